@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+noinst_LTLIBRARIES += libgwdsp.la
+libgwdsp_la_SOURCES = \
+	dsp/g711.c dsp/g711.h \
+	dsp/dtmf.c dsp/dtmf.h \
+	dsp/tone.c dsp/tone.h \
+	dsp/progress.c dsp/progress.h \
+	dsp/level.c dsp/level.h
+libgwdsp_la_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
+libgwdsp_la_LIBADD = $(SPANDSP_LIBS) -lm

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tone: call-progress and test tone generation (spandsp's tone_gen).
+ *
+ * Call-progress tones follow the US (North American Precise Tone Plan)
+ * zone for now: dial 350+440 Hz at -13 dBm0 per tone, continuous; ringback
+ * 440+480 Hz at -19 dBm0, 2 s on 4 s off; busy 480+620 Hz at -24 dBm0,
+ * 0.5 s on 0.5 s off; congestion (reorder) 480+620 Hz at -24 dBm0, 0.25 s
+ * on 0.25 s off. Other zones come with the zone table.
+ * Specs: ANSI T1.401, Telcordia GR-506 (precise tone plan).
+ *
+ * Allocation only in _alloc; _set and _process never allocate.
+ */
+#ifndef GW_DSP_TONE_H
+#define GW_DSP_TONE_H
+
+#include <stdint.h>
+
+enum gw_tone {
+	GW_TONE_NONE = 0,
+	GW_TONE_DIAL,
+	GW_TONE_RINGBACK,
+	GW_TONE_BUSY,
+	GW_TONE_CONGESTION,
+	GW_TONE_CUSTOM, /* set with gw_tone_gen_custom() */
+};
+
+struct gw_tone_gen;
+
+int gw_tone_gen_alloc(struct gw_tone_gen **ret);
+void gw_tone_gen_free(struct gw_tone_gen *gen);
+/* Start `tone` from the beginning of its cadence; GW_TONE_NONE stops. */
+void gw_tone_gen_set(struct gw_tone_gen *gen, enum gw_tone tone);
+/*
+ * Start a custom tone: f1_hz (+ f2_hz unless 0) each at level_dbm0;
+ * on_ms/off_ms cadence (off_ms 0: continuous). Returns 0 or -EINVAL.
+ */
+int gw_tone_gen_custom(struct gw_tone_gen *gen, int f1_hz, int f2_hz,
+		       int level_dbm0, int on_ms, int off_ms);
+enum gw_tone gw_tone_gen_current(const struct gw_tone_gen *gen);
+/* Fill amp with the tone (zeros when GW_TONE_NONE). */
+void gw_tone_gen_process(struct gw_tone_gen *gen, int16_t *amp, int samples);
+
+const char *gw_tone_name(enum gw_tone tone);
+
+#endif

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * conf: the configuration file (/etc/copperline/copperline.conf), parsed
+ * with libconfig into plain structs the rest of the gateway reads.
+ *
+ * Format (libconfig syntax; see etc/copperline.conf for the commented
+ * reference):
+ *
+ *   general = { control_socket = "/run/copperline/copperctl.sock";
+ *               log_level = "info"; };           # error|warning|info|debug
+ *   card = { driver = "sim"; device = "/run/copperline/linesim.card"; };
+ *   sip = { listen = "127.0.0.1:5060";           # UDP, one address
+ *           rtp_ports = "20000-20999";
+ *           trusted = [ "127.0.0.1", "192.0.2.0/24" ]; };
+ *   ports = ( { name = "fxs1"; channel = 1; type = "fxs"; extension = "201";
+ *               digit_timeout_ms = 3000; first_digit_timeout_ms = 15000; },
+ *             { name = "fxo1"; channel = 3; type = "fxo";
+ *               target = "sip:100@127.0.0.1:5070";
+ *               dialtone_timeout_ms = 3000; answer_rings = 1; } );
+ *   routes = ( { from = "sip"; prefix = "9"; strip = 1; to = "fxo"; },
+ *              { from = "sip"; prefix = "2"; to = "fxs"; },
+ *              { from = "fxs"; prefix = ""; prepend = "";
+ *                to = "sip:${number}@127.0.0.1:5070"; } );
+ *
+ * Every error names the file, the line and the key:
+ *   "demo.conf:14: ports.[1].channel: channel 3 is already used by port fxo1"
+ * Unknown keys are errors too (a typo must not silently change behaviour).
+ *
+ * Secure defaults: with no `trusted` list no SIP source is trusted, so no
+ * INVITE is accepted.
+ */
+#ifndef GW_CONF_H
+#define GW_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define GW_CONF_MAX_PORTS 32
+#define GW_CONF_MAX_ROUTES 64
+#define GW_CONF_MAX_TRUSTED 32
+
+enum gw_conf_port_type {
+	GW_CONF_PORT_FXS = 1, /* values equal enum gw_hw_chan_type */
+	GW_CONF_PORT_FXO = 2,
+};
+
+struct gw_conf_port {
+	char name[32];
+	int channel; /* 1-based card channel */
+	enum gw_conf_port_type type;
+	char extension[32]; /* FXS: number that rings this port ("" = none) */
+	char target[256];   /* FXO: SIP URI called for incoming line calls */
+	int digit_timeout_ms;	    /* FXS: inter-digit timeout, default 4000 */
+	int first_digit_timeout_ms; /* FXS: default 15000 */
+	int dialtone_timeout_ms;    /* FXO: wait for dial tone, default 3000 */
+	int answer_rings;	    /* FXO: rings before answering, default 1 */
+	int line;		    /* line of the port's entry in the file */
+};
+
+enum gw_conf_route_from {
+	GW_ROUTE_FROM_ANY = 0,
+	GW_ROUTE_FROM_SIP,
+	GW_ROUTE_FROM_FXS,
+	GW_ROUTE_FROM_FXO,
+};
+
+enum gw_conf_route_to {
+	GW_ROUTE_TO_FXO = 1, /* an idle FXO port (port_name: that one only) */
+	GW_ROUTE_TO_FXS,     /* the FXS port whose extension is the number
+			      * (port_name: that one, whatever the number) */
+	GW_ROUTE_TO_URI,     /* a SIP URI; ${number} is replaced */
+};
+
+struct gw_conf_route {
+	enum gw_conf_route_from from;
+	char prefix[32];  /* matches numbers starting with it ("" = all) */
+	int strip;	  /* digits removed from the front after matching */
+	char prepend[32]; /* then put in front */
+	enum gw_conf_route_to to;
+	char port_name[32]; /* "fxo:NAME" / "fxs:NAME", else "" */
+	char uri[256];	    /* GW_ROUTE_TO_URI */
+	int line;
+};
+
+struct gw_conf_net {
+	int family; /* AF_INET or AF_INET6 */
+	uint8_t addr[16];
+	int prefix_len;
+};
+
+struct gw_conf {
+	char path[256];
+	/* general */
+	char control_socket[108];
+	char log_level[16];
+	/* card */
+	char card_driver[16];
+	char card_device[256];
+	/* sip */
+	char sip_host[64]; /* literal IPv4/IPv6 address */
+	int sip_port;
+	int rtp_port_min, rtp_port_max;
+	struct gw_conf_net trusted[GW_CONF_MAX_TRUSTED];
+	int ntrusted;
+	/* ports and routes */
+	struct gw_conf_port ports[GW_CONF_MAX_PORTS];
+	int nports;
+	struct gw_conf_route routes[GW_CONF_MAX_ROUTES];
+	int nroutes;
+};
+
+/*
+ * Load and validate `path`. On error returns a negative errno and writes a
+ * one-line message "FILE:LINE: KEY: what is wrong" into err.
+ */
+int gw_conf_load(struct gw_conf **ret, const char *path, char *err,
+		 size_t errlen);
+void gw_conf_free(struct gw_conf *conf);
+
+/* Port by name or by channel; NULL if none. */
+const struct gw_conf_port *gw_conf_port_by_name(const struct gw_conf *conf,
+						const char *name);
+const struct gw_conf_port *gw_conf_port_by_channel(const struct gw_conf *conf,
+						   int channel);
+
+/* True if the source address is in the trusted list. */
+bool gw_conf_trusted(const struct gw_conf *conf, const struct sockaddr *sa);
+
+#endif

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * hw: the telephony-card boundary.
+ *
+ * What it does: one `const struct gw_hw_ops` per backend ("sim" for the
+ * simulated card wired to copperline-linesim, later "dahdi") gives the
+ * gateway a card with numbered channels (1-based), each an FXS or FXO port,
+ * that delivers and accepts 16-bit linear frames at 8 kHz and reports line
+ * events. The card is the media clock: gw_hw_ops.wait() returns once per
+ * frame period, and everything on the media thread follows it.
+ *
+ * Threads: open/close/chan_count/chan_type run on the control thread before
+ * the media thread starts or after it stopped. Every other member runs on
+ * the media thread only, so backends need no locking.
+ *
+ * Channel types name the gateway's side of the port: an FXS port has an
+ * analog phone behind it, an FXO port has a line from the central office.
+ */
+#ifndef GW_HW_H
+#define GW_HW_H
+
+#include <stdint.h>
+
+/* Samples per frame: 20 ms at 8 kHz. */
+#define GW_HW_FRAME_SAMPLES 160
+#define GW_HW_RATE_HZ 8000
+#define GW_HW_MAX_CHANS 32
+
+enum gw_hw_chan_type {
+	GW_HW_CHAN_NONE = 0,
+	GW_HW_CHAN_FXS = 1, /* phone behind the port: we give battery and ring */
+	GW_HW_CHAN_FXO = 2, /* CO line behind the port: we seize and dial */
+};
+
+/* Line events, card to gateway. */
+enum gw_hw_event_type {
+	GW_HW_EV_OFFHOOK = 1,	 /* FXS: the phone went off-hook */
+	GW_HW_EV_ONHOOK = 2,	 /* FXS: the phone went on-hook */
+	GW_HW_EV_RING_BEGIN = 3, /* FXO: ringing voltage started */
+	GW_HW_EV_RING_END = 4,	 /* FXO: ringing voltage stopped */
+	GW_HW_EV_POLARITY = 5,	 /* FXO: battery polarity reversed */
+	GW_HW_EV_LOOP_DROP = 6,	 /* FXO: loop current dropped (far end gone) */
+	GW_HW_EV_ALARM = 7,	 /* card or link lost: channel unusable */
+	GW_HW_EV_NOALARM = 8,	 /* card or link back */
+};
+
+struct gw_hw_event {
+	int chan; /* 1-based; 0 for the whole card */
+	enum gw_hw_event_type type;
+};
+
+/* Line operations, gateway to card. */
+enum gw_hw_lineop {
+	GW_HW_OP_OFFHOOK = 1,	 /* FXO: seize the line / answer */
+	GW_HW_OP_ONHOOK = 2,	 /* FXO: release the line */
+	GW_HW_OP_RING_START = 3, /* FXS: ring with the card's cadence */
+	GW_HW_OP_RING_STOP = 4,	 /* FXS: stop ringing */
+	GW_HW_OP_POLARITY_REV = 5, /* FXS: reverse battery polarity */
+	GW_HW_OP_POLARITY_FWD = 6, /* FXS: forward battery polarity */
+};
+
+struct gw_hw_card;
+
+struct gw_hw_ops {
+	/* Backend name as written in the config ("sim"). */
+	const char *name;
+
+	/*
+	 * Req, control thread. Open a card. `spec` is backend specific (sim:
+	 * path of linesim's card socket). A card whose far side is not there
+	 * yet still opens; its channels report GW_HW_EV_ALARM until it is.
+	 * Returns 0 or a negative errno; writes *ret only on success.
+	 */
+	int (*open)(struct gw_hw_card **ret, const char *spec);
+
+	/* Req, control thread. Accepts NULL. */
+	void (*close)(struct gw_hw_card *card);
+
+	/*
+	 * Req, control thread. Type of channel `chan` as the far side
+	 * reported it, GW_HW_CHAN_NONE if unknown (not connected yet) or out
+	 * of range.
+	 */
+	enum gw_hw_chan_type (*chan_type)(struct gw_hw_card *card, int chan);
+
+	/*
+	 * Req, media thread. Block until the next frame period, then make
+	 * that period's frames available to read(). Returns 0, or a negative
+	 * errno on a fatal card error.
+	 */
+	int (*wait)(struct gw_hw_card *card);
+
+	/*
+	 * Req, media thread. Copy this period's GW_HW_FRAME_SAMPLES received
+	 * samples of `chan` into `frame` (silence if the far side sent none).
+	 */
+	int (*read)(struct gw_hw_card *card, int chan, int16_t *frame);
+
+	/*
+	 * Req, media thread. Queue GW_HW_FRAME_SAMPLES samples to send on
+	 * `chan` in this period. Channels not written send silence.
+	 */
+	int (*write)(struct gw_hw_card *card, int chan, const int16_t *frame);
+
+	/*
+	 * Req, media thread. Flush this period's written frames to the card.
+	 */
+	int (*flush)(struct gw_hw_card *card);
+
+	/*
+	 * Req, media thread. Fetch the next pending line event: 1 if *ev was
+	 * filled, 0 if none is pending, negative errno on error.
+	 */
+	int (*event)(struct gw_hw_card *card, struct gw_hw_event *ev);
+
+	/*
+	 * Req, media thread. Perform a line operation. Returns 0, -EINVAL if
+	 * the operation does not apply to the channel's type.
+	 */
+	int (*lineop)(struct gw_hw_card *card, int chan, enum gw_hw_lineop op);
+};
+
+extern const struct gw_hw_ops gw_hw_sim_ops;
+
+/* Backend by config name, or NULL. */
+const struct gw_hw_ops *gw_hw_find(const char *name);
+
+const char *gw_hw_chan_type_name(enum gw_hw_chan_type type);
+const char *gw_hw_event_name(enum gw_hw_event_type type);
+
+#endif

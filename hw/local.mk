@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+noinst_LTLIBRARIES += libgwhw.la
+libgwhw_la_SOURCES = \
+	hw/hw.c hw/hw.h \
+	hw/sim.c hw/simproto.h
