@@ -12,7 +12,8 @@ libgwcore_la_SOURCES = \
 	gateway/sip.c gateway/sip.h \
 	gateway/line.c gateway/line.h \
 	gateway/call.c gateway/call.h \
-	gateway/ctl.c gateway/ctl.h
+	gateway/ctl.c gateway/ctl.h \
+	gateway/app.h
 libgwcore_la_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS) $(LIBCONFIG_CFLAGS)
 
 GW_LIBS = libgwcore.la libgwhw.la libgwdsp.la \

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * app: the daemon's object tree, control thread only.
+ *
+ *   struct gw_app            owns everything below; one per process
+ *     conf                   the loaded configuration (read-only)
+ *     card, media            the hardware backend and the media thread
+ *     lines[]                one per configured port (line.c: FXS/FXO
+ *                            state machines); a line points to the call
+ *                            it is in, if any
+ *     calls                  list of calls (call.c); a call joins a line
+ *                            leg and a SIP leg (nua handle) and owns the
+ *                            RTP session, which the media thread holds
+ *                            between attach and the detach acknowledgement
+ *
+ * A call is freed when both legs are done and its RTP session is back.
+ */
+#ifndef GW_APP_H
+#define GW_APP_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/su_wait.h>
+
+#include "gateway/conf.h"
+#include "gateway/media.h"
+#include "gateway/sdp.h"
+#include "hw/hw.h"
+
+enum gw_line_state {
+	GW_LINE_IDLE = 0,
+	GW_LINE_ALARM,	      /* the card reports the port unusable */
+	/* FXS: a phone behind the port */
+	GW_LINE_FXS_DIALTONE, /* off-hook, dial tone, no digit yet */
+	GW_LINE_FXS_DIGITS,   /* collecting digits */
+	GW_LINE_FXS_CALLING,  /* INVITE sent, waiting for answer */
+	GW_LINE_FXS_RINGING,  /* ringing the phone for a SIP call */
+	GW_LINE_FXS_TALKING,  /* connected */
+	GW_LINE_FXS_DISCONNECTED, /* call over, phone still off-hook */
+	/* FXO: a CO line behind the port */
+	GW_LINE_FXO_SEIZED,   /* off-hook, waiting for dial tone */
+	GW_LINE_FXO_DIALLING, /* sending DTMF */
+	GW_LINE_FXO_EARLY,    /* dialled, far end not answered yet */
+	GW_LINE_FXO_TALKING,  /* connected (outgoing or incoming) */
+	GW_LINE_FXO_RINGING,  /* the CO rings us; SIP call in progress */
+	GW_LINE_FXO_IGNORING, /* ringing we will not answer: wait for end */
+};
+
+struct gw_app;
+struct gw_call;
+
+struct gw_line {
+	struct gw_app *app;
+	const struct gw_conf_port *conf;
+	int chan;
+	enum gw_conf_port_type type;
+	enum gw_line_state state;
+	su_timer_t *timer;
+	char digits[64];
+	int ndigits;
+	int rings;
+	bool offhook; /* FXS: the phone is off-hook */
+	struct gw_call *call;
+};
+
+enum gw_call_dir {
+	GW_CALL_SIP_TO_FXO = 1,
+	GW_CALL_SIP_TO_FXS,
+	GW_CALL_FXS_TO_SIP,
+	GW_CALL_FXO_TO_SIP,
+};
+
+struct gw_call {
+	struct gw_app *app;
+	struct gw_call *next;
+	unsigned id;
+	enum gw_call_dir dir;
+	struct gw_line *line; /* NULL once the line leg is released */
+	nua_handle_t *nh;     /* NULL once the SIP leg is terminated */
+	bool sip_answered;    /* 200 OK sent or received */
+	bool sip_ending;      /* BYE/CANCEL/final error sent */
+	struct gw_rtp_session *rtp;
+	bool rtp_attached; /* held by the media thread (until EV_DETACHED) */
+	bool detach_sent;
+	struct gw_sdp_audio remote;
+	bool have_remote;
+	uint64_t sdp_version;
+	char number[64]; /* dialled number after routing */
+	char peer[512];	 /* SIP URI of the other side */
+	char callid[128];
+	time_t start, answer;
+};
+
+struct gw_app {
+	struct gw_conf *conf;
+	su_root_t *root;
+	nua_t *nua;
+	const struct gw_hw_ops *hw;
+	struct gw_hw_card *card;
+	struct gw_media *media;
+	struct gw_line lines[GW_CONF_MAX_PORTS];
+	int nlines;
+	struct gw_call *calls;
+	unsigned next_call_id;
+	unsigned calls_total;
+	time_t started;
+};
+
+/* Send a command to the media thread; logs if the ring is full. */
+void gw_app_media_cmd(struct gw_app *app, const struct gw_media_cmd *cmd);
+
+#endif

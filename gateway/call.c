@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sofia-sip/msg_addr.h>
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tagarg.h>
+#include <sofia-sip/url.h>
+
+#include "gateway/call.h"
+#include "gateway/line.h"
+#include "gateway/log.h"
+#include "gateway/route.h"
+
+#define CLOG(c, lvl, ...) call_log(c, lvl, __VA_ARGS__)
+
+__attribute__((format(printf, 3, 4))) static void
+call_log(struct gw_call *c, enum gw_log_level lvl, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	gw_log(lvl, "call", "call %u (%s%s%s%s%s): %s", c->id,
+	       gw_call_dir_name(c->dir), c->line ? ", port " : "",
+	       c->line ? c->line->conf->name : "",
+	       c->callid[0] ? ", Call-ID " : "", c->callid, msg);
+}
+
+const char *gw_call_dir_name(enum gw_call_dir dir)
+{
+	switch (dir) {
+	case GW_CALL_SIP_TO_FXO:
+		return "sip-to-fxo";
+	case GW_CALL_SIP_TO_FXS:
+		return "sip-to-fxs";
+	case GW_CALL_FXS_TO_SIP:
+		return "fxs-to-sip";
+	case GW_CALL_FXO_TO_SIP:
+		return "fxo-to-sip";
+	}
+	return "?";
+}
+
+static struct gw_call *call_new(struct gw_app *app, enum gw_call_dir dir)
+{
+	struct gw_call *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->app = app;
+	c->id = ++app->next_call_id;
+	c->dir = dir;
+	c->start = time(NULL);
+	c->next = app->calls;
+	app->calls = c;
+	app->calls_total++;
+	return c;
+}
+
+/* Free the call once both legs are done and the media thread let go. */
+static void maybe_free(struct gw_call *c)
+{
+	struct gw_call **pp;
+
+	if (c->line || c->nh || c->rtp_attached)
+		return;
+	for (pp = &c->app->calls; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	gw_log(GW_LOG_INFO, "call", "call %u: ended after %ld s", c->id,
+	       (long)(time(NULL) - c->start));
+	gw_rtp_session_free(c->rtp);
+	free(c);
+}
+
+static int open_rtp(struct gw_call *c)
+{
+	const struct gw_conf *conf = c->app->conf;
+	int err = gw_rtp_session_alloc(&c->rtp, conf->sip_host,
+				       conf->rtp_port_min, conf->rtp_port_max);
+	if (err)
+		CLOG(c, GW_LOG_ERR, "no RTP port in %d-%d: %s",
+		     conf->rtp_port_min, conf->rtp_port_max, strerror(-err));
+	return err;
+}
+
+static int set_remote(struct gw_call *c, const sip_t *sip)
+{
+	struct gw_sdp_audio a;
+	int err;
+
+	if (!sip || !sip->sip_payload || !sip->sip_payload->pl_len)
+		return -ENODATA;
+	err = gw_sdp_parse(sip->sip_payload->pl_data, sip->sip_payload->pl_len,
+			   &a);
+	if (err)
+		return err;
+	if (c->rtp_attached &&
+	    (strcmp(a.addr, c->remote.addr) || a.port != c->remote.port ||
+	     a.pt != c->remote.pt))
+		return 0; /* media changes mid-call come with re-INVITE work */
+	err = gw_rtp_session_set_remote(c->rtp, a.addr, a.port, a.pt);
+	if (err)
+		return err;
+	c->remote = a;
+	c->have_remote = true;
+	return 0;
+}
+
+/* Our SDP: an offer lists PCMU and PCMA; an answer the chosen codec. */
+static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
+{
+	int pts[2] = { 0, 8 };
+
+	if (!offer)
+		pts[0] = c->remote.pt;
+	return gw_sdp_print(buf, len, c->app->conf->sip_host,
+			    c->rtp->local_port, pts, offer ? 2 : 1,
+			    (uint64_t)c->id + (uint64_t)c->start * 1000,
+			    ++c->sdp_version);
+}
+
+static void respond(struct gw_call *c, int status, const char *phrase,
+		    bool with_sdp)
+{
+	char sdp[1024];
+
+	if (!c->nh)
+		return;
+	if (with_sdp && local_sdp(c, sdp, sizeof(sdp), false) > 0)
+		nua_respond(c->nh, status, phrase,
+			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+			    SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	else
+		nua_respond(c->nh, status, phrase, TAG_END());
+	if (status >= 300)
+		c->sip_ending = true;
+}
+
+static bool incoming(const struct gw_call *c)
+{
+	return c->dir == GW_CALL_SIP_TO_FXO || c->dir == GW_CALL_SIP_TO_FXS;
+}
+
+/* ---- incoming INVITE ---- */
+
+static struct gw_line *idle_port(struct gw_app *app,
+				 const struct gw_route_result *r,
+				 enum gw_conf_port_type type)
+{
+	for (int i = 0; i < app->nlines; i++) {
+		struct gw_line *l = &app->lines[i];
+		if (l->type != type)
+			continue;
+		if (r->route->port_name[0]) {
+			if (strcmp(l->conf->name, r->route->port_name) == 0)
+				return l;
+			continue;
+		}
+		if (type == GW_CONF_PORT_FXS) {
+			if (strcmp(l->conf->extension, r->number) == 0)
+				return l;
+		} else if (l->state == GW_LINE_IDLE) {
+			return l;
+		}
+	}
+	return NULL;
+}
+
+static void reject(nua_handle_t *nh, int status, const char *phrase)
+{
+	nua_respond(nh, status, phrase, TAG_END());
+}
+
+void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
+{
+	msg_t *msg = nua_current_request(app->nua);
+	su_addrinfo_t *ai = msg ? msg_addrinfo(msg) : NULL;
+	char src[80] = "?";
+	const char *user;
+	struct gw_route_result r;
+	struct gw_call *c;
+	struct gw_line *l;
+	int err;
+
+	if (ai && ai->ai_addr) {
+		char host[64];
+		const void *a = ai->ai_family == AF_INET6 ?
+			(const void *)&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr :
+			(const void *)&((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+		inet_ntop(ai->ai_family, a, host, sizeof(host));
+		snprintf(src, sizeof(src), "%s:%u", host,
+			 ntohs(((struct sockaddr_in *)ai->ai_addr)->sin_port));
+	}
+	if (!ai || !gw_conf_trusted(app->conf, ai->ai_addr)) {
+		gw_log(GW_LOG_WARNING, "security",
+		       "INVITE from untrusted source %s rejected (403)", src);
+		reject(nh, 403, "Forbidden");
+		return;
+	}
+	user = sip->sip_request && sip->sip_request->rq_url->url_user ?
+		       sip->sip_request->rq_url->url_user : "";
+	err = gw_route_lookup(app->conf, GW_ROUTE_FROM_SIP, user, &r);
+	if (err || r.route->to == GW_ROUTE_TO_URI) {
+		gw_log(GW_LOG_INFO, "call", "INVITE from %s to '%s': no route",
+		       src, user);
+		reject(nh, 404, "Not Found");
+		return;
+	}
+	c = call_new(app, r.route->to == GW_ROUTE_TO_FXO ? GW_CALL_SIP_TO_FXO :
+							   GW_CALL_SIP_TO_FXS);
+	if (!c) {
+		reject(nh, 500, "Server Internal Error");
+		return;
+	}
+	c->nh = nh;
+	nua_handle_bind(nh, c);
+	snprintf(c->number, sizeof(c->number), "%s", r.number);
+	if (sip->sip_call_id)
+		snprintf(c->callid, sizeof(c->callid), "%s",
+			 sip->sip_call_id->i_id);
+	if (sip->sip_from)
+		url_e(c->peer, sizeof(c->peer), sip->sip_from->a_url);
+	CLOG(c, GW_LOG_INFO, "INVITE from %s (%s) to %s", c->peer, src, user);
+
+	if (open_rtp(c)) {
+		respond(c, 503, "Service Unavailable", false);
+		return;
+	}
+	err = set_remote(c, sip);
+	if (err) {
+		CLOG(c, GW_LOG_NOTICE, "unusable SDP offer (%s): 488",
+		     strerror(-err));
+		respond(c, 488, "Not Acceptable Here", false);
+		return;
+	}
+	l = idle_port(app, &r, c->dir == GW_CALL_SIP_TO_FXO ? GW_CONF_PORT_FXO :
+							       GW_CONF_PORT_FXS);
+	if (c->dir == GW_CALL_SIP_TO_FXO) {
+		if (!l || gw_line_fxo_dial(l, c) < 0) {
+			CLOG(c, GW_LOG_NOTICE, "all lines busy: 503");
+			respond(c, 503, "All Lines Busy", false);
+		}
+		return;
+	}
+	if (!l) {
+		respond(c, 404, "Not Found", false);
+		return;
+	}
+	if (gw_line_fxs_ring(l, c) < 0) {
+		CLOG(c, GW_LOG_NOTICE, "port %s busy: 486", l->conf->name);
+		respond(c, 486, "Busy Here", false);
+		return;
+	}
+	respond(c, 180, "Ringing", false);
+}
+
+/* ---- outgoing INVITE ---- */
+
+static int invite(struct gw_call *c, const char *uri, const char *from)
+{
+	char sdp[1024];
+
+	if (open_rtp(c) || local_sdp(c, sdp, sizeof(sdp), true) < 0)
+		return -EIO;
+	c->nh = nua_handle(c->app->nua, c, SIPTAG_TO_STR(uri), TAG_END());
+	if (!c->nh)
+		return -ENOMEM;
+	snprintf(c->peer, sizeof(c->peer), "%s", uri);
+	nua_invite(c->nh, SIPTAG_FROM_STR(from),
+		   SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	CLOG(c, GW_LOG_INFO, "INVITE %s", uri);
+	return 0;
+}
+
+static void local_uri(struct gw_app *app, const char *user, const char *name,
+		      char *buf, size_t len)
+{
+	const char *h = app->conf->sip_host;
+	bool v6 = strchr(h, ':') != NULL;
+
+	snprintf(buf, len, "\"%s\" <sip:%s@%s%s%s:%d>", name, user,
+		 v6 ? "[" : "", h, v6 ? "]" : "", app->conf->sip_port);
+}
+
+void gw_call_from_fxs(struct gw_line *l, const char *number)
+{
+	struct gw_app *app = l->app;
+	struct gw_route_result r;
+	struct gw_call *c;
+	char from[256];
+	int err;
+
+	err = gw_route_lookup(app->conf, GW_ROUTE_FROM_FXS, number, &r);
+	if (err || r.route->to != GW_ROUTE_TO_URI) {
+		gw_log(GW_LOG_NOTICE, "call", "port %s: no route for '%s'",
+		       l->conf->name, number);
+		gw_line_remote_gone(l, false);
+		return;
+	}
+	c = call_new(app, GW_CALL_FXS_TO_SIP);
+	if (!c) {
+		gw_line_remote_gone(l, false);
+		return;
+	}
+	c->line = l;
+	l->call = c;
+	snprintf(c->number, sizeof(c->number), "%s", r.number);
+	local_uri(app, l->conf->extension[0] ? l->conf->extension :
+					       l->conf->name,
+		  l->conf->name, from, sizeof(from));
+	if (invite(c, r.uri, from) < 0) {
+		gw_line_remote_gone(l, false);
+		maybe_free(c);
+	}
+}
+
+void gw_call_from_fxo(struct gw_line *l)
+{
+	struct gw_app *app = l->app;
+	struct gw_call *c;
+	char from[256];
+
+	if (!l->conf->target[0]) {
+		gw_log(GW_LOG_NOTICE, "call",
+		       "port %s: ringing but no target configured: ignored",
+		       l->conf->name);
+		gw_line_remote_gone(l, false);
+		return;
+	}
+	c = call_new(app, GW_CALL_FXO_TO_SIP);
+	if (!c) {
+		gw_line_remote_gone(l, false);
+		return;
+	}
+	c->line = l;
+	l->call = c;
+	local_uri(app, l->conf->name, l->conf->name, from, sizeof(from));
+	if (invite(c, l->conf->target, from) < 0) {
+		gw_line_remote_gone(l, false);
+		maybe_free(c);
+	}
+}
+
+/* ---- line side ---- */
+
+void gw_call_line_progress(struct gw_call *c)
+{
+	if (c->dir == GW_CALL_SIP_TO_FXO && !c->sip_answered && !c->sip_ending)
+		respond(c, 183, "Session Progress", true);
+}
+
+void gw_call_line_answered(struct gw_call *c)
+{
+	if (!c || !incoming(c) || c->sip_answered || c->sip_ending)
+		return;
+	CLOG(c, GW_LOG_INFO, "answered: 200 OK");
+	c->sip_answered = true;
+	c->answer = time(NULL);
+	respond(c, 200, "OK", true);
+}
+
+void gw_call_line_gone(struct gw_call *c, int status, const char *why)
+{
+	CLOG(c, GW_LOG_INFO, "line side ended: %s", why);
+	if (c->nh && !c->sip_ending) {
+		c->sip_ending = true;
+		if (c->sip_answered) {
+			nua_bye(c->nh, TAG_END());
+		} else if (incoming(c)) {
+			int st = status >= 300 ? status : 487;
+			nua_respond(c->nh, st, sip_status_phrase(st),
+				    TAG_END());
+		} else {
+			nua_cancel(c->nh, TAG_END());
+		}
+	}
+	maybe_free(c);
+}
+
+/* ---- SIP side ---- */
+
+void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
+			  const sip_t *sip)
+{
+	struct gw_line *l = c->line;
+
+	if (!c->callid[0] && sip && sip->sip_call_id)
+		snprintf(c->callid, sizeof(c->callid), "%s",
+			 sip->sip_call_id->i_id);
+	if (status < 200) {
+		if (status < 180)
+			return;
+		if (sip && sip->sip_payload && !set_remote(c, sip) && l &&
+		    c->dir == GW_CALL_FXS_TO_SIP)
+			gw_line_connect(l); /* early media */
+		else if (l)
+			gw_line_remote_ringing(l);
+		return;
+	}
+	if (status < 300) {
+		if (c->sip_answered)
+			return; /* a retransmitted 200 */
+		c->sip_answered = true;
+		c->answer = time(NULL);
+		if (!l || c->sip_ending) {
+			/* hung up while the INVITE was pending */
+			c->sip_ending = true;
+			nua_bye(c->nh, TAG_END());
+			return;
+		}
+		int err = sip && sip->sip_payload ? set_remote(c, sip) : 0;
+		if (err || !c->have_remote) {
+			CLOG(c, GW_LOG_WARNING, "200 OK without usable SDP");
+			c->sip_ending = true;
+			nua_bye(c->nh, TAG_END());
+			gw_line_remote_gone(l, false);
+			return;
+		}
+		CLOG(c, GW_LOG_INFO, "answered by %s", c->peer);
+		if (c->dir == GW_CALL_FXO_TO_SIP)
+			gw_line_fxo_answer(l);
+		else
+			gw_line_connect(l);
+		return;
+	}
+	CLOG(c, GW_LOG_INFO, "call failed: %d %s", status, phrase);
+	c->sip_ending = true;
+	if (l)
+		gw_line_remote_gone(l, status == 486 || status == 600);
+	maybe_free(c);
+}
+
+void gw_call_sip_ended(struct gw_call *c, const char *why)
+{
+	CLOG(c, GW_LOG_INFO, "SIP side ended: %s", why);
+	c->sip_ending = true;
+	if (c->line)
+		gw_line_remote_gone(c->line, false);
+	maybe_free(c);
+}
+
+void gw_call_sip_terminated(struct gw_call *c)
+{
+	nua_handle_bind(c->nh, NULL);
+	nua_handle_destroy(c->nh);
+	c->nh = NULL;
+	if (c->line)
+		gw_line_remote_gone(c->line, false);
+	maybe_free(c);
+}
+
+void gw_call_rtp_detached(struct gw_app *app, struct gw_rtp_session *rtp)
+{
+	for (struct gw_call *c = app->calls; c; c = c->next) {
+		if (c->rtp == rtp) {
+			c->rtp_attached = false;
+			maybe_free(c);
+			return;
+		}
+	}
+	gw_rtp_session_free(rtp); /* not expected: free what came back */
+}
+
+void gw_call_shutdown(struct gw_app *app)
+{
+	while (app->calls) {
+		struct gw_call *c = app->calls;
+		app->calls = c->next;
+		if (c->line)
+			c->line->call = NULL;
+		if (c->nh) {
+			nua_handle_bind(c->nh, NULL);
+			nua_handle_destroy(c->nh);
+		}
+		gw_rtp_session_free(c->rtp);
+		free(c);
+	}
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * call: calls joining a line leg and a SIP leg (ARCHITECTURE.md §5), the
+ * four directions, SDP offer/answer and RTP session life.
+ */
+#ifndef GW_CALL_H
+#define GW_CALL_H
+
+#include <sofia-sip/sip.h>
+
+#include "gateway/app.h"
+
+/* Line side (line.c). */
+void gw_call_from_fxs(struct gw_line *l, const char *number);
+void gw_call_from_fxo(struct gw_line *l);
+void gw_call_line_progress(struct gw_call *c);
+void gw_call_line_answered(struct gw_call *c);
+/* The line leg ended; status: SIP status for an unanswered incoming call. */
+void gw_call_line_gone(struct gw_call *c, int status, const char *why);
+
+/* SIP side (sip.c). */
+void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh,
+			const sip_t *sip);
+void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
+			  const sip_t *sip);
+void gw_call_sip_ended(struct gw_call *c, const char *why);
+void gw_call_sip_terminated(struct gw_call *c);
+
+/* Media side: an RTP session came back from the media thread. */
+void gw_call_rtp_detached(struct gw_app *app, struct gw_rtp_session *rtp);
+
+/* Release everything at shutdown (media thread already stopped). */
+void gw_call_shutdown(struct gw_app *app);
+
+const char *gw_call_dir_name(enum gw_call_dir dir);
+
+#endif

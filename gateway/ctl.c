@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gateway/ctl.h"
+#include "gateway/line.h"
+#include "gateway/call.h"
+#include "gateway/log.h"
+
+#define SAMPLES 11 /* 10 s window of 1 s samples */
+
+struct gw_ctl {
+	struct gw_app *app;
+	char path[108];
+	int fd;
+	su_wait_t wait[1];
+	int reg;
+	/* media-thread CPU samples: (thread CPU ns, wall ns) */
+	uint64_t cpu[SAMPLES], wall[SAMPLES];
+	int nsamples, next;
+};
+
+struct buf {
+	char data[16384];
+	size_t len;
+};
+
+__attribute__((format(printf, 2, 3))) static void out(struct buf *b,
+						      const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->len >= sizeof(b->data))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->data + b->len, sizeof(b->data) - b->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len += (size_t)n;
+	if (b->len > sizeof(b->data))
+		b->len = sizeof(b->data);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+void gw_ctl_sample(struct gw_ctl *ctl)
+{
+	struct gw_media_stats st;
+
+	gw_media_stats_get(ctl->app->media, &st);
+	ctl->cpu[ctl->next] = st.cpu_ns;
+	ctl->wall[ctl->next] = mono_ns();
+	ctl->next = (ctl->next + 1) % SAMPLES;
+	if (ctl->nsamples < SAMPLES)
+		ctl->nsamples++;
+}
+
+/* Media-thread CPU in % of one core over the sample window. */
+static double media_cpu(struct gw_ctl *ctl)
+{
+	int newest = (ctl->next + SAMPLES - 1) % SAMPLES;
+	int oldest = ctl->nsamples < SAMPLES ? 0 : ctl->next;
+
+	if (ctl->nsamples < 2)
+		return 0;
+	uint64_t dw = ctl->wall[newest] - ctl->wall[oldest];
+	return dw ? 100.0 * (double)(ctl->cpu[newest] - ctl->cpu[oldest]) /
+			    (double)dw :
+		    0;
+}
+
+static const char *call_state(const struct gw_call *c)
+{
+	if (c->sip_ending)
+		return "ending";
+	if (c->sip_answered)
+		return "talking";
+	return "setup";
+}
+
+static void status(struct gw_ctl *ctl, struct buf *b)
+{
+	struct gw_app *app = ctl->app;
+	struct gw_media_stats st;
+	int ncalls = 0;
+
+	for (struct gw_call *c = app->calls; c; c = c->next)
+		ncalls++;
+	gw_media_stats_get(app->media, &st);
+	out(b, "copperline %s, up %ld s, card %s, %d ports, %d calls in progress, %u calls total\n",
+	    PACKAGE_VERSION, (long)(time(NULL) - app->started),
+	    app->hw->name, app->nlines, ncalls, app->calls_total);
+	out(b, "media ticks=%llu late=%llu cpu=%.2f%% busy_max_us=%llu bridged=%d realtime=%s mlocked=%s overflows=%llu\n",
+	    (unsigned long long)st.ticks, (unsigned long long)st.late_ticks,
+	    media_cpu(ctl), (unsigned long long)(st.busy_ns_max / 1000),
+	    st.active_chans, st.realtime ? "yes" : "no",
+	    st.mlocked ? "yes" : "no", (unsigned long long)st.ring_overflows);
+	for (int i = 0; i < app->nlines; i++) {
+		struct gw_line *l = &app->lines[i];
+		out(b, "port %s chan=%d type=%s state=%s", l->conf->name,
+		    l->chan, l->type == GW_CONF_PORT_FXS ? "fxs" : "fxo",
+		    gw_line_state_name(l->state));
+		if (l->call)
+			out(b, " call=%u", l->call->id);
+		else
+			out(b, " call=-");
+		if (l->conf->extension[0])
+			out(b, " extension=%s", l->conf->extension);
+		out(b, "\n");
+	}
+	for (struct gw_call *c = app->calls; c; c = c->next) {
+		out(b, "call %u dir=%s port=%s number=%s peer=%s state=%s duration=%lds",
+		    c->id, gw_call_dir_name(c->dir),
+		    c->line ? c->line->conf->name : "-",
+		    c->number[0] ? c->number : "-", c->peer[0] ? c->peer : "-",
+		    call_state(c), (long)(time(NULL) - c->start));
+		if (c->rtp) {
+			out(b, " rtp=%d", c->rtp->local_port);
+			if (c->have_remote)
+				out(b, " remote=%s:%d codec=%s", c->remote.addr,
+				    c->remote.port,
+				    c->remote.pt == 0 ? "PCMU" : "PCMA");
+			out(b, " tx=%llu rx=%llu foreign=%llu",
+			    (unsigned long long)atomic_load_explicit(&c->rtp->tx_packets, memory_order_relaxed),
+			    (unsigned long long)atomic_load_explicit(&c->rtp->rx_packets, memory_order_relaxed),
+			    (unsigned long long)atomic_load_explicit(&c->rtp->rx_foreign, memory_order_relaxed));
+		}
+		if (c->callid[0])
+			out(b, " callid=%s", c->callid);
+		out(b, "\n");
+	}
+}
+
+static int on_accept(su_root_magic_t *magic, su_wait_t *w,
+		     su_wakeup_arg_t *arg)
+{
+	struct gw_ctl *ctl = arg;
+	struct timeval tv = { .tv_sec = 1 };
+	struct buf *b;
+	char req[256];
+	ssize_t n;
+	size_t got = 0;
+	int fd = accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (got < sizeof(req) - 1) {
+		n = read(fd, req + got, sizeof(req) - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (memchr(req, '\n', got))
+			break;
+	}
+	req[got] = 0;
+	req[strcspn(req, "\r\n")] = 0;
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		close(fd);
+		return 0;
+	}
+	if (strcmp(req, "status") == 0) {
+		status(ctl, b);
+		out(b, "ok\n");
+	} else {
+		out(b, "error: unknown request '%s' (try: status)\n", req);
+	}
+	for (size_t off = 0; off < b->len;) {
+		n = write(fd, b->data + off, b->len - off);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(b);
+	close(fd);
+	return 0;
+}
+
+int gw_ctl_start(struct gw_ctl **ret, struct gw_app *app, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct gw_ctl *ctl;
+	int err;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	ctl = calloc(1, sizeof(*ctl));
+	if (!ctl)
+		return -ENOMEM;
+	ctl->app = app;
+	ctl->reg = -1;
+	strcpy(ctl->path, path);
+	strcpy(sa.sun_path, path);
+	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (ctl->fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	unlink(path); /* a stale socket from a previous run */
+	if (bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(ctl->fd, 16) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	chmod(path, 0660);
+	su_wait_create(ctl->wait, ctl->fd, SU_WAIT_ACCEPT);
+	ctl->reg = su_root_register(app->root, ctl->wait, on_accept, ctl, 0);
+	if (ctl->reg < 0) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	*ret = ctl;
+	return 0;
+fail:
+	if (ctl->fd >= 0)
+		close(ctl->fd);
+	free(ctl);
+	return err;
+}
+
+void gw_ctl_stop(struct gw_ctl *ctl)
+{
+	if (!ctl)
+		return;
+	if (ctl->reg >= 0)
+		su_root_deregister(ctl->app->root, ctl->reg);
+	close(ctl->fd);
+	unlink(ctl->path);
+	free(ctl);
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * media: the real-time media thread (ARCHITECTURE.md §3).
+ *
+ * Once per card period it runs, for every channel: line events; card frame
+ * in -> DTMF and call-progress detectors -> G.711 -> RTP out; RTP in ->
+ * jitter buffer -> G.711 -> (DTMF or tone generator when active) -> card.
+ *
+ * The control thread talks to it only through two SPSC rings: commands
+ * (gw_media_cmd()) and events (gw_media_ev_get(), woken by the eventfd
+ * from gw_media_ev_fd()). Every per-channel DSP state is allocated in
+ * gw_media_alloc(); the thread itself never allocates, locks, logs or
+ * calls Sofia. An RTP session handed over with GW_MEDIA_CMD_ATTACH belongs
+ * to the media thread until the GW_MEDIA_EV_DETACHED event gives it back.
+ */
+#ifndef GW_MEDIA_H
+#define GW_MEDIA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dsp/tone.h"
+#include "gateway/rtp.h"
+#include "hw/hw.h"
+
+enum gw_media_cmd_type {
+	GW_MEDIA_CMD_ATTACH = 1, /* rtp: start bridging the channel to it */
+	GW_MEDIA_CMD_DETACH,	 /* stop bridging; answered by EV_DETACHED */
+	GW_MEDIA_CMD_TONE,	 /* tone: play to the line (NONE stops) */
+	GW_MEDIA_CMD_DTMF,	 /* digits: dial them on the line */
+	GW_MEDIA_CMD_DTMF_RX,	 /* on: report DTMF digits heard on the line */
+	GW_MEDIA_CMD_PROGRESS,	 /* on: report call-progress tones heard */
+	GW_MEDIA_CMD_LINEOP,	 /* op: hook, ring, polarity */
+};
+
+struct gw_media_cmd {
+	enum gw_media_cmd_type type;
+	int chan;
+	union {
+		struct gw_rtp_session *rtp;
+		enum gw_tone tone;
+		char digits[64];
+		bool on;
+		enum gw_hw_lineop op;
+	};
+};
+
+enum gw_media_ev_type {
+	GW_MEDIA_EV_LINE = 1,	/* hw: a line event from the card */
+	GW_MEDIA_EV_DIGIT,	/* digit: DTMF digit heard on the line */
+	GW_MEDIA_EV_DTMF_DONE,	/* the digits of CMD_DTMF were sent */
+	GW_MEDIA_EV_PROGRESS,	/* tone: call-progress tone now heard */
+	GW_MEDIA_EV_DETACHED,	/* rtp: session given back */
+	GW_MEDIA_EV_LINEOP_FAILED, /* op, err: a line operation failed */
+};
+
+struct gw_media_ev {
+	enum gw_media_ev_type type;
+	int chan;
+	union {
+		struct gw_hw_event hw;
+		char digit;
+		enum gw_tone tone;
+		struct gw_rtp_session *rtp;
+		struct {
+			enum gw_hw_lineop op;
+			int err;
+		} lineop;
+	};
+};
+
+struct gw_media_stats {
+	uint64_t ticks;
+	uint64_t late_ticks;	 /* periods whose processing overran */
+	uint64_t cpu_ns;	 /* media thread CPU time since start */
+	uint64_t busy_ns_max;	 /* longest processing of one period */
+	uint64_t ring_overflows; /* events lost to a full ring */
+	int active_chans;	 /* channels with an attached RTP session */
+	bool realtime;		 /* running SCHED_FIFO */
+	bool mlocked;		 /* memory locked */
+};
+
+struct gw_media;
+
+/* Control thread. The card must be open; nchans is its channel count. */
+int gw_media_alloc(struct gw_media **ret, const struct gw_hw_ops *ops,
+		   struct gw_hw_card *card, int nchans);
+int gw_media_start(struct gw_media *m);
+/* Stop the thread; sessions still attached are returned through events. */
+void gw_media_stop(struct gw_media *m);
+void gw_media_free(struct gw_media *m);
+
+/* Control thread: queue a command. -ENOSPC if the ring is full. */
+int gw_media_cmd(struct gw_media *m, const struct gw_media_cmd *cmd);
+/* Control thread: the eventfd to wait on, and the next event (1) or 0. */
+int gw_media_ev_fd(struct gw_media *m);
+int gw_media_ev_get(struct gw_media *m, struct gw_media_ev *ev);
+void gw_media_stats_get(struct gw_media *m, struct gw_media_stats *st);
+
+#endif

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sofia-sip/sdp.h>
+#include <sofia-sip/su_alloc.h>
+
+#include "gateway/sdp.h"
+
+static int g711_pt(const sdp_rtpmap_t *rm)
+{
+	if (!rm->rm_encoding || rm->rm_rate != 8000)
+		return -1;
+	if (strcasecmp(rm->rm_encoding, "PCMU") == 0)
+		return 0;
+	if (strcasecmp(rm->rm_encoding, "PCMA") == 0)
+		return 8;
+	return -1;
+}
+
+int gw_sdp_parse(const char *body, size_t len, struct gw_sdp_audio *out)
+{
+	su_home_t home[1] = { SU_HOME_INIT(home) };
+	sdp_parser_t *p;
+	sdp_session_t *sess;
+	int err = -EPROTONOSUPPORT;
+
+	if (!body || !len)
+		return -EBADMSG;
+	p = sdp_parse(home, body, (issize_t)len, 0);
+	sess = sdp_session(p);
+	if (!sess) {
+		err = -EBADMSG;
+		goto out;
+	}
+	for (sdp_media_t *m = sess->sdp_media; m; m = m->m_next) {
+		sdp_connection_t *c;
+
+		if (m->m_type != sdp_media_audio || m->m_proto != sdp_proto_rtp ||
+		    m->m_port == 0 || m->m_rejected)
+			continue;
+		c = m->m_connections ? m->m_connections : sess->sdp_connection;
+		if (!c || !c->c_address ||
+		    strlen(c->c_address) >= sizeof(out->addr) ||
+		    (c->c_addrtype != sdp_addr_ip4 &&
+		     c->c_addrtype != sdp_addr_ip6))
+			continue;
+		for (sdp_rtpmap_t *rm = m->m_rtpmaps; rm; rm = rm->rm_next) {
+			int pt = g711_pt(rm);
+			if (pt < 0 || pt != (int)rm->rm_pt)
+				continue;
+			strcpy(out->addr, c->c_address);
+			out->port = (int)m->m_port;
+			out->pt = pt;
+			err = 0;
+			goto out;
+		}
+		break; /* the first audio stream decides */
+	}
+out:
+	sdp_parser_free(p);
+	su_home_deinit(home);
+	return err;
+}
+
+int gw_sdp_print(char *buf, size_t len, const char *addr, int port,
+		 const int *pts, int npts, uint64_t sess_id,
+		 uint64_t sess_version)
+{
+	const char *ipv = strchr(addr, ':') ? "IP6" : "IP4";
+	size_t off;
+	int n;
+
+	n = snprintf(buf, len,
+		     "v=0\r\n"
+		     "o=copperline %" PRIu64 " %" PRIu64 " IN %s %s\r\n"
+		     "s=copperline\r\n"
+		     "c=IN %s %s\r\n"
+		     "t=0 0\r\n"
+		     "m=audio %d RTP/AVP",
+		     sess_id, sess_version, ipv, addr, ipv, addr, port);
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	off = (size_t)n;
+	for (int i = 0; i < npts; i++) {
+		n = snprintf(buf + off, len - off, " %d", pts[i]);
+		if (n < 0 || (size_t)n >= len - off)
+			return -ENOSPC;
+		off += (size_t)n;
+	}
+	n = snprintf(buf + off, len - off, "\r\n");
+	if (n < 0 || (size_t)n >= len - off)
+		return -ENOSPC;
+	off += (size_t)n;
+	for (int i = 0; i < npts; i++) {
+		n = snprintf(buf + off, len - off, "a=rtpmap:%d %s/8000\r\n",
+			     pts[i], pts[i] == 0 ? "PCMU" : "PCMA");
+		if (n < 0 || (size_t)n >= len - off)
+			return -ENOSPC;
+		off += (size_t)n;
+	}
+	n = snprintf(buf + off, len - off, "a=ptime:20\r\na=sendrecv\r\n");
+	if (n < 0 || (size_t)n >= len - off)
+		return -ENOSPC;
+	return (int)(off + (size_t)n);
+}

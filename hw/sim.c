@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sim: the simulated card. A monotonic timer gives the 20 ms frame clock;
+ * the far side of every channel is copperline-linesim, reached over the
+ * SOCK_SEQPACKET socket of hw/simproto.h.
+ *
+ * Per period: wait() sleeps to the next deadline and drains what linesim
+ * sent (frames into a small FIFO, signals into the event queue); read()
+ * takes one frame from the FIFO (one block of buffering, as a real card);
+ * write() fills the outgoing frame; flush() sends it. When linesim is not
+ * there, every channel is in alarm and wait() retries the connection once
+ * a second. Nothing here allocates after open().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hw/hw.h"
+#include "hw/simproto.h"
+
+#define PERIOD_NS (1000000000LL * GW_HW_FRAME_SAMPLES / GW_HW_RATE_HZ)
+#define RX_FIFO 4	    /* frames of receive buffering */
+#define EVQ 64		    /* pending line events */
+#define RECONNECT_TICKS 50 /* 1 s */
+#define DEFAULT_DEVICE "/run/copperline/linesim.card"
+
+struct gw_hw_card {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int fd;
+	int nchans;
+	uint8_t types[GW_HW_MAX_CHANS];
+	struct timespec next;
+	uint32_t seq;
+	int ticks_since_try;
+
+	struct gw_sim_frame rx[RX_FIFO];
+	int rx_head, rx_count;
+	int rx_cur; /* FIFO slot read this period, -1 for silence */
+
+	struct gw_sim_frame tx;
+
+	struct gw_hw_event evq[EVQ];
+	int ev_head, ev_count;
+
+	union {
+		struct gw_sim_hdr hdr;
+		struct gw_sim_hello hello;
+		struct gw_sim_frame frame;
+		struct gw_sim_signal signal;
+	} in;
+};
+
+static void ev_push(struct gw_hw_card *c, int chan, enum gw_hw_event_type t)
+{
+	if (c->ev_count == EVQ)
+		return; /* overflow: the oldest events win */
+	c->evq[(c->ev_head + c->ev_count) % EVQ] =
+		(struct gw_hw_event){ .chan = chan, .type = t };
+	c->ev_count++;
+}
+
+static void disconnect(struct gw_hw_card *c)
+{
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+		ev_push(c, 0, GW_HW_EV_ALARM);
+	}
+	c->rx_count = 0;
+}
+
+static void handle_msg(struct gw_hw_card *c, ssize_t n)
+{
+	if (n < (ssize_t)sizeof(struct gw_sim_hdr) ||
+	    c->in.hdr.version != GW_SIM_VERSION)
+		return;
+	switch (c->in.hdr.type) {
+	case GW_SIM_MSG_HELLO:
+		if (n < (ssize_t)sizeof(struct gw_sim_hello) ||
+		    c->in.hello.nchans > GW_HW_MAX_CHANS)
+			return;
+		c->nchans = (int)c->in.hello.nchans;
+		memcpy(c->types, c->in.hello.types, sizeof(c->types));
+		ev_push(c, 0, GW_HW_EV_NOALARM);
+		break;
+	case GW_SIM_MSG_FRAME:
+		if (n < (ssize_t)GW_SIM_FRAME_LEN(c->in.frame.nchans) ||
+		    c->in.frame.nchans > GW_HW_MAX_CHANS)
+			return;
+		if (c->rx_count == RX_FIFO) { /* overrun: drop the oldest */
+			c->rx_head = (c->rx_head + 1) % RX_FIFO;
+			c->rx_count--;
+		}
+		memcpy(&c->rx[(c->rx_head + c->rx_count) % RX_FIFO],
+		       &c->in.frame, (size_t)n);
+		c->rx_count++;
+		break;
+	case GW_SIM_MSG_SIGNAL:
+		if (n < (ssize_t)sizeof(struct gw_sim_signal) ||
+		    c->in.signal.chan < 1 ||
+		    (int)c->in.signal.chan > c->nchans)
+			return;
+		ev_push(c, (int)c->in.signal.chan,
+			(enum gw_hw_event_type)c->in.signal.code);
+		break;
+	}
+}
+
+static void drain(struct gw_hw_card *c)
+{
+	while (c->fd >= 0) {
+		ssize_t n = recv(c->fd, &c->in, sizeof(c->in), MSG_DONTWAIT);
+		if (n > 0) {
+			handle_msg(c, n);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		disconnect(c); /* EOF or error: linesim went away */
+	}
+}
+
+static int try_connect(struct gw_hw_card *c)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	memcpy(sa.sun_path, c->path, sizeof(sa.sun_path));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	c->fd = fd;
+	c->rx_count = 0;
+	return 0;
+}
+
+static int sim_open(struct gw_hw_card **ret, const char *spec)
+{
+	struct gw_hw_card *c;
+	const char *path = spec && *spec ? spec : DEFAULT_DEVICE;
+
+	if (strlen(path) >= sizeof(c->path))
+		return -ENAMETOOLONG;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	strcpy(c->path, path);
+	c->fd = -1;
+	c->rx_cur = -1;
+	clock_gettime(CLOCK_MONOTONIC, &c->next);
+
+	/* Give a linesim that is starting up a moment, and learn its ports. */
+	for (int i = 0; i < 20 && c->fd < 0; i++)
+		if (try_connect(c) < 0)
+			usleep(100000);
+	if (c->fd >= 0) {
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		if (poll(&p, 1, 2000) == 1)
+			drain(c);
+		c->ev_count = 0; /* the NOALARM of the HELLO is implied */
+	}
+	*ret = c;
+	return 0;
+}
+
+static void sim_close(struct gw_hw_card *c)
+{
+	if (!c)
+		return;
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}
+
+static enum gw_hw_chan_type sim_chan_type(struct gw_hw_card *c, int chan)
+{
+	if (chan < 1 || chan > c->nchans)
+		return GW_HW_CHAN_NONE;
+	return (enum gw_hw_chan_type)c->types[chan - 1];
+}
+
+static void ts_add(struct timespec *t, long long ns)
+{
+	ns += t->tv_nsec;
+	t->tv_sec += ns / 1000000000LL;
+	t->tv_nsec = ns % 1000000000LL;
+}
+
+static long long ts_diff_ns(const struct timespec *a, const struct timespec *b)
+{
+	return (a->tv_sec - b->tv_sec) * 1000000000LL + (a->tv_nsec - b->tv_nsec);
+}
+
+static int sim_wait(struct gw_hw_card *c)
+{
+	struct timespec now;
+
+	ts_add(&c->next, PERIOD_NS);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &c->next,
+			       NULL) == EINTR)
+		;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (ts_diff_ns(&now, &c->next) > 5 * PERIOD_NS)
+		c->next = now; /* stalled (debugger, suspend): resync */
+	c->seq++;
+
+	if (c->fd < 0 && ++c->ticks_since_try >= RECONNECT_TICKS) {
+		c->ticks_since_try = 0;
+		try_connect(c);
+	}
+	drain(c);
+
+	/* Take this period's frame; keep one in reserve against jitter. */
+	c->rx_cur = -1;
+	if (c->rx_count > 0) {
+		c->rx_cur = c->rx_head;
+		c->rx_head = (c->rx_head + 1) % RX_FIFO;
+		c->rx_count--;
+		if (c->rx_count > 1) { /* linesim ran ahead: catch up */
+			c->rx_cur = c->rx_head;
+			c->rx_head = (c->rx_head + 1) % RX_FIFO;
+			c->rx_count--;
+		}
+	}
+	memset(c->tx.samples, 0, GW_SIM_FRAME_LEN(c->nchans) -
+					 offsetof(struct gw_sim_frame, samples));
+	return 0;
+}
+
+static int sim_read(struct gw_hw_card *c, int chan, int16_t *frame)
+{
+	if (chan < 1 || chan > GW_HW_MAX_CHANS)
+		return -EINVAL;
+	if (c->rx_cur < 0 || chan > (int)c->rx[c->rx_cur].nchans) {
+		memset(frame, 0, GW_HW_FRAME_SAMPLES * sizeof(int16_t));
+		return 0;
+	}
+	memcpy(frame, c->rx[c->rx_cur].samples[chan - 1],
+	       GW_HW_FRAME_SAMPLES * sizeof(int16_t));
+	return 0;
+}
+
+static int sim_write(struct gw_hw_card *c, int chan, const int16_t *frame)
+{
+	if (chan < 1 || chan > GW_HW_MAX_CHANS)
+		return -EINVAL;
+	memcpy(c->tx.samples[chan - 1], frame,
+	       GW_HW_FRAME_SAMPLES * sizeof(int16_t));
+	return 0;
+}
+
+static int sim_flush(struct gw_hw_card *c)
+{
+	size_t len = GW_SIM_FRAME_LEN(c->nchans);
+
+	if (c->fd < 0)
+		return 0;
+	c->tx.hdr = (struct gw_sim_hdr){ .type = GW_SIM_MSG_FRAME,
+					 .version = GW_SIM_VERSION,
+					 .len = (uint32_t)len };
+	c->tx.seq = c->seq;
+	c->tx.nchans = (uint32_t)c->nchans;
+	if (send(c->fd, &c->tx, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+	    errno != EAGAIN)
+		disconnect(c);
+	return 0;
+}
+
+static int sim_event(struct gw_hw_card *c, struct gw_hw_event *ev)
+{
+	if (c->ev_count == 0)
+		return 0;
+	*ev = c->evq[c->ev_head];
+	c->ev_head = (c->ev_head + 1) % EVQ;
+	c->ev_count--;
+	return 1;
+}
+
+static int sim_lineop(struct gw_hw_card *c, int chan, enum gw_hw_lineop op)
+{
+	struct gw_sim_signal s = {
+		.hdr = { .type = GW_SIM_MSG_SIGNAL,
+			 .version = GW_SIM_VERSION,
+			 .len = sizeof(s) },
+		.chan = (uint32_t)chan,
+		.code = (uint32_t)op,
+	};
+	enum gw_hw_chan_type t = sim_chan_type(c, chan);
+	bool fxo_op = op == GW_HW_OP_OFFHOOK || op == GW_HW_OP_ONHOOK;
+
+	if (t == GW_HW_CHAN_NONE)
+		return -ENODEV;
+	if ((t == GW_HW_CHAN_FXO) != fxo_op)
+		return -EINVAL;
+	if (c->fd < 0)
+		return -ENOTCONN;
+	if (send(c->fd, &s, sizeof(s), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+		int err = -errno;
+		if (err != -EAGAIN)
+			disconnect(c);
+		return err;
+	}
+	return 0;
+}
+
+const struct gw_hw_ops gw_hw_sim_ops = {
+	.name = "sim",
+	.open = sim_open,
+	.close = sim_close,
+	.chan_type = sim_chan_type,
+	.wait = sim_wait,
+	.read = sim_read,
+	.write = sim_write,
+	.flush = sim_flush,
+	.event = sim_event,
+	.lineop = sim_lineop,
+};
