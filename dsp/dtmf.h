@@ -32,7 +32,8 @@ int gw_dtmf_rx_get(struct gw_dtmf_rx *rx, char *buf, int max);
 
 /*
  * level_dbm0: level of each tone (e.g. -10); on_ms/off_ms: tone and pause
- * durations (e.g. 100/100).
+ * durations (e.g. 100/100). Returns 0, -EINVAL (level_dbm0 outside
+ * -60..-3, on_ms outside 1..10000, off_ms outside 0..10000) or -ENOMEM.
  */
 int gw_dtmf_tx_alloc(struct gw_dtmf_tx **ret, int level_dbm0, int on_ms,
 		     int off_ms);

@@ -13,6 +13,12 @@
  *   congestion  480+620, two on/off cycles of 0.2-0.3 s each
  * gw_progress_det_current() gives the tone being heard now (GW_TONE_NONE
  * when none), and stays on a cadenced tone through its off periods.
+ * Each tone must be at least about -40 dBm0. A tone is reported: dial
+ * after 1 s; ringback 1.5 s into its first on period; busy and congestion
+ * when the second off period reaches its minimum (about 1.9 s and 0.95 s
+ * after the tone starts). It is dropped when an on or off period leaves
+ * its range (dial: at once when it stops; busy: 0.6 s into silence) or
+ * another sound is heard for 40 ms.
  *
  * Allocation only in _alloc.
  */

@@ -33,7 +33,10 @@ void gw_tone_gen_free(struct gw_tone_gen *gen);
 void gw_tone_gen_set(struct gw_tone_gen *gen, enum gw_tone tone);
 /*
  * Start a custom tone: f1_hz (+ f2_hz unless 0) each at level_dbm0;
- * on_ms/off_ms cadence (off_ms 0: continuous). Returns 0 or -EINVAL.
+ * on_ms/off_ms cadence (off_ms 0: continuous). Returns 0 or -EINVAL
+ * (frequencies outside 1..3999 Hz, level_dbm0 outside -60..+3 for one tone
+ * or -60..-3 for two, durations outside 0..60000 ms, on_ms 0 with off_ms
+ * not 0); on -EINVAL the tone playing is unchanged.
  */
 int gw_tone_gen_custom(struct gw_tone_gen *gen, int f1_hz, int f2_hz,
 		       int level_dbm0, int on_ms, int off_ms);
