@@ -25,6 +25,20 @@
  * Every error names the file, the line and the key:
  *   "demo.conf:14: ports.[1].channel: channel 3 is already used by port fxo1"
  * Unknown keys are errors too (a typo must not silently change behaviour).
+ * KEY is a dotted path with 0-based list indexes ("sip.trusted.[2]"),
+ * "syntax" for libconfig's own errors and "file" when the file cannot be
+ * read. LINE is that of the offending setting; for a missing required key,
+ * that of the enclosing group; 0 when there is none (missing `card`,
+ * unreadable file).
+ *
+ * Required: card.driver; each port's name, channel, type; each route's
+ * from and to. fxs-only keys (extension, *digit_timeout_ms) on an fxo port
+ * and fxo-only keys (target, dialtone_timeout_ms, answer_rings) on an fxs
+ * port are errors. Timeouts are 500..60000 ms, answer_rings 1..20,
+ * strip 0..63. Port names are [A-Za-z0-9_.-]; FXS extensions are unique.
+ * Trusted entries are ADDR or ADDR/LEN with no host bits set.
+ * `@include "file"` is relative to the including file's folder (libconfig
+ * 1.5 then cannot open an absolute @include path).
  *
  * Secure defaults: with no `trusted` list no SIP source is trusted, so no
  * INVITE is accepted.
@@ -51,7 +65,8 @@ struct gw_conf_port {
 	int channel; /* 1-based card channel */
 	enum gw_conf_port_type type;
 	char extension[32]; /* FXS: number that rings this port ("" = none) */
-	char target[256];   /* FXO: SIP URI called for incoming line calls */
+	char target[256];   /* FXO: SIP URI called for incoming line calls
+			     * ("" = none: the line is not answered) */
 	int digit_timeout_ms;	    /* FXS: inter-digit timeout, default 4000 */
 	int first_digit_timeout_ms; /* FXS: default 15000 */
 	int dialtone_timeout_ms;    /* FXO: wait for dial tone, default 3000 */
@@ -97,7 +112,7 @@ struct gw_conf {
 	char log_level[16];
 	/* card */
 	char card_driver[16];
-	char card_device[256];
+	char card_device[256]; /* "" = the driver's default */
 	/* sip */
 	char sip_host[64]; /* literal IPv4/IPv6 address */
 	int sip_port;

@@ -11,3 +11,4 @@ tests_selftest_LDADD = libgwcore.la libgwhw.la libgwdsp.la \
 	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(LIBCONFIG_LIBS) -lm
 TESTS += tests/selftest
 EXTRA_DIST += tests/integration tests/data
+AM_TESTS_ENVIRONMENT = GW_SRCDIR='$(abs_top_srcdir)'; export GW_SRCDIR;

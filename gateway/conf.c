@@ -1,0 +1,957 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * conf: load and validate copperline.conf (see conf.h for the format).
+ *
+ * libconfig does the syntax; everything else is checked here, key by key,
+ * so that every error can name the file, the line and the dotted key.
+ * The result is one calloc'd struct gw_conf with fixed-size fields: the
+ * libconfig tree is destroyed before returning.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gateway/conf.h"
+
+#define TIMEOUT_MIN_MS 500
+#define TIMEOUT_MAX_MS 60000
+#define MAX_STRIP 63
+#define MAX_ANSWER_RINGS 20
+
+struct ctx {
+	const char *path;
+	char incdir[256]; /* libconfig's include dir: this file's folder/ */
+	char *err;
+	size_t errlen;
+	struct gw_conf *conf;
+};
+
+static const char *const root_keys[] = {
+	"general", "card", "sip", "ports", "routes", NULL
+};
+static const char *const general_keys[] = {
+	"control_socket", "log_level", NULL
+};
+static const char *const card_keys[] = { "driver", "device", NULL };
+static const char *const sip_keys[] = {
+	"listen", "rtp_ports", "trusted", NULL
+};
+static const char *const fxs_keys[] = {
+	"extension", "digit_timeout_ms", "first_digit_timeout_ms", NULL
+};
+static const char *const fxo_keys[] = {
+	"target", "dialtone_timeout_ms", "answer_rings", NULL
+};
+static const char *const port_keys[] = {
+	"name", "channel", "type", "extension", "digit_timeout_ms",
+	"first_digit_timeout_ms", "target", "dialtone_timeout_ms",
+	"answer_rings", NULL
+};
+static const char *const route_keys[] = {
+	"from", "prefix", "strip", "prepend", "to", NULL
+};
+static const char *const log_levels[] = {
+	"error", "warning", "info", "debug", NULL
+};
+
+/*
+ * libconfig 1.5 names an included file as written in @include, but opens
+ * it in the include dir: the folder (with its '/') to print before `file`.
+ */
+static const char *incdir(const struct ctx *c, const char *file)
+{
+	if (file == c->path || strcmp(file, c->path) == 0 || file[0] == '/')
+		return "";
+	return c->incdir;
+}
+
+/*
+ * Write "FILE:LINE: KEY: message" and return -EINVAL. The key is
+ * base.name (or either alone); the line is that of `s` (0 without one).
+ */
+static int __attribute__((format(printf, 5, 6)))
+fail(struct ctx *c, const config_setting_t *s, const char *base,
+     const char *name, const char *fmt, ...)
+{
+	const char *file = c->path;
+	unsigned int line = 0;
+	size_t n;
+	va_list ap;
+	int r;
+
+	if (s) {
+		line = config_setting_source_line(s);
+		if (config_setting_source_file(s))
+			file = config_setting_source_file(s);
+	}
+	r = snprintf(c->err, c->errlen, "%s%s:%u: %s%s%s: ", incdir(c, file),
+		     file, line,
+		     base ? base : "", base && *base && name ? "." : "",
+		     name ? name : "");
+	n = r < 0 ? 0 : (size_t)r;
+	if (n < c->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(c->err + n, c->errlen - n, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
+static int check_keys(struct ctx *c, const config_setting_t *grp,
+		      const char *base, const char *const *allowed)
+{
+	int n = config_setting_length(grp);
+
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *m = config_setting_get_elem(grp, i);
+		const char *name = config_setting_name(m);
+
+		if (!in_list(name, allowed))
+			return fail(c, m, base, name, "unknown key");
+	}
+	return 0;
+}
+
+/* Optional group member; *out is NULL when absent. */
+static int get_group(struct ctx *c, const config_setting_t *parent,
+		     const char *name, config_setting_t **out)
+{
+	config_setting_t *s = config_setting_get_member(parent, name);
+
+	*out = s;
+	if (s && !config_setting_is_group(s))
+		return fail(c, s, NULL, name, "must be a group ({ ... })");
+	return 0;
+}
+
+static int get_str(struct ctx *c, const config_setting_t *grp,
+		   const char *base, const char *name, char *dst, size_t size,
+		   config_setting_t **out)
+{
+	config_setting_t *s = grp ? config_setting_get_member(grp, name) : NULL;
+	const char *v;
+
+	if (out)
+		*out = s;
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail(c, s, base, name, "must be a string");
+	v = config_setting_get_string(s);
+	if (strlen(v) >= size)
+		return fail(c, s, base, name, "longer than %zu characters",
+			    size - 1);
+	strcpy(dst, v);
+	return 0;
+}
+
+static int get_int(struct ctx *c, const config_setting_t *grp,
+		   const char *base, const char *name, int min, int max,
+		   int *dst, config_setting_t **out)
+{
+	config_setting_t *s = config_setting_get_member(grp, name);
+	long long v;
+
+	if (out)
+		*out = s;
+	if (!s)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_INT)
+		v = config_setting_get_int(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_INT64)
+		v = config_setting_get_int64(s);
+	else
+		return fail(c, s, base, name, "must be an integer");
+	if (v < min || v > max)
+		return fail(c, s, base, name, "%lld is out of range %d..%d", v,
+			    min, max);
+	*dst = (int)v;
+	return 0;
+}
+
+/* A string that must be one of `values`; returns its index. */
+static int get_enum(struct ctx *c, const config_setting_t *s,
+		    const char *base, const char *name,
+		    const char *const *values)
+{
+	const char *v = NULL;
+	char list[96] = "";
+	int i;
+
+	if (config_setting_type(s) == CONFIG_TYPE_STRING)
+		v = config_setting_get_string(s);
+	for (i = 0; v && values[i]; i++)
+		if (strcmp(v, values[i]) == 0)
+			return i;
+	for (i = 0; values[i]; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s\"%s\"", i ? (values[i + 1] ? ", " : " or ") : "",
+			 values[i]);
+	return fail(c, s, base, name, "must be %s", list);
+}
+
+static bool dial_chars(const char *s)
+{
+	return strspn(s, "0123456789*#+") == strlen(s);
+}
+
+/* Port names appear in "fxo:NAME" and in copperctl output. */
+static bool name_chars(const char *s)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "0123456789_-.";
+
+	return *s && strspn(s, ok) == strlen(s);
+}
+
+/* A SIP URI as written in the file: "sip:" and no space or control. */
+static bool uri_ok(const char *s)
+{
+	if (strncmp(s, "sip:", 4) != 0 || !s[4])
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == 0x7f || *s == '<' ||
+		    *s == '>' || *s == '"')
+			return false;
+	return true;
+}
+
+/* Parse a decimal number of at most 5 digits, nothing else. */
+static int parse_u16(const char *s, size_t len)
+{
+	int v = 0;
+
+	if (!len || len > 5)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static int load_general(struct ctx *c, const config_setting_t *root)
+{
+	struct gw_conf *conf = c->conf;
+	config_setting_t *g, *s;
+	int r;
+
+	r = get_group(c, root, "general", &g);
+	if (r < 0 || !g)
+		return r;
+	r = check_keys(c, g, "general", general_keys);
+	if (r < 0)
+		return r;
+	r = get_str(c, g, "general", "control_socket", conf->control_socket,
+		    sizeof(conf->control_socket), &s);
+	if (r < 0)
+		return r;
+	if (s && !conf->control_socket[0])
+		return fail(c, s, "general", "control_socket",
+			    "must not be empty");
+	r = get_str(c, g, "general", "log_level", conf->log_level,
+		    sizeof(conf->log_level), &s);
+	if (r < 0)
+		return r;
+	if (s && !in_list(conf->log_level, log_levels))
+		return fail(c, s, "general", "log_level",
+			    "must be error, warning, info or debug");
+	return 0;
+}
+
+static int load_card(struct ctx *c, const config_setting_t *root)
+{
+	struct gw_conf *conf = c->conf;
+	config_setting_t *g, *s;
+	int r;
+
+	r = get_group(c, root, "card", &g);
+	if (r < 0)
+		return r;
+	if (!g)
+		return fail(c, NULL, "card", "driver",
+			    "required key is missing");
+	r = check_keys(c, g, "card", card_keys);
+	if (r < 0)
+		return r;
+	r = get_str(c, g, "card", "driver", conf->card_driver,
+		    sizeof(conf->card_driver), &s);
+	if (r < 0)
+		return r;
+	if (!s)
+		return fail(c, g, "card", "driver", "required key is missing");
+	if (!name_chars(conf->card_driver))
+		return fail(c, s, "card", "driver", "bad driver name \"%s\"",
+			    conf->card_driver);
+	return get_str(c, g, "card", "device", conf->card_device,
+		       sizeof(conf->card_device), NULL);
+}
+
+static int parse_listen(struct gw_conf *conf, const char *v)
+{
+	const char *colon;
+	size_t hlen;
+	char host[sizeof(conf->sip_host)];
+	unsigned char buf[16];
+	int family = AF_INET, port;
+
+	if (v[0] == '[') {
+		const char *end = strchr(v, ']');
+
+		if (!end || end[1] != ':')
+			return -1;
+		v++;
+		hlen = (size_t)(end - v);
+		colon = end + 1;
+		family = AF_INET6;
+	} else {
+		colon = strrchr(v, ':');
+		if (!colon)
+			return -1;
+		hlen = (size_t)(colon - v);
+	}
+	if (hlen >= sizeof(host))
+		return -1;
+	memcpy(host, v, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(family, host, buf) != 1)
+		return -1;
+	port = parse_u16(colon + 1, strlen(colon + 1));
+	if (port < 1 || port > 65535)
+		return -1;
+	strcpy(conf->sip_host, host);
+	conf->sip_port = port;
+	return 0;
+}
+
+static int parse_rtp_ports(struct gw_conf *conf, const char *v)
+{
+	const char *dash = strchr(v, '-');
+	int lo, hi;
+
+	if (!dash)
+		return -1;
+	lo = parse_u16(v, (size_t)(dash - v));
+	hi = parse_u16(dash + 1, strlen(dash + 1));
+	if (lo < 1024 || hi > 65535 || lo >= hi || lo % 2)
+		return -1;
+	conf->rtp_port_min = lo;
+	conf->rtp_port_max = hi;
+	return 0;
+}
+
+static bool v4mapped(const uint8_t *a)
+{
+	static const uint8_t pfx[12] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(a, pfx, sizeof(pfx)) == 0;
+}
+
+/* "ADDR" or "ADDR/LEN", IPv4 or IPv6; host bits must be zero. */
+static int parse_net(struct gw_conf_net *net, const char *v)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *slash = strchr(v, '/');
+	size_t hlen = slash ? (size_t)(slash - v) : strlen(v);
+	int bits, len;
+
+	if (hlen >= sizeof(host))
+		return -1;
+	memcpy(host, v, hlen);
+	host[hlen] = '\0';
+	memset(net, 0, sizeof(*net));
+	if (inet_pton(AF_INET, host, net->addr) == 1) {
+		net->family = AF_INET;
+		bits = 32;
+	} else if (inet_pton(AF_INET6, host, net->addr) == 1) {
+		net->family = AF_INET6;
+		bits = 128;
+	} else {
+		return -1;
+	}
+	len = bits;
+	if (slash) {
+		len = parse_u16(slash + 1, strlen(slash + 1));
+		if (len < 0 || len > bits)
+			return -1;
+	}
+	net->prefix_len = len;
+	for (int i = len; i < bits; i++)
+		if (net->addr[i / 8] & (0x80 >> (i % 8)))
+			return -2;
+	/* ::ffff:a.b.c.d/96+ is an IPv4 network; store it as one. */
+	if (net->family == AF_INET6 && len >= 96 && v4mapped(net->addr)) {
+		memmove(net->addr, net->addr + 12, 4);
+		memset(net->addr + 4, 0, 12);
+		net->family = AF_INET;
+		net->prefix_len = len - 96;
+	}
+	return 0;
+}
+
+static int load_trusted(struct ctx *c, const config_setting_t *list)
+{
+	struct gw_conf *conf = c->conf;
+	int n;
+
+	if (!config_setting_is_array(list) && !config_setting_is_list(list))
+		return fail(c, list, "sip", "trusted",
+			    "must be a list of addresses ([ \"...\", ... ])");
+	n = config_setting_length(list);
+	if (n > GW_CONF_MAX_TRUSTED)
+		return fail(c, list, "sip", "trusted", "more than %d entries",
+			    GW_CONF_MAX_TRUSTED);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, i);
+		char key[32];
+		int r;
+
+		snprintf(key, sizeof(key), "[%d]", i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return fail(c, e, "sip.trusted", key,
+				    "must be a string");
+		r = parse_net(&conf->trusted[i], config_setting_get_string(e));
+		if (r == -2)
+			return fail(c, e, "sip.trusted", key,
+				    "\"%s\" has host bits set after the prefix",
+				    config_setting_get_string(e));
+		if (r < 0)
+			return fail(c, e, "sip.trusted", key,
+				    "\"%s\" is not an address or ADDRESS/PREFIX",
+				    config_setting_get_string(e));
+	}
+	conf->ntrusted = n;
+	return 0;
+}
+
+static int load_sip(struct ctx *c, const config_setting_t *root)
+{
+	struct gw_conf *conf = c->conf;
+	config_setting_t *g, *s;
+	char buf[96];
+	int r;
+
+	r = get_group(c, root, "sip", &g);
+	if (r < 0 || !g)
+		return r;
+	r = check_keys(c, g, "sip", sip_keys);
+	if (r < 0)
+		return r;
+	r = get_str(c, g, "sip", "listen", buf, sizeof(buf), &s);
+	if (r < 0)
+		return r;
+	if (s && parse_listen(conf, buf) < 0)
+		return fail(c, s, "sip", "listen",
+			    "\"%s\" is not IPV4:PORT or [IPV6]:PORT", buf);
+	r = get_str(c, g, "sip", "rtp_ports", buf, sizeof(buf), &s);
+	if (r < 0)
+		return r;
+	if (s && parse_rtp_ports(conf, buf) < 0)
+		return fail(c, s, "sip", "rtp_ports",
+			    "\"%s\" is not MIN-MAX with an even MIN, "
+			    "1024 <= MIN < MAX <= 65535", buf);
+	s = config_setting_get_member(g, "trusted");
+	return s ? load_trusted(c, s) : 0;
+}
+
+/* Keys of the other port type present in port `e`? */
+static int check_type_keys(struct ctx *c, const config_setting_t *e,
+			   const char *base, const char *const *other,
+			   const char *type)
+{
+	for (; *other; other++) {
+		config_setting_t *s = config_setting_get_member(e, *other);
+
+		if (s)
+			return fail(c, s, base, *other,
+				    "not valid on an %s port", type);
+	}
+	return 0;
+}
+
+static int load_port_fxs(struct ctx *c, const config_setting_t *e,
+			 const char *base, struct gw_conf_port *p)
+{
+	config_setting_t *s;
+	int r;
+
+	r = check_type_keys(c, e, base, fxo_keys, "fxs");
+	if (r < 0)
+		return r;
+	r = get_str(c, e, base, "extension", p->extension,
+		    sizeof(p->extension), &s);
+	if (r < 0)
+		return r;
+	if (s && !dial_chars(p->extension))
+		return fail(c, s, base, "extension",
+			    "\"%s\" may only contain 0-9 * # +", p->extension);
+	if (p->extension[0]) {
+		for (int i = 0; i < c->conf->nports; i++) {
+			const struct gw_conf_port *o = &c->conf->ports[i];
+
+			if (o->type == GW_CONF_PORT_FXS &&
+			    strcmp(o->extension, p->extension) == 0)
+				return fail(c, s, base, "extension",
+					    "extension %s is already used by port %s",
+					    p->extension, o->name);
+		}
+	}
+	r = get_int(c, e, base, "digit_timeout_ms", TIMEOUT_MIN_MS,
+		    TIMEOUT_MAX_MS, &p->digit_timeout_ms, NULL);
+	if (r < 0)
+		return r;
+	return get_int(c, e, base, "first_digit_timeout_ms", TIMEOUT_MIN_MS,
+		       TIMEOUT_MAX_MS, &p->first_digit_timeout_ms, NULL);
+}
+
+static int load_port_fxo(struct ctx *c, const config_setting_t *e,
+			 const char *base, struct gw_conf_port *p)
+{
+	config_setting_t *s;
+	int r;
+
+	r = check_type_keys(c, e, base, fxs_keys, "fxo");
+	if (r < 0)
+		return r;
+	r = get_str(c, e, base, "target", p->target, sizeof(p->target), &s);
+	if (r < 0)
+		return r;
+	if (s && p->target[0] && !uri_ok(p->target))
+		return fail(c, s, base, "target",
+			    "\"%s\" is not a SIP URI (sip:...)", p->target);
+	r = get_int(c, e, base, "dialtone_timeout_ms", TIMEOUT_MIN_MS,
+		    TIMEOUT_MAX_MS, &p->dialtone_timeout_ms, NULL);
+	if (r < 0)
+		return r;
+	return get_int(c, e, base, "answer_rings", 1, MAX_ANSWER_RINGS,
+		       &p->answer_rings, NULL);
+}
+
+static int load_port(struct ctx *c, const config_setting_t *e,
+		     const char *base, struct gw_conf_port *p)
+{
+	struct gw_conf *conf = c->conf;
+	static const char *const port_types[] = { "fxs", "fxo", NULL };
+	config_setting_t *sname, *schan, *stype;
+	int r;
+
+	if (!config_setting_is_group(e))
+		return fail(c, e, base, NULL, "must be a group ({ ... })");
+	r = check_keys(c, e, base, port_keys);
+	if (r < 0)
+		return r;
+	p->line = (int)config_setting_source_line(e);
+	p->digit_timeout_ms = 4000;
+	p->first_digit_timeout_ms = 15000;
+	p->dialtone_timeout_ms = 3000;
+	p->answer_rings = 1;
+
+	r = get_str(c, e, base, "name", p->name, sizeof(p->name), &sname);
+	if (r < 0)
+		return r;
+	if (!sname)
+		return fail(c, e, base, "name", "required key is missing");
+	if (!name_chars(p->name))
+		return fail(c, sname, base, "name",
+			    "\"%s\" may only contain letters, digits, _ - .",
+			    p->name);
+	r = get_int(c, e, base, "channel", 1, GW_CONF_MAX_PORTS, &p->channel,
+		    &schan);
+	if (r < 0)
+		return r;
+	if (!schan)
+		return fail(c, e, base, "channel", "required key is missing");
+	stype = config_setting_get_member(e, "type");
+	if (!stype)
+		return fail(c, e, base, "type", "required key is missing");
+	r = get_enum(c, stype, base, "type", port_types);
+	if (r < 0)
+		return r;
+	p->type = r == 0 ? GW_CONF_PORT_FXS : GW_CONF_PORT_FXO;
+
+	for (int i = 0; i < conf->nports; i++) {
+		const struct gw_conf_port *o = &conf->ports[i];
+
+		if (strcmp(o->name, p->name) == 0)
+			return fail(c, sname, base, "name",
+				    "name %s is already used by the port at line %d",
+				    p->name, o->line);
+		if (o->channel == p->channel)
+			return fail(c, schan, base, "channel",
+				    "channel %d is already used by port %s",
+				    p->channel, o->name);
+	}
+	if (p->type == GW_CONF_PORT_FXS)
+		return load_port_fxs(c, e, base, p);
+	return load_port_fxo(c, e, base, p);
+}
+
+static int get_list(struct ctx *c, const config_setting_t *root,
+		    const char *name, int max, config_setting_t **out)
+{
+	config_setting_t *s = config_setting_get_member(root, name);
+
+	*out = s;
+	if (!s)
+		return 0;
+	/* "()" is a list; "[]" an empty array: both mean none. */
+	if (!config_setting_is_list(s) &&
+	    !(config_setting_is_array(s) && config_setting_length(s) == 0))
+		return fail(c, s, NULL, name,
+			    "must be a list (( {...}, ... ))");
+	if (config_setting_length(s) > max)
+		return fail(c, s, NULL, name, "more than %d entries", max);
+	return 0;
+}
+
+static int load_ports(struct ctx *c, const config_setting_t *root)
+{
+	struct gw_conf *conf = c->conf;
+	config_setting_t *list;
+	int r, n;
+
+	r = get_list(c, root, "ports", GW_CONF_MAX_PORTS, &list);
+	if (r < 0 || !list)
+		return r;
+	n = config_setting_length(list);
+	for (int i = 0; i < n; i++) {
+		char base[24];
+
+		snprintf(base, sizeof(base), "ports.[%d]", i);
+		r = load_port(c, config_setting_get_elem(list, i), base,
+			      &conf->ports[i]);
+		if (r < 0)
+			return r;
+		conf->nports++;
+	}
+	return 0;
+}
+
+static int parse_to(struct ctx *c, const config_setting_t *s,
+		    const char *base, struct gw_conf_route *rt)
+{
+	const char *v = config_setting_get_string(s);
+	const struct gw_conf_port *p;
+	enum gw_conf_port_type want;
+	const char *name;
+
+	if (strncmp(v, "sip:", 4) == 0) {
+		const char *var;
+
+		if (strlen(v) >= sizeof(rt->uri))
+			return fail(c, s, base, "to",
+				    "longer than %zu characters",
+				    sizeof(rt->uri) - 1);
+		if (!uri_ok(v))
+			return fail(c, s, base, "to",
+				    "\"%s\" is not a valid SIP URI", v);
+		for (var = strchr(v, '$'); var; var = strchr(var + 1, '$'))
+			if (strncmp(var, "${number}", 9) != 0)
+				return fail(c, s, base, "to",
+					    "only ${number} may follow $");
+		rt->to = GW_ROUTE_TO_URI;
+		strcpy(rt->uri, v);
+		return 0;
+	}
+	if (strncmp(v, "fxo", 3) == 0) {
+		rt->to = GW_ROUTE_TO_FXO;
+		want = GW_CONF_PORT_FXO;
+	} else if (strncmp(v, "fxs", 3) == 0) {
+		rt->to = GW_ROUTE_TO_FXS;
+		want = GW_CONF_PORT_FXS;
+	} else {
+		goto bad;
+	}
+	if (v[3] == '\0')
+		return 0;
+	if (v[3] != ':')
+		goto bad;
+	name = v + 4;
+	p = gw_conf_port_by_name(c->conf, name);
+	if (!p)
+		return fail(c, s, base, "to", "no port named \"%s\"", name);
+	if (p->type != want)
+		return fail(c, s, base, "to", "port %s is not an %.3s port",
+			    name, v);
+	strcpy(rt->port_name, p->name);
+	return 0;
+bad:
+	return fail(c, s, base, "to",
+		    "\"%s\" must be fxo, fxo:NAME, fxs, fxs:NAME or sip:URI",
+		    v);
+}
+
+static int load_route(struct ctx *c, const config_setting_t *e,
+		      const char *base, struct gw_conf_route *rt)
+{
+	static const char *const froms[] = { "any", "sip", "fxs", "fxo", NULL };
+	config_setting_t *s;
+	int r;
+
+	if (!config_setting_is_group(e))
+		return fail(c, e, base, NULL, "must be a group ({ ... })");
+	r = check_keys(c, e, base, route_keys);
+	if (r < 0)
+		return r;
+	rt->line = (int)config_setting_source_line(e);
+
+	s = config_setting_get_member(e, "from");
+	if (!s)
+		return fail(c, e, base, "from", "required key is missing");
+	r = get_enum(c, s, base, "from", froms);
+	if (r < 0)
+		return r;
+	rt->from = (enum gw_conf_route_from)r; /* froms[] is in enum order */
+
+	r = get_str(c, e, base, "prefix", rt->prefix, sizeof(rt->prefix), &s);
+	if (r < 0)
+		return r;
+	if (s && !dial_chars(rt->prefix))
+		return fail(c, s, base, "prefix",
+			    "\"%s\" may only contain 0-9 * # +", rt->prefix);
+	r = get_int(c, e, base, "strip", 0, MAX_STRIP, &rt->strip, &s);
+	if (r < 0)
+		return r;
+	r = get_str(c, e, base, "prepend", rt->prepend, sizeof(rt->prepend),
+		    &s);
+	if (r < 0)
+		return r;
+	if (s && !dial_chars(rt->prepend))
+		return fail(c, s, base, "prepend",
+			    "\"%s\" may only contain 0-9 * # +", rt->prepend);
+
+	s = config_setting_get_member(e, "to");
+	if (!s)
+		return fail(c, e, base, "to", "required key is missing");
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail(c, s, base, "to", "must be a string");
+	return parse_to(c, s, base, rt);
+}
+
+static int load_routes(struct ctx *c, const config_setting_t *root)
+{
+	struct gw_conf *conf = c->conf;
+	config_setting_t *list;
+	int r, n;
+
+	r = get_list(c, root, "routes", GW_CONF_MAX_ROUTES, &list);
+	if (r < 0 || !list)
+		return r;
+	n = config_setting_length(list);
+	for (int i = 0; i < n; i++) {
+		char base[24];
+
+		snprintf(base, sizeof(base), "routes.[%d]", i);
+		r = load_route(c, config_setting_get_elem(list, i), base,
+			       &conf->routes[i]);
+		if (r < 0)
+			return r;
+		conf->nroutes++;
+	}
+	return 0;
+}
+
+static void set_defaults(struct gw_conf *conf)
+{
+	strcpy(conf->control_socket, "/run/copperline/copperctl.sock");
+	strcpy(conf->log_level, "info");
+	strcpy(conf->sip_host, "127.0.0.1");
+	conf->sip_port = 5060;
+	conf->rtp_port_min = 20000;
+	conf->rtp_port_max = 20999;
+}
+
+static int load(struct ctx *c, config_t *cfg)
+{
+	const config_setting_t *root = config_root_setting(cfg);
+	int r;
+
+	r = check_keys(c, root, NULL, root_keys);
+	if (r < 0)
+		return r;
+	r = load_general(c, root);
+	if (r < 0)
+		return r;
+	r = load_card(c, root);
+	if (r < 0)
+		return r;
+	r = load_sip(c, root);
+	if (r < 0)
+		return r;
+	/* ports before routes: routes may name ports */
+	r = load_ports(c, root);
+	if (r < 0)
+		return r;
+	return load_routes(c, root);
+}
+
+/* Read the file; on error write the message and return -errno. */
+static int read_file(struct ctx *c, config_t *cfg)
+{
+	const char *slash, *file;
+	struct stat st;
+	FILE *f;
+	int r;
+
+	/* fopen first for an errno libconfig does not report */
+	f = fopen(c->path, "r");
+	if (!f)
+		r = -errno;
+	else if (fstat(fileno(f), &st) < 0)
+		r = -errno;
+	else
+		r = S_ISDIR(st.st_mode) ? -EISDIR : 0;
+	if (f)
+		fclose(f);
+	if (r < 0) {
+		snprintf(c->err, c->errlen, "%s:0: file: %s", c->path,
+			 strerror(-r));
+		return r;
+	}
+
+	/* @include "x.conf" is relative to this file's folder */
+	slash = strrchr(c->path, '/');
+	if (slash) {
+		/* with its '/': "/a/" + "/" + "b.conf" still opens */
+		snprintf(c->incdir, sizeof(c->incdir), "%.*s",
+			 (int)(slash + 1 - c->path), c->path);
+		config_set_include_dir(cfg, c->incdir);
+	}
+	config_set_auto_convert(cfg, 0);
+	if (config_read_file(cfg, c->path))
+		return 0;
+	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO) {
+		snprintf(c->err, c->errlen, "%s:0: file: %s", c->path,
+			 strerror(EIO));
+		return -EIO;
+	}
+	file = config_error_file(cfg) ? config_error_file(cfg) : c->path;
+	snprintf(c->err, c->errlen, "%s%s:%d: syntax: %s", incdir(c, file),
+		 file, config_error_line(cfg),
+		 config_error_text(cfg) ? config_error_text(cfg) : "error");
+	return -EINVAL;
+}
+
+int gw_conf_load(struct gw_conf **ret, const char *path, char *err,
+		 size_t errlen)
+{
+	char dummy[1];
+	struct ctx c = { .path = path, .err = err, .errlen = errlen };
+	config_t cfg;
+	int r;
+
+	if (!err || !errlen) {
+		c.err = dummy;
+		c.errlen = sizeof(dummy);
+	}
+	c.err[0] = '\0';
+	if (!ret || !path)
+		return -EINVAL;
+	if (strlen(path) >= sizeof(c.conf->path)) {
+		snprintf(c.err, c.errlen, "%s:0: file: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	c.conf = calloc(1, sizeof(*c.conf));
+	if (!c.conf)
+		return -ENOMEM;
+	strcpy(c.conf->path, path);
+	set_defaults(c.conf);
+
+	config_init(&cfg);
+	r = read_file(&c, &cfg);
+	if (r == 0)
+		r = load(&c, &cfg);
+	config_destroy(&cfg);
+	if (r < 0) {
+		free(c.conf);
+		return r;
+	}
+	*ret = c.conf;
+	return 0;
+}
+
+void gw_conf_free(struct gw_conf *conf)
+{
+	free(conf);
+}
+
+const struct gw_conf_port *gw_conf_port_by_name(const struct gw_conf *conf,
+						const char *name)
+{
+	if (!conf || !name)
+		return NULL;
+	for (int i = 0; i < conf->nports; i++)
+		if (strcmp(conf->ports[i].name, name) == 0)
+			return &conf->ports[i];
+	return NULL;
+}
+
+const struct gw_conf_port *gw_conf_port_by_channel(const struct gw_conf *conf,
+						   int channel)
+{
+	if (!conf)
+		return NULL;
+	for (int i = 0; i < conf->nports; i++)
+		if (conf->ports[i].channel == channel)
+			return &conf->ports[i];
+	return NULL;
+}
+
+static bool net_match(const struct gw_conf_net *net, const uint8_t *addr)
+{
+	int full = net->prefix_len / 8, rest = net->prefix_len % 8;
+
+	if (memcmp(net->addr, addr, (size_t)full) != 0)
+		return false;
+	if (!rest)
+		return true;
+	return ((net->addr[full] ^ addr[full]) & (0xff00 >> rest)) == 0;
+}
+
+bool gw_conf_trusted(const struct gw_conf *conf, const struct sockaddr *sa)
+{
+	const uint8_t *addr;
+	int family;
+
+	if (!conf || !sa)
+		return false;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		addr = (const uint8_t *)&sin->sin_addr;
+		family = AF_INET;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a6 =
+			&((const struct sockaddr_in6 *)sa)->sin6_addr;
+
+		addr = a6->s6_addr;
+		family = AF_INET6;
+		if (v4mapped(addr)) {
+			addr += 12;
+			family = AF_INET;
+		}
+	} else {
+		return false;
+	}
+	for (int i = 0; i < conf->ntrusted; i++)
+		if (conf->trusted[i].family == family &&
+		    net_match(&conf->trusted[i], addr))
+			return true;
+	return false;
+}

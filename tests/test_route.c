@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_route: gateway/route. The dial plans are built in memory (not
+ * parsed) so that these cases test the lookup alone.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/route.h"
+#include "tests/test.h"
+
+static struct gw_conf *plan(void)
+{
+	struct gw_conf *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		abort();
+	return c;
+}
+
+static void port(struct gw_conf *c, const char *name, int channel,
+		 enum gw_conf_port_type type, const char *extension)
+{
+	struct gw_conf_port *p = &c->ports[c->nports++];
+
+	strcpy(p->name, name);
+	p->channel = channel;
+	p->type = type;
+	strcpy(p->extension, extension);
+}
+
+/* `to`: "fxo", "fxs", "fxo:NAME", "fxs:NAME" or a URI, as in the file. */
+static struct gw_conf_route *route(struct gw_conf *c,
+				   enum gw_conf_route_from from,
+				   const char *prefix, int strip,
+				   const char *prepend, const char *to)
+{
+	struct gw_conf_route *r = &c->routes[c->nroutes++];
+
+	r->from = from;
+	strcpy(r->prefix, prefix);
+	r->strip = strip;
+	strcpy(r->prepend, prepend);
+	r->line = c->nroutes;
+	if (strncmp(to, "sip:", 4) == 0) {
+		r->to = GW_ROUTE_TO_URI;
+		strcpy(r->uri, to);
+	} else {
+		r->to = strncmp(to, "fxo", 3) == 0 ? GW_ROUTE_TO_FXO
+						   : GW_ROUTE_TO_FXS;
+		if (to[3] == ':')
+			strcpy(r->port_name, to + 4);
+	}
+	return r;
+}
+
+static struct gw_conf *demo_plan(void)
+{
+	struct gw_conf *c = plan();
+
+	port(c, "fxs1", 1, GW_CONF_PORT_FXS, "201");
+	port(c, "fxs2", 2, GW_CONF_PORT_FXS, "202");
+	port(c, "fxo1", 3, GW_CONF_PORT_FXO, "");
+	port(c, "fxo2", 4, GW_CONF_PORT_FXO, "");
+	route(c, GW_ROUTE_FROM_SIP, "9", 1, "", "fxo");
+	route(c, GW_ROUTE_FROM_SIP, "2", 0, "", "fxs");
+	route(c, GW_ROUTE_FROM_FXS, "", 0, "", "sip:${number}@127.0.0.1:5070");
+	return c;
+}
+
+static int demo(void)
+{
+	struct gw_conf *c = demo_plan();
+	struct gw_route_result res;
+
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "90301234", &res),
+		    0);
+	TEST_ASSERT(res.route == &c->routes[0]);
+	TEST_EQ_STR(res.number, "0301234");
+	TEST_ASSERT(!res.port);
+
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "202", &res), 0);
+	TEST_ASSERT(res.route == &c->routes[1]);
+	TEST_EQ_STR(res.number, "202");
+	TEST_ASSERT(res.port == &c->ports[1]);
+
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "100", &res), 0);
+	TEST_ASSERT(res.route == &c->routes[2]);
+	TEST_EQ_STR(res.uri, "sip:100@127.0.0.1:5070");
+	TEST_ASSERT(!res.port);
+	free(c);
+	return 0;
+}
+
+/* Routes are tried in file order and the first match wins. */
+static int first_match(void)
+{
+	struct gw_conf *c = plan();
+	struct gw_route_result res;
+
+	route(c, GW_ROUTE_FROM_SIP, "123", 0, "", "sip:a@h");
+	route(c, GW_ROUTE_FROM_SIP, "12", 0, "", "sip:b@h");
+	route(c, GW_ROUTE_FROM_SIP, "1", 0, "", "sip:c@h");
+	route(c, GW_ROUTE_FROM_SIP, "", 0, "", "sip:d@h");
+	route(c, GW_ROUTE_FROM_SIP, "1", 0, "", "sip:never@h");
+
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "1234", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:a@h");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "123", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:a@h");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "129", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:b@h");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "19", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:c@h");
+	TEST_ASSERT(res.route == &c->routes[2]);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "2", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:d@h");
+	/* a prefix longer than the number does not match */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "12", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:b@h");
+
+	/* order, not specificity: a catch-all first shadows the rest */
+	c->nroutes = 0;
+	route(c, GW_ROUTE_FROM_SIP, "", 0, "", "sip:all@h");
+	route(c, GW_ROUTE_FROM_SIP, "5", 0, "", "sip:five@h");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "55", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:all@h");
+	free(c);
+	return 0;
+}
+
+static int from_filter(void)
+{
+	struct gw_conf *c = plan();
+	struct gw_route_result res;
+
+	route(c, GW_ROUTE_FROM_FXS, "1", 0, "", "sip:fxs@h");
+	route(c, GW_ROUTE_FROM_FXO, "1", 0, "", "sip:fxo@h");
+	route(c, GW_ROUTE_FROM_ANY, "1", 0, "", "sip:any@h");
+	route(c, GW_ROUTE_FROM_SIP, "1", 0, "", "sip:sip@h");
+	route(c, GW_ROUTE_FROM_SIP, "2", 0, "", "sip:sip2@h");
+
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "1", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:fxs@h");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXO, "1", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:fxo@h");
+	/* "any" comes before the sip-only route: it wins for SIP too */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "1", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:any@h");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "2", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:sip2@h");
+	/* a sip-only route is not reachable from a phone or a line */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "2", &res), -ENOENT);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXO, "2", &res), -ENOENT);
+	/* the query names a real source */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_ANY, "1", &res), -EINVAL);
+	free(c);
+	return 0;
+}
+
+static int rewrite(void)
+{
+	struct gw_conf *c = plan();
+	struct gw_route_result res;
+
+	route(c, GW_ROUTE_FROM_SIP, "00", 2, "+", "fxo");
+	route(c, GW_ROUTE_FROM_SIP, "0", 1, "+49", "fxo");
+	route(c, GW_ROUTE_FROM_SIP, "7", 0, "0", "fxo");
+	route(c, GW_ROUTE_FROM_SIP, "8", 5, "", "fxo");
+	route(c, GW_ROUTE_FROM_SIP, "6", 63, "100", "fxo");
+	route(c, GW_ROUTE_FROM_SIP, "8", 0, "", "sip:eight@h");
+
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "0033123", &res), 0);
+	TEST_EQ_STR(res.number, "+33123");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "030123", &res), 0);
+	TEST_EQ_STR(res.number, "+4930123");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "7123", &res), 0);
+	TEST_EQ_STR(res.number, "07123");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "8123456", &res), 0);
+	TEST_EQ_STR(res.number, "56");
+	TEST_ASSERT(res.route == &c->routes[3]);
+	/* strip all, prepend: a hotline */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "6", &res), 0);
+	TEST_EQ_STR(res.number, "100");
+	/* strip leaves nothing and nothing is prepended: next route */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "812", &res), 0);
+	TEST_ASSERT(res.route == &c->routes[5]);
+	TEST_EQ_STR(res.number, "812");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "81234", &res), 0);
+	TEST_ASSERT(res.route == &c->routes[5]);
+	/* a rewritten number that does not fit */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP,
+				    "0123456789012345678901234567890123456789"
+				    "0123456789012345678901",
+				    &res),
+		    -ENAMETOOLONG);
+	free(c);
+	return 0;
+}
+
+static int uri(void)
+{
+	struct gw_conf *c = plan();
+	struct gw_route_result res;
+	char big[300];
+	int n;
+
+	route(c, GW_ROUTE_FROM_FXS, "1", 0, "",
+	      "sip:${number}@h;user=phone?X-N=${number}&Y=${number}");
+	route(c, GW_ROUTE_FROM_FXS, "2", 1, "", "sip:fixed@h");
+	route(c, GW_ROUTE_FROM_FXS, "3", 0, "", "sip:$number${number}$");
+	memset(big, 'a', sizeof(big));
+	n = snprintf(big, sizeof(big), "sip:");
+	memcpy(big + n, "${number}${number}${number}", 27);
+	big[255] = '\0';
+	route(c, GW_ROUTE_FROM_FXS, "4", 0, "", big);
+
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "123", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:123@h;user=phone?X-N=123&Y=123");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "234", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:fixed@h");
+	TEST_EQ_STR(res.number, "34");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "3#", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:$number3#$");
+	/* 228 + 3 * 10 characters fit in 511 */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "4123456789", &res),
+		    0);
+	TEST_EQ_INT(strlen(res.uri), 255 - 27 + 30);
+	TEST_ASSERT(strncmp(res.uri, "sip:412345678941234567894123456789aaa",
+			    37) == 0);
+	/* 228 + 3 * 63 = 417 fits; a 511-byte template would not */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS,
+				    "4000000000000000000000000000000000000000"
+				    "00000000000000000000000",
+				    &res),
+		    0);
+	TEST_EQ_INT(strlen(res.uri), 255 - 27 + 3 * 63);
+	free(c);
+	return 0;
+}
+
+/* A URI that no longer fits after substitution is an error. */
+static int uri_too_long(void)
+{
+	struct gw_conf *c = plan();
+	struct gw_route_result res = { .number = "untouched" };
+	char tmpl[256];
+	int n;
+
+	n = snprintf(tmpl, sizeof(tmpl), "sip:");
+	while (n + 9 < (int)sizeof(tmpl))
+		n += snprintf(tmpl + n, sizeof(tmpl) - (size_t)n, "${number}");
+	route(c, GW_ROUTE_FROM_FXS, "", 0, "", tmpl);
+	/* 27 occurrences: 27 * 18 + 4 = 490 fits, 27 * 19 + 4 = 517 not */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS,
+				    "123456789012345678", &res),
+		    0);
+	TEST_EQ_INT(strlen(res.uri), 490);
+	memset(&res, 0, sizeof(res));
+	strcpy(res.number, "untouched");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS,
+				    "1234567890123456789", &res),
+		    -ENAMETOOLONG);
+	TEST_EQ_STR(res.number, "untouched");
+	free(c);
+	return 0;
+}
+
+static int no_match(void)
+{
+	struct gw_conf *c = demo_plan();
+	struct gw_route_result res;
+
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "5", &res), -ENOENT);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "", &res), -ENOENT);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXO, "201", &res),
+		    -ENOENT);
+	/* "9" alone strips to nothing: no route places that call */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "9", &res), -ENOENT);
+	/* an empty plan */
+	c->nroutes = 0;
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "1", &res), -ENOENT);
+	free(c);
+	return 0;
+}
+
+static int bad_number(void)
+{
+	struct gw_conf *c = demo_plan();
+	struct gw_route_result res;
+	char longnum[65];
+
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "12a", &res),
+		    -EINVAL);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "1 2", &res),
+		    -EINVAL);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "1@h", &res),
+		    -EINVAL);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, NULL, &res),
+		    -EINVAL);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "1", NULL), -EINVAL);
+	memset(longnum, '1', 64);
+	longnum[64] = '\0';
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, longnum, &res),
+		    -EINVAL);
+	longnum[63] = '\0';
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, longnum, &res), 0);
+	TEST_EQ_STR(res.number, longnum);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "*#+0", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:*#+0@127.0.0.1:5070");
+	free(c);
+	return 0;
+}
+
+static int port_targets(void)
+{
+	struct gw_conf *c = demo_plan();
+	struct gw_route_result res;
+
+	c->nroutes = 0;
+	route(c, GW_ROUTE_FROM_SIP, "0", 0, "", "fxo:fxo2");
+	route(c, GW_ROUTE_FROM_SIP, "100", 0, "", "fxs:fxs2");
+	route(c, GW_ROUTE_FROM_SIP, "2", 0, "", "fxs");
+	route(c, GW_ROUTE_FROM_FXO, "", 0, "", "fxs:fxs1");
+
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "0301", &res), 0);
+	TEST_EQ_INT(res.route->to, GW_ROUTE_TO_FXO);
+	TEST_ASSERT(res.port == &c->ports[3]);
+	TEST_EQ_STR(res.number, "0301");
+	/* fxs:NAME rings that phone whatever the number */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "100", &res), 0);
+	TEST_ASSERT(res.port == &c->ports[1]);
+	/* plain fxs: the phone whose extension is the number */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "201", &res), 0);
+	TEST_ASSERT(res.port == &c->ports[0]);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "202", &res), 0);
+	TEST_ASSERT(res.port == &c->ports[1]);
+	/* no such extension: the route matched, no port */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "299", &res), 0);
+	TEST_ASSERT(res.route == &c->routes[2]);
+	TEST_ASSERT(!res.port);
+	/* a line call with caller ID rings fxs1 */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXO, "5551234", &res),
+		    0);
+	TEST_ASSERT(res.port == &c->ports[0]);
+	free(c);
+	return 0;
+}
+
+const struct gw_test_case gw_test_cases_route[] = {
+	{ "route_demo", demo },
+	{ "route_first_match", first_match },
+	{ "route_from", from_filter },
+	{ "route_rewrite", rewrite },
+	{ "route_uri", uri },
+	{ "route_uri_too_long", uri_too_long },
+	{ "route_no_match", no_match },
+	{ "route_bad_number", bad_number },
+	{ "route_port_targets", port_targets },
+	{ NULL, NULL },
+};
