@@ -1,5 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 bin_PROGRAMS += copperline-linesim
-copperline_linesim_SOURCES = linesim/main.c
+copperline_linesim_SOURCES = \
+	linesim/main.c linesim/linesim.h \
+	linesim/port.c linesim/port.h \
+	linesim/card.c linesim/card.h \
+	linesim/ctl.c linesim/ctl.h \
+	linesim/phone.c linesim/phone.h \
+	linesim/co.c linesim/co.h \
+	linesim/audio.c linesim/audio.h
 copperline_linesim_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SNDFILE_CFLAGS)
 copperline_linesim_LDADD = libgwdsp.la $(SPANDSP_LIBS) $(SNDFILE_LIBS) -lm

@@ -201,3 +201,263 @@ class Linesim:
 
     def stop(self):
         return self.proc.stop()
+
+
+# ---------------------------------------------------------------- fake card
+# The gateway's end of the simulated card (hw/simproto.h), for driving
+# copperline-linesim directly: every step() sends one frame (20 ms) and
+# waits for linesim's answer, so tests run as fast as linesim answers.
+
+import array  # noqa: E402
+
+GW_SIM_VERSION = 1
+GW_SIM_MSG_HELLO, GW_SIM_MSG_FRAME, GW_SIM_MSG_SIGNAL = 1, 2, 3
+GW_HW_FRAME_SAMPLES = 160
+GW_HW_MAX_CHANS = 32
+GW_HW_CHAN_FXS, GW_HW_CHAN_FXO = 1, 2
+# enum gw_hw_event_type (linesim -> gateway)
+EV_OFFHOOK, EV_ONHOOK, EV_RING_BEGIN, EV_RING_END = 1, 2, 3, 4
+EV_POLARITY, EV_LOOP_DROP, EV_ALARM, EV_NOALARM = 5, 6, 7, 8
+# enum gw_hw_lineop (gateway -> linesim)
+OP_OFFHOOK, OP_ONHOOK, OP_RING_START, OP_RING_STOP = 1, 2, 3, 4
+OP_POLARITY_REV, OP_POLARITY_FWD = 5, 6
+EVENT_NAMES = {1: "offhook", 2: "onhook", 3: "ring-begin", 4: "ring-end",
+               5: "polarity", 6: "loop-drop", 7: "alarm", 8: "noalarm"}
+
+_SIM_HDR = struct.Struct("<HHI")
+_SIM_FRAME_HDR = struct.Struct("<HHIII")   # header + seq + nchans
+_SIM_SIGNAL = struct.Struct("<HHIII")      # header + chan + code
+
+
+def sim_frame_len(nchans):
+    """GW_SIM_FRAME_LEN(n) of hw/simproto.h."""
+    return _SIM_FRAME_HDR.size + nchans * GW_HW_FRAME_SAMPLES * 2
+
+
+class ToneSource:
+    """Sum of sines (each at level_dbm0), optionally cadenced (on_s/off_s;
+    off_s 0 = continuous), for `seconds` (None = forever)."""
+
+    def __init__(self, freqs, level_dbm0, on_s=1.0, off_s=0.0, seconds=None,
+                 rate=8000):
+        self.freqs = list(freqs)
+        self.amp = DBM0_RMS * math.sqrt(2) * 10 ** (level_dbm0 / 20.0)
+        self.on = int(on_s * rate)
+        self.cycle = self.on + int(off_s * rate)
+        self.end = None if seconds is None else int(seconds * rate)
+        self.rate = rate
+        self.n = 0
+
+    def take(self, count):
+        out = []
+        w = [2 * math.pi * f / self.rate for f in self.freqs]
+        for _ in range(count):
+            i = self.n
+            self.n += 1
+            if (self.end is not None and i >= self.end) or \
+                    (self.cycle > self.on and i % self.cycle >= self.on):
+                out.append(0)
+                continue
+            out.append(int(sum(self.amp * math.sin(k * i) for k in w)))
+        return out
+
+
+class SampleSource:
+    """Plays a list of samples once, then silence."""
+
+    def __init__(self, samples):
+        self.s = [int(v) for v in samples]
+        self.pos = 0
+
+    def take(self, count):
+        out = self.s[self.pos:self.pos + count]
+        self.pos += count
+        return out + [0] * (count - len(out))
+
+
+DTMF_ROWS = (697, 770, 852, 941)
+DTMF_COLS = (1209, 1336, 1477, 1633)
+DTMF_KEYS = ("123A", "456B", "789C", "*0#D")
+
+
+def dtmf_samples(digits, level_dbm0=-10, on_ms=100, off_ms=100, rate=8000):
+    """DTMF for `digits` (each tone at level_dbm0), on_ms/off_ms timing."""
+    out = []
+    for d in digits:
+        r = next(i for i, row in enumerate(DTMF_KEYS) if d in row)
+        c = DTMF_KEYS[r].index(d)
+        t = ToneSource((DTMF_ROWS[r], DTMF_COLS[c]), level_dbm0, rate=rate)
+        out += t.take(rate * on_ms // 1000) + [0] * (rate * off_ms // 1000)
+    return out
+
+
+def goertzel(seg, freq, rate=8000):
+    """Power of seg at freq, normalised so a sine of RMS r gives ~r*r."""
+    coef = 2 * math.cos(2 * math.pi * freq / rate)
+    s1 = s2 = 0.0
+    for x in seg:
+        s1, s2 = x + coef * s1 - s2, s1
+    n = max(len(seg), 1)
+    return (s1 * s1 + s2 * s2 - coef * s1 * s2) * 2 / (n * n)
+
+
+def tone_powers(seg, freqs, rate=8000):
+    """{freq: level in dBm0 of that component} for each of freqs."""
+    out = {}
+    for f in freqs:
+        p = goertzel(seg, f, rate)
+        out[f] = 10 * math.log10(p / DBM0_RMS ** 2) if p > 0 else -99.0
+    return out
+
+
+def dtmf_decode(samples, rate=8000, min_level=-40.0):
+    """DTMF digits in samples: 20 ms blocks, a digit counts when both its
+    row and column tones hold most of the block's energy in two
+    consecutive blocks."""
+    blk = rate // 50
+    digits = []
+    prev = cand = None
+    for i in range(0, len(samples) - blk + 1, blk):
+        seg = samples[i:i + blk]
+        e = sum(v * v for v in seg) / blk
+        d = None
+        if e > 0 and 10 * math.log10(e / DBM0_RMS ** 2) > min_level:
+            rows = [goertzel(seg, f, rate) for f in DTMF_ROWS]
+            cols = [goertzel(seg, f, rate) for f in DTMF_COLS]
+            r = max(range(4), key=lambda k: rows[k])
+            c = max(range(4), key=lambda k: cols[k])
+            if rows[r] > 0.25 * e and cols[c] > 0.25 * e:
+                d = DTMF_KEYS[r][c]
+        if d is not None and d == cand and d != prev:
+            digits.append(d)
+            prev = d
+        if d is None:
+            prev = None
+        cand = d
+    return "".join(digits)
+
+
+class FakeCard:
+    """The gateway's side of linesim's card socket.
+
+    sources[chan] is what the card sends on a channel (an object with
+    take(160), e.g. ToneSource/SampleSource; silence if absent); rx[chan]
+    collects what linesim sent back; events collects (frame, chan, code)
+    of linesim's line events, frame being the index of the frame during
+    which it arrived (0-based)."""
+
+    def __init__(self, path, timeout=5):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.s.settimeout(timeout)
+        self.s.connect(path)
+        msg = self.s.recv(65536)
+        typ, ver, ln = _SIM_HDR.unpack_from(msg)
+        if typ != GW_SIM_MSG_HELLO or ver != GW_SIM_VERSION or ln != len(msg):
+            raise AssertionError("bad HELLO: type %d version %d len %d/%d"
+                                 % (typ, ver, ln, len(msg)))
+        self.nchans = struct.unpack_from("<I", msg, 8)[0]
+        self.types = list(msg[12:12 + self.nchans])
+        self.seq = 1000
+        self.frame = 0
+        self.sources = {}
+        self.rx = {c: [] for c in range(1, self.nchans + 1)}
+        self.events = []
+
+    def close(self):
+        self.s.close()
+
+    def signal(self, chan, op):
+        """Send a line operation (OP_*) on chan."""
+        self.s.send(_SIM_SIGNAL.pack(GW_SIM_MSG_SIGNAL, GW_SIM_VERSION,
+                                     _SIM_SIGNAL.size, chan, op))
+
+    def send(self, chan, source):
+        """What the card sends on chan from now on (None: silence)."""
+        if source is None:
+            self.sources.pop(chan, None)
+        else:
+            self.sources[chan] = source
+
+    def _recv(self):
+        msg = self.s.recv(65536)
+        if not msg:
+            raise AssertionError("linesim closed the card connection")
+        typ, ver, ln = _SIM_HDR.unpack_from(msg)
+        if ver != GW_SIM_VERSION or ln != len(msg):
+            raise AssertionError("bad message: type %d version %d len %d/%d"
+                                 % (typ, ver, ln, len(msg)))
+        return typ, msg
+
+    def step(self, frames=1):
+        """Send `frames` frames, each answered before the next is sent."""
+        n = self.nchans
+        for _ in range(frames):
+            self.seq = (self.seq + 1) & 0xffffffff
+            pcm = array.array("h")
+            for c in range(1, n + 1):
+                src = self.sources.get(c)
+                blk = src.take(GW_HW_FRAME_SAMPLES) if src else None
+                if blk:
+                    pcm.extend(max(-32768, min(32767, int(v))) for v in blk)
+                else:
+                    pcm.extend([0] * GW_HW_FRAME_SAMPLES)
+            self.s.send(_SIM_FRAME_HDR.pack(GW_SIM_MSG_FRAME, GW_SIM_VERSION,
+                                            sim_frame_len(n), self.seq, n)
+                        + pcm.tobytes())
+            while True:
+                typ, msg = self._recv()
+                if typ == GW_SIM_MSG_SIGNAL:
+                    _, _, _, chan, code = _SIM_SIGNAL.unpack_from(msg)
+                    self.events.append((self.frame, chan, code))
+                    continue
+                if typ != GW_SIM_MSG_FRAME:
+                    raise AssertionError("unexpected message type %d" % typ)
+                _, _, ln, seq, nch = _SIM_FRAME_HDR.unpack_from(msg)
+                if seq != self.seq or ln != sim_frame_len(nch):
+                    raise AssertionError("frame reply seq %d (sent %d), "
+                                         "len %d, nchans %d"
+                                         % (seq, self.seq, ln, nch))
+                got = array.array("h")
+                got.frombytes(msg[_SIM_FRAME_HDR.size:])
+                for c in range(1, min(nch, n) + 1):
+                    self.rx[c].extend(got[(c - 1) * GW_HW_FRAME_SAMPLES:
+                                          c * GW_HW_FRAME_SAMPLES])
+                break
+            self.frame += 1
+
+    def step_until(self, cond, max_frames, what="condition"):
+        """Step until cond() is true; return the frames stepped."""
+        for i in range(max_frames + 1):
+            if cond():
+                return i
+            self.step()
+        raise AssertionError("no %s within %d frames" % (what, max_frames))
+
+    def wait_event(self, chan, code, max_frames=100):
+        """Step until event `code` on chan arrives; return its frame index
+        (and remove it from self.events)."""
+        def find():
+            for e in self.events:
+                if e[1] == chan and e[2] == code:
+                    return e
+            return None
+        self.step_until(lambda: find() is not None, max_frames,
+                        "%s event on channel %d" % (EVENT_NAMES.get(code), chan))
+        e = find()
+        self.events.remove(e)
+        return e[0]
+
+    def events_of(self, chan):
+        """[(frame, code)] of chan's events so far."""
+        return [(f, code) for f, c, code in self.events if c == chan]
+
+    def audio(self, chan, frames=None):
+        """What linesim sent on chan: all of it, or the last `frames`."""
+        if frames is None:
+            return list(self.rx[chan])
+        return list(self.rx[chan][-frames * GW_HW_FRAME_SAMPLES:])
+
+    def clear(self):
+        for c in self.rx:
+            self.rx[c] = []
+        self.events = []

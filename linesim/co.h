@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * co: the central office behind an FXO port of the gateway, with a small
+ * test exchange.
+ *
+ * Outgoing (the gateway seizes the line): dial tone, DTMF collection (the
+ * number is complete at 4 digits or 3 s after the last digit; no digit in
+ * 10 s gives congestion), then the test exchange's numbers:
+ *   1004  answers at once, 1004 Hz at -10 dBm0 (milliwatt-style test line)
+ *   1000  answers at once, echoes what it hears
+ *   1005  answers at once, silent
+ *   1486  ringback for two rings, then busy, never answers
+ *   other ringback for three rings, answers, then an announcement-like
+ *         pattern: 440 Hz at -15 dBm0, 1 s on / 1 s off
+ * Answers are signalled with GW_HW_EV_POLARITY (battery reversal).
+ *
+ * Incoming (`call`): rings the gateway (RING_BEGIN/RING_END, 2 s on, 4 s
+ * off) until it answers; `hangup` abandons the call or drops the loop
+ * (GW_HW_EV_LOOP_DROP) and plays busy until the gateway goes on-hook.
+ */
+#ifndef LS_CO_H
+#define LS_CO_H
+
+#include <stdbool.h>
+
+#include "hw/hw.h"
+
+struct ls_port;
+
+enum ls_co_state {
+	LS_CO_IDLE,
+	LS_CO_DIALTONE,
+	LS_CO_COLLECTING,
+	LS_CO_RINGING_OUT, /* ringback to the gateway */
+	LS_CO_ANSWERED,	   /* a test number answered */
+	LS_CO_BUSY,	   /* busy or congestion tone */
+	LS_CO_INCOMING,	   /* ringing the gateway */
+	LS_CO_CONNECTED,   /* the gateway answered our call */
+	LS_CO_HUNGUP,	   /* far end gone, busy until the gateway hangs up */
+};
+
+/* What an answered test number sends. */
+enum ls_co_line {
+	LS_LINE_MILLIWATT,
+	LS_LINE_ECHO,
+	LS_LINE_SILENT,
+	LS_LINE_BUSY,
+	LS_LINE_ANNOUNCE,
+};
+
+#define LS_NUMBER_MAX 32
+
+struct ls_co {
+	enum ls_co_state state;
+	bool seized;	/* gateway off-hook */
+	int t;		/* frames in this state */
+	int digit_t;	/* frames since the last digit */
+	char number[LS_NUMBER_MAX]; /* dialled by the gateway */
+	int nlen;
+	char caller[LS_NUMBER_MAX]; /* `call` caller number */
+	enum ls_co_line line;
+	int rings;
+	bool ring_on;
+	bool congestion; /* LS_CO_BUSY plays congestion, not busy */
+};
+
+void ls_co_init(struct ls_port *p);
+void ls_co_reset(struct ls_port *p);
+/* `digits`: DTMF digits detected in this frame. */
+void ls_co_tick(struct ls_port *p, const int16_t *in, int16_t *out,
+		const char *digits);
+void ls_co_lineop(struct ls_port *p, enum gw_hw_lineop op);
+/* Commands. Return 0 or a negative errno (-EBUSY, -EALREADY). */
+int ls_co_call(struct ls_port *p, const char *caller);
+int ls_co_hangup(struct ls_port *p);
+const char *ls_co_state_name(enum ls_co_state s);
+/* What the CO sends now: "none", "dial", "ringback", ... */
+const char *ls_co_sending(const struct ls_port *p);
+
+#endif

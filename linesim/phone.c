@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * phone: the analog phone behind an FXS port.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dsp/dtmf.h"
+#include "linesim/linesim.h"
+
+/* Auto mode hangs up after this much busy or congestion tone. */
+#define AUTO_HANGUP_FRAMES LS_FRAMES(2000)
+
+void ls_phone_init(struct ls_port *p)
+{
+	memset(&p->phone, 0, sizeof(p->phone));
+	p->phone.auto_on = true;
+	p->phone.auto_rings = 2;
+}
+
+void ls_phone_reset(struct ls_port *p)
+{
+	struct ls_phone *ph = &p->phone;
+
+	ph->state = LS_PHONE_IDLE;
+	ph->auto_answered = false;
+	ph->ring_on = false;
+	ph->ring_t = 0;
+	ph->busy_t = 0;
+	ph->polarity_rev = false;
+	gw_dtmf_tx_reset(p->dtmf);
+}
+
+const char *ls_phone_state_name(enum ls_phone_state s)
+{
+	switch (s) {
+	case LS_PHONE_IDLE:
+		return "idle";
+	case LS_PHONE_RINGING:
+		return "ringing";
+	case LS_PHONE_OFFHOOK:
+		return "offhook";
+	}
+	return "unknown";
+}
+
+static void go_offhook(struct ls_port *p, bool by_auto)
+{
+	struct ls_phone *ph = &p->phone;
+
+	ph->state = LS_PHONE_OFFHOOK;
+	ph->ring_on = false;
+	ph->auto_answered = by_auto;
+	ph->busy_t = 0;
+	ph->dialled[0] = '\0';
+	ls_port_event(p, GW_HW_EV_OFFHOOK);
+}
+
+static void go_onhook(struct ls_port *p)
+{
+	p->phone.state = LS_PHONE_IDLE;
+	p->phone.auto_answered = false;
+	gw_dtmf_tx_reset(p->dtmf);
+	ls_port_event(p, GW_HW_EV_ONHOOK);
+	ls_port_idle(p);
+}
+
+int ls_phone_offhook(struct ls_port *p)
+{
+	bool ringing = p->phone.state == LS_PHONE_RINGING;
+
+	if (p->phone.state == LS_PHONE_OFFHOOK)
+		return -EALREADY;
+	go_offhook(p, false);
+	ls_log("port %d: off-hook%s", p->chan, ringing ? " (answer)" : "");
+	return 0;
+}
+
+int ls_phone_onhook(struct ls_port *p)
+{
+	if (p->phone.state != LS_PHONE_OFFHOOK)
+		return -EALREADY;
+	go_onhook(p);
+	ls_log("port %d: on-hook", p->chan);
+	return 0;
+}
+
+int ls_phone_dial(struct ls_port *p, const char *digits)
+{
+	size_t n;
+	int err;
+
+	if (p->phone.state != LS_PHONE_OFFHOOK)
+		return -ENOTCONN;
+	err = gw_dtmf_tx_put(p->dtmf, digits);
+	if (err < 0)
+		return err;
+	n = strlen(p->phone.dialled);
+	snprintf(p->phone.dialled + n, sizeof(p->phone.dialled) - n, "%s",
+		 digits);
+	ls_log("port %d: dialling %s", p->chan, digits);
+	return 0;
+}
+
+void ls_phone_lineop(struct ls_port *p, enum gw_hw_lineop op)
+{
+	struct ls_phone *ph = &p->phone;
+
+	switch (op) {
+	case GW_HW_OP_RING_START:
+		if (ph->state == LS_PHONE_OFFHOOK) {
+			ls_log("port %d: ring start ignored (off-hook)",
+			       p->chan);
+			break;
+		}
+		if (ph->state == LS_PHONE_RINGING)
+			break;
+		ph->state = LS_PHONE_RINGING;
+		ph->ring_t = 0;
+		ph->rings = 0;
+		ph->ring_on = false;
+		break;
+	case GW_HW_OP_RING_STOP:
+		if (ph->state != LS_PHONE_RINGING)
+			break;
+		ph->state = LS_PHONE_IDLE;
+		ph->ring_on = false;
+		ls_log("port %d: ringing stopped after %d ring(s)", p->chan,
+		       ph->rings);
+		break;
+	case GW_HW_OP_POLARITY_REV:
+	case GW_HW_OP_POLARITY_FWD:
+		ph->polarity_rev = op == GW_HW_OP_POLARITY_REV;
+		ls_log("port %d: polarity %s", p->chan,
+		       ph->polarity_rev ? "reversed" : "forward");
+		break;
+	default:
+		ls_log("port %d: lineop %s ignored (phone port)", p->chan,
+		       ls_lineop_name(op));
+		break;
+	}
+}
+
+static void ring_tick(struct ls_port *p)
+{
+	struct ls_phone *ph = &p->phone;
+	int t = ph->ring_t % LS_RING_CYCLE;
+
+	if (ph->auto_on && ph->auto_rings == 0) {
+		go_offhook(p, true);
+		ls_log("port %d: off-hook (auto answer)", p->chan);
+		return;
+	}
+	if (t == 0) {
+		ph->rings++;
+		ph->ring_on = true;
+		ls_log("port %d: ring %d", p->chan, ph->rings);
+	} else if (t == LS_RING_ON) {
+		ph->ring_on = false;
+		if (ph->auto_on && ph->rings == ph->auto_rings) {
+			/* Ring trip: off-hook stops the ringing. */
+			go_offhook(p, true);
+			ls_log("port %d: off-hook (auto answer)", p->chan);
+			return;
+		}
+	}
+	ph->ring_t++;
+}
+
+void ls_phone_tick(struct ls_port *p, const int16_t *in, int16_t *out)
+{
+	struct ls_phone *ph = &p->phone;
+	enum gw_tone tone;
+	int n;
+
+	if (ph->state == LS_PHONE_RINGING)
+		ring_tick(p);
+	if (ph->state != LS_PHONE_OFFHOOK) {
+		memset(out, 0, LS_FRAME * sizeof(*out));
+		return;
+	}
+
+	if (ph->auto_on) {
+		tone = ls_listen_tone(&p->listen);
+		if (tone == GW_TONE_BUSY || tone == GW_TONE_CONGESTION)
+			ph->busy_t++;
+		else
+			ph->busy_t = 0;
+		if (ph->busy_t >= AUTO_HANGUP_FRAMES) {
+			go_onhook(p);
+			ls_log("port %d: on-hook (auto, heard %s)", p->chan,
+			       ls_tone_name(tone));
+			memset(out, 0, LS_FRAME * sizeof(*out));
+			return;
+		}
+	}
+
+	if (gw_dtmf_tx_busy(p->dtmf)) {
+		n = gw_dtmf_tx_process(p->dtmf, out, LS_FRAME);
+		if (n < LS_FRAME)
+			memset(out + n, 0, (LS_FRAME - n) * sizeof(*out));
+		return;
+	}
+	if (p->play.type != LS_SRC_AUTO)
+		ls_source_process(&p->play, in, out);
+	else if (ph->auto_answered)
+		memcpy(out, in, LS_FRAME * sizeof(*out));
+	else
+		memset(out, 0, LS_FRAME * sizeof(*out));
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * phone: the analog phone behind an FXS port of the gateway.
+ *
+ * The gateway rings it (RING_START/RING_STOP lineops; linesim applies the
+ * 2 s on / 4 s off cadence) and it goes off-hook and on-hook, by command
+ * (`offhook`, `onhook`) or by itself in auto mode: answer at the end of the
+ * Nth ring burst and echo what it hears; hang up after 2 s of busy or
+ * congestion tone. `dial` sends DTMF (100 ms on, 100 ms off).
+ */
+#ifndef LS_PHONE_H
+#define LS_PHONE_H
+
+#include <stdbool.h>
+
+#include "hw/hw.h"
+
+struct ls_port;
+
+enum ls_phone_state {
+	LS_PHONE_IDLE,
+	LS_PHONE_RINGING,
+	LS_PHONE_OFFHOOK,
+};
+
+struct ls_phone {
+	enum ls_phone_state state;
+	bool auto_on;	    /* auto answer / auto hang-up */
+	int auto_rings;	    /* answer at the end of this ring burst */
+	bool auto_answered; /* this call was answered by auto mode */
+	int ring_t;	    /* frames since RING_START */
+	bool ring_on;	    /* bell ringing in this frame */
+	int rings;	    /* ring bursts of the last ringing */
+	int busy_t;	    /* frames of busy/congestion heard */
+	bool polarity_rev;
+	char dialled[64]; /* `dial` digits since off-hook */
+};
+
+void ls_phone_init(struct ls_port *p);
+void ls_phone_reset(struct ls_port *p);
+void ls_phone_tick(struct ls_port *p, const int16_t *in, int16_t *out);
+void ls_phone_lineop(struct ls_port *p, enum gw_hw_lineop op);
+/* Commands. Return 0 or a negative errno (-EALREADY, -EINVAL). */
+int ls_phone_offhook(struct ls_port *p);
+int ls_phone_onhook(struct ls_port *p);
+int ls_phone_dial(struct ls_port *p, const char *digits);
+const char *ls_phone_state_name(enum ls_phone_state s);
+
+#endif
