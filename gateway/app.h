@@ -61,7 +61,8 @@ struct gw_line {
 	char digits[64];
 	int ndigits;
 	int rings;
-	bool offhook; /* FXS: the phone is off-hook */
+	bool offhook;  /* FXS: the phone is off-hook */
+	bool answered; /* FXO: far end answered while we were dialling */
 	struct gw_call *call;
 };
 

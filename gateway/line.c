@@ -130,6 +130,7 @@ static void to_idle(struct gw_line *l)
 	l->ndigits = 0;
 	l->digits[0] = 0;
 	l->rings = 0;
+	l->answered = false;
 	set_state(l, GW_LINE_IDLE);
 }
 
@@ -293,6 +294,11 @@ static void fxo_event(struct gw_line *l, enum gw_hw_event_type t)
 			timer_start(l, FXO_RING_ABANDON_MS);
 		break;
 	case GW_HW_EV_POLARITY:
+		if (l->state == GW_LINE_FXO_DIALLING) {
+			/* Answered before our last digit's pause ended. */
+			l->answered = true;
+			break;
+		}
 		if (l->state == GW_LINE_FXO_EARLY) {
 			LOG(l, GW_LOG_INFO, "answered (polarity reversal)");
 			timer_stop(l);
@@ -408,6 +414,13 @@ void gw_line_media_event(struct gw_app *app, const struct gw_media_ev *ev)
 			timer_start(l, FXO_ANSWER_WAIT_MS);
 			gw_line_connect(l);
 			gw_call_line_progress(l->call);
+			if (l->answered) {
+				LOG(l, GW_LOG_INFO,
+				    "answered (polarity reversal while dialling)");
+				timer_stop(l);
+				set_state(l, GW_LINE_FXO_TALKING);
+				gw_call_line_answered(l->call);
+			}
 		}
 		break;
 	case GW_MEDIA_EV_PROGRESS:
@@ -434,6 +447,7 @@ int gw_line_fxo_dial(struct gw_line *l, struct gw_call *c)
 	c->line = l;
 	LOG(l, GW_LOG_INFO, "seize line to dial %s", c->number);
 	set_state(l, GW_LINE_FXO_SEIZED);
+	l->answered = false;
 	progress(l, true);
 	lineop(l, GW_HW_OP_OFFHOOK);
 	timer_start(l, l->conf->dialtone_timeout_ms);

@@ -1,0 +1,243 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""End-to-end calls through every layer on the simulated card: real SIP
+peers (baresip for audio, SIPp for signalling) <-> copperline <->
+copperline-linesim (phones and the test exchange)."""
+import os
+import time
+
+from gwtest import Linesim, analyze, assert_tone, read_wav, wait_until
+from peers import Baresip, Gateway, sipp, sipp_messages, tone_wav
+
+FXS1, FXS2, FXO1, FXO2 = 1, 2, 3, 4
+
+
+class Rig:
+    """linesim + gateway, stopped (and checked) at the end of a test."""
+
+    def __init__(self, tmp, peer_port=5070, **kw):
+        self.tmp = tmp
+        self.ls = Linesim(tmp)
+        self.gw = Gateway(tmp, self.ls, peer_port=peer_port, **kw)
+        self.gw.assert_all_idle(5)
+        self.uri = "127.0.0.1:%d" % self.gw.sip_port
+
+    def close(self):
+        try:
+            self.gw.stop()
+        finally:
+            self.ls.stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def test_sip_to_fxo_milliwatt(tmp):
+    """baresip calls 91004: the gateway seizes an FXO port, waits for dial
+    tone, dials 1004; the exchange's 1004 Hz at -10 dBm0 reaches the SIP
+    side; baresip hangs up; every port ends idle."""
+    with Rig(tmp) as r:
+        silence = tone_wav(os.path.join(tmp, "quiet.wav"), 300, -60, 8)
+        b = Baresip(tmp, "alice", "aufile," + silence, seconds=10, dial="sip:91004@" + r.uri)
+        wait_until(lambda: r.ls.status(FXO1).get("dialled") == "1004", 10,
+                   what="the exchange to receive 1004")
+        wait_until(lambda: r.gw.port_state("fxo1") == "talking", 10,
+                   what="fxo1 talking")
+        b.wait(20)
+        sr, x = read_wav(b.recording())
+        # the line answers ~2 s after the INVITE (dial tone + 4 digits)
+        f, l = assert_tone(x, sr, 1004, -10.0, skip=len(x) / sr - 2.0, dur=1.0,
+                           what="1004 line heard by the SIP caller")
+        print("1004 line at the SIP side: %d Hz, %.1f dBm0" % (f, l))
+        r.gw.assert_all_idle()
+
+
+def test_sip_to_fxo_echo(tmp):
+    """baresip sends 1000 Hz at -10 dBm0 to the 1000 echo line; what comes
+    back has the same frequency (+-2 %) and level (+-3 dB)."""
+    with Rig(tmp) as r:
+        wav = tone_wav(os.path.join(tmp, "1k.wav"), 1000, -10, 8)
+        b = Baresip(tmp, "alice", "aufile," + wav, seconds=10, dial="sip:91000@" + r.uri)
+        b.wait(20)
+        sr, x = read_wav(b.recording())
+        f, l = assert_tone(x, sr, 1000, -10.0, skip=len(x) / sr - 2.0, dur=1.0,
+                           what="echo of the caller's tone")
+        print("echo of 1000 Hz / -10 dBm0: %d Hz, %.1f dBm0" % (f, l))
+        assert r.ls.status(FXO1)["dialled"] == "1000"
+        r.gw.assert_all_idle()
+
+
+def test_sip_to_fxo_far_end_hangs_up(tmp):
+    """SIPp calls 91004 (183 early media, 200 on the line's answer); the
+    exchange hangs up (busy tone and loop-current drop): the gateway sends
+    BYE, puts the line on-hook, and every port ends idle."""
+    with Rig(tmp) as r:
+        u = sipp(tmp, "uac_far_hangup.xml", r.uri, "91004", free_udp(),
+                 media_port=free_udp_even(), limit=40)
+        r.gw.wait_port("fxo1", "talking", 10)
+        time.sleep(1)
+        r.ls.cmd("hangup %d" % FXO1)
+        rc = u.wait(20)
+        assert rc == 0, "SIPp failed (%s):\n%s" % (rc, u.text()[-2000:])
+        assert "loop current drop" in r.gw.log()
+        r.gw.assert_all_idle()
+        assert r.ls.status(FXO1)["hook"] == "onhook"
+
+
+def test_sip_to_fxo_busy_line(tmp):
+    """91486 rings twice then gives busy tone without answering: the
+    gateway detects the busy cadence and answers the INVITE 486."""
+    with Rig(tmp) as r:
+        u = sipp(tmp, "uac_expect_busy.xml", r.uri, "91486", free_udp(),
+                 media_port=free_udp_even(), limit=40)
+        rc = u.wait(30)
+        assert rc == 0, "SIPp failed (%s):\n%s" % (rc, u.text()[-2000:])
+        assert "busy tone" in r.gw.log()
+        r.gw.assert_all_idle()
+
+
+def test_fxs_to_sip(tmp):
+    """The phone on port 1 goes off-hook, hears dial tone, dials 5551234;
+    after the inter-digit timeout the INVITE reaches the SIP peer with
+    5551234 as request-URI user; the phone hears ringback on 180, then
+    its own tone echoed by the peer; the phone hangs up: BYE, all idle."""
+    peer = free_udp()
+    with Rig(tmp, peer_port=peer) as r:
+        u = sipp(tmp, "uas_check_ruri.xml", "", "5551234", peer,
+                 media_port=free_udp_even(), extra=["-rtp_echo"], limit=60)
+        time.sleep(0.5)
+        r.ls.cmd("offhook %d" % FXS1)
+        wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "dial", 5,
+                   what="dial tone on the phone")
+        r.ls.cmd("dial %d 5551234" % FXS1)
+        r.gw.wait_port("fxs1", "calling", 10)
+        wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "ringback", 5,
+                   what="ringback on the phone")
+        r.gw.wait_port("fxs1", "talking", 10)
+        rec = os.path.join(tmp, "phone1.wav")
+        r.ls.cmd("play %d tone 1000 -10" % FXS1)
+        r.ls.cmd("record %d %s" % (FXS1, rec))
+        time.sleep(3)
+        r.ls.cmd("record %d stop" % FXS1)
+        r.ls.cmd("onhook %d" % FXS1)
+        rc = u.wait(15)
+        assert rc == 0, "SIPp UAS failed (%s):\n%s\n%s" % (
+            rc, u.text()[-2000:], sipp_messages(tmp, "uas_check_ruri")[:2000])
+        assert "INVITE sip:5551234@" in sipp_messages(tmp, "uas_check_ruri")
+        sr, x = read_wav(rec)
+        f, l = assert_tone(x, sr, 1000, -10.0, skip=len(x) / sr - 1.5, dur=1.0,
+                           what="phone's tone echoed by the SIP peer")
+        print("phone -> SIP echo -> phone: %d Hz, %.1f dBm0" % (f, l))
+        r.gw.assert_all_idle()
+
+
+def test_sip_to_fxs(tmp):
+    """baresip calls extension 201: the phone rings, answers (auto, after
+    one ring) and echoes; baresip hears its own 1000 Hz back; baresip
+    hangs up: the phone hears reorder and hangs up; all idle."""
+    with Rig(tmp) as r:
+        r.ls.cmd("auto %d on 1" % FXS1)
+        wav = tone_wav(os.path.join(tmp, "1k.wav"), 1000, -10, 8)
+        b = Baresip(tmp, "alice", "aufile," + wav, seconds=10,
+                    dial="sip:201@" + r.uri)
+        r.gw.wait_port("fxs1", "ringing", 5)
+        wait_until(lambda: int(r.ls.status(FXS1)["rings"]) >= 1, 5,
+                   what="the phone to ring")
+        r.gw.wait_port("fxs1", "talking", 10)
+        b.wait(20)
+        sr, x = read_wav(b.recording())
+        f, l = assert_tone(x, sr, 1000, -10.0, skip=len(x) / sr - 2.0, dur=1.0,
+                           what="the phone's echo at the SIP side")
+        print("SIP -> phone echo -> SIP: %d Hz, %.1f dBm0" % (f, l))
+        # the phone hears reorder and hangs up by itself (auto mode)
+        r.gw.assert_all_idle(15)
+
+
+def test_fxo_to_sip(tmp):
+    """The exchange rings FXO port 3: the gateway calls the port's SIP
+    target; baresip answers; the gateway answers the line; audio both
+    ways; the caller hangs up (loop-current drop): BYE; all idle."""
+    # the port's target is baresip: start it first to know its port
+    b = Baresip(tmp, "bob", "aufile," + tone_wav(os.path.join(tmp, "1k.wav"), 1000, -10, 20),
+                account=";answermode=auto", seconds=30)
+    try:
+        with Rig(tmp, peer_port=b.sip_port, fxo_target_user="bob") as r:
+            rec = os.path.join(tmp, "caller.wav")
+            r.ls.cmd("play %d tone 700 -10" % FXO1)
+            r.ls.cmd("call %d" % FXO1)
+            r.gw.wait_port("fxo1", "talking", 10)
+            r.ls.cmd("record %d %s" % (FXO1, rec))
+            time.sleep(3)
+            r.ls.cmd("record %d stop" % FXO1)
+            r.ls.cmd("hangup %d" % FXO1)
+            r.gw.assert_all_idle(10)
+            assert r.ls.status(FXO1)["hook"] == "onhook"
+            sr, x = read_wav(rec)
+            f, l = assert_tone(x, sr, 1000, -10.0, skip=len(x) / sr - 1.5, dur=1.0,
+                               what="SIP side's tone heard by the PSTN caller")
+            print("SIP -> PSTN caller: %d Hz, %.1f dBm0" % (f, l))
+        b.stop()
+        sr, x = read_wav(b.recording())
+        # the call lasted ~3 s; look at its middle
+        f, l = assert_tone(x, sr, 700, -10.0, skip=1.5, dur=1.0,
+                           what="PSTN caller's tone heard at the SIP side")
+        print("PSTN caller -> SIP: %d Hz, %.1f dBm0" % (f, l))
+    finally:
+        b.stop()
+
+
+def test_untrusted_source_rejected(tmp):
+    """An INVITE from 127.0.0.2 (not in the trusted list) gets 403 and
+    seizes no port."""
+    with Rig(tmp) as r:
+        u = sipp(tmp, "uac_expect_reject.xml", r.uri, "91004", free_udp(),
+                 media_port=free_udp_even(), extra=["-i", "127.0.0.2", "-mi", "127.0.0.2"],
+                 limit=20)
+        rc = u.wait(15)
+        assert rc == 0, "SIPp failed (%s):\n%s" % (rc, u.text()[-2000:])
+        assert "untrusted source 127.0.0.2" in r.gw.log()
+        assert r.ls.status(FXO1)["dialled"] == ""
+        assert r.ls.status(FXO1)["hook"] == "onhook"
+        r.gw.assert_all_idle()
+        assert r.gw.status()["text"].count("0 calls total") == 1
+
+
+def test_four_ports_in_calls(tmp):
+    """All four ports in calls at once (two SIP->FXO, two SIP->FXS), held
+    for 10 s: every port talking, four channels bridged, no late media
+    period; prints the media thread's CPU."""
+    with Rig(tmp) as r:
+        r.ls.cmd("auto %d on 1" % FXS1)
+        r.ls.cmd("auto %d on 1" % FXS2)
+        calls = []
+        for svc in ("91000", "91004", "201", "202"):
+            calls.append(sipp(tmp, "uac_hold.xml", r.uri, svc, free_udp(),
+                              media_port=free_udp_even(), name="hold-" + svc,
+                              extra=["-d", "14000", "-rtp_echo"], limit=60))
+        def all_talking():
+            st = r.gw.status()
+            return all(p["state"] == "talking" for p in st["ports"].values())
+        wait_until(all_talking, 15, what="all four ports talking")
+        time.sleep(10)
+        st = r.gw.status()
+        print(st["text"])
+        assert st["media"]["bridged"] == "4", st["text"]
+        assert st["media"]["late"] == "0", st["text"]
+        print("media thread CPU with 4 ports in calls: %s of one core, "
+              "longest period %s us" % (st["media"]["cpu"], st["media"]["busy_max_us"]))
+        for u in calls:
+            rc = u.wait(30)
+            assert rc == 0, "SIPp failed (%s):\n%s" % (rc, u.text()[-2000:])
+        r.gw.assert_all_idle(15)
+
+
+def free_udp():
+    from gwtest import free_port
+    return free_port()
+
+
+def free_udp_even():
+    from peers import free_udp_pair
+    return free_udp_pair()
