@@ -458,7 +458,8 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 		return r;
 	if (s && parse_listen(conf, buf) < 0)
 		return fail(c, s, "sip", "listen",
-			    "\"%s\" is not IPV4:PORT or [IPV6]:PORT", buf);
+			    "\"%s\" is not ADDRESS:PORT (IPv4, or [IPv6], and a port 1-65535)",
+			    buf);
 	r = get_str(c, g, "sip", "rtp_ports", buf, sizeof(buf), &s);
 	if (r < 0)
 		return r;
