@@ -443,6 +443,12 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 	maybe_free(c);
 }
 
+void gw_call_sip_reinvite(struct gw_call *c)
+{
+	CLOG(c, GW_LOG_INFO, "re-INVITE: session kept as it is");
+	respond(c, 200, "OK", c->rtp && c->have_remote);
+}
+
 void gw_call_sip_ended(struct gw_call *c, const char *why)
 {
 	CLOG(c, GW_LOG_INFO, "SIP side ended: %s", why);

@@ -27,8 +27,8 @@ static void callback(nua_event_t event, int status, char const *phrase,
 	       status, phrase ? phrase : "");
 	switch (event) {
 	case nua_i_invite:
-		if (c) /* re-INVITE: keep the session as it is */
-			nua_respond(nh, 200, "OK", TAG_END());
+		if (c)
+			gw_call_sip_reinvite(c);
 		else
 			gw_call_sip_invite(app, nh, sip);
 		break;
