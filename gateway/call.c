@@ -59,6 +59,7 @@ static struct gw_call *call_new(struct gw_app *app, enum gw_call_dir dir)
 	c->id = ++app->next_call_id;
 	c->dir = dir;
 	c->start = time(NULL);
+	c->sdp_version = 1;
 	c->next = app->calls;
 	app->calls = c;
 	app->calls_total++;
@@ -118,7 +119,11 @@ static int set_remote(struct gw_call *c, const sip_t *sip)
 	return 0;
 }
 
-/* Our SDP: an offer lists PCMU and PCMA; an answer the chosen codec. */
+/*
+ * Our SDP: an offer lists PCMU and PCMA; an answer the chosen codec. Our
+ * session never changes yet, so its o= version stays the same in every
+ * copy (183, 200, re-INVITE answers), as RFC 3264 §8 requires.
+ */
 static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 {
 	int pts[2] = { 0, 8 };
@@ -128,7 +133,7 @@ static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 	return gw_sdp_print(buf, len, c->app->conf->sip_host,
 			    c->rtp->local_port, pts, offer ? 2 : 1,
 			    (uint64_t)c->id + (uint64_t)c->start * 1000,
-			    ++c->sdp_version);
+			    c->sdp_version);
 }
 
 static void respond(struct gw_call *c, int status, const char *phrase,
