@@ -2,7 +2,11 @@
 """End-to-end calls through every layer on the simulated card: real SIP
 peers (baresip for audio, SIPp for signalling) <-> copperline <->
 copperline-linesim (phones and the test exchange)."""
+import math
 import os
+import re
+import socket
+import struct
 import time
 
 from gwtest import Linesim, analyze, assert_tone, read_wav, wait_until
@@ -213,9 +217,11 @@ def test_four_ports_in_calls(tmp):
         r.ls.cmd("auto %d on 1" % FXS2)
         calls = []
         for svc in ("91000", "91004", "201", "202"):
+            mp = free_udp_even()
             calls.append(sipp(tmp, "uac_hold.xml", r.uri, svc, free_udp(),
-                              media_port=free_udp_even(), name="hold-" + svc,
-                              extra=["-d", "14000", "-rtp_echo"], limit=60))
+                              media_port=mp, name="hold-" + svc,
+                              extra=["-d", "14000", "-rtp_echo",
+                                     "-key", "rtp_port", str(mp)], limit=60))
         def all_talking():
             st = r.gw.status()
             return all(p["state"] == "talking" for p in st["ports"].values())
@@ -241,3 +247,91 @@ def free_udp():
 def free_udp_even():
     from peers import free_udp_pair
     return free_udp_pair()
+
+
+def _ulaw_encode(v):
+    v = max(-32635, min(32635, int(v)))
+    sign = 0x80 if v < 0 else 0
+    v = abs(v) + 0x84
+    exp = 7
+    while exp > 0 and not (v & (0x4000 >> (7 - exp))):
+        exp -= 1
+    mant = (v >> (exp + 3)) & 0x0f
+    return ~(sign | exp << 4 | mant) & 0xff
+
+
+def _ulaw_decode(b):
+    b = ~b & 0xff
+    v = (((b & 0x0f) << 3) + 0x84) << ((b & 0x70) >> 4)
+    return (0x84 - v) if b & 0x80 else (v - 0x84)
+
+
+def test_rtp_stream_and_symmetric_latch(tmp):
+    """A Python RTP endpoint on the SIP side of a call to the 1000 echo
+    line: the gateway's packets have version 2, PCMU, one SSRC, sequence
+    +1 and timestamp +160 per packet, the marker on the first only, one
+    every 20 ms; the tone we send comes back (symmetric RTP, answered to
+    our source); packets injected from another address are dropped and
+    counted, and never reach the line."""
+    rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rtp.bind(("127.0.0.1", 0))
+    rtp.settimeout(0.05)
+    port = rtp.getsockname()[1]
+    with Rig(tmp) as r:
+        u = sipp(tmp, "uac_hold.xml", r.uri, "91000", free_udp(),
+                 extra=["-d", "6000", "-key", "rtp_port", str(port)],
+                 name="rtp", limit=30)
+        r.gw.wait_port("fxo1", "talking", 10)
+        sdp = wait_until(lambda: re.search(r"SIP/2.0 200 OK.*?m=audio (\d+) RTP/AVP 0",
+                                           sipp_messages(tmp, "rtp"), re.S), 5,
+                         what="200 OK with SDP in SIPp's log")
+        gw_rtp = ("127.0.0.1", int(sdp.group(1)))
+        evil = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        evil.bind(("127.0.0.1", 0))
+        pkts, echo = [], []
+        seq, ts, t0 = 1000, 5000, time.monotonic()
+        n = 0
+        while time.monotonic() - t0 < 3.0:
+            # 20 ms of 1000 Hz at -10 dBm0 per packet, paced by the clock
+            if time.monotonic() - t0 >= n * 0.02:
+                amp = 16140.6 * math.sqrt(2) * 10 ** (-10 / 20)
+                pl = bytes(_ulaw_encode(amp * math.sin(2 * math.pi * 1000 * (n * 160 + i) / 8000))
+                           for i in range(160))
+                rtp.sendto(struct.pack("!BBHII", 0x80, 0, seq, ts, 0x1234) + pl, gw_rtp)
+                if n > 10:  # after latching: an injected 400 Hz packet
+                    bad = bytes(_ulaw_encode(8000 * math.sin(2 * math.pi * 400 * i / 8000))
+                                for i in range(160))
+                    evil.sendto(struct.pack("!BBHII", 0x80, 0, seq, ts, 0x1234) + bad, gw_rtp)
+                seq, ts, n = seq + 1, ts + 160, n + 1
+            try:
+                data, src = rtp.recvfrom(2048)
+            except socket.timeout:
+                continue
+            assert src == gw_rtp, "RTP from %s, SDP said %s" % (src, gw_rtp)
+            pkts.append((time.monotonic(), data))
+        st = r.gw.status()
+        rc = u.wait(15)
+        assert rc == 0, "SIPp failed (%s):\n%s" % (rc, u.text()[-2000:])
+        r.gw.assert_all_idle()
+    assert len(pkts) > 120, "only %d packets in 3 s" % len(pkts)
+    hdrs = [struct.unpack("!BBHII", d[:12]) for _, d in pkts]
+    assert all(h[0] == 0x80 for h in hdrs), "version/padding/extension/CC"
+    assert all(h[1] & 0x7f == 0 for h in hdrs), "payload type not PCMU"
+    assert len({h[4] for h in hdrs}) == 1, "SSRC changed"
+    assert hdrs[0][1] & 0x80, "no marker on the first packet"
+    assert not any(h[1] & 0x80 for h in hdrs[1:]), "marker after the first packet"
+    for a, b in zip(hdrs, hdrs[1:]):
+        assert (b[2] - a[2]) % 65536 == 1, "sequence %d -> %d" % (a[2], b[2])
+        assert (b[3] - a[3]) % 2 ** 32 == 160, "timestamp %d -> %d" % (a[3], b[3])
+    assert all(len(d) == 172 for _, d in pkts), "payload is not 20 ms"
+    span = pkts[-1][0] - pkts[0][0]
+    rate = (len(pkts) - 1) / span
+    assert abs(rate - 50) < 3, "%.1f packets/s" % rate
+    # the echo line sends our tone back; the injected 400 Hz never shows
+    x = [_ulaw_decode(b) for _, d in pkts[-50:] for b in d[12:]]
+    f, l = analyze(x, 8000, 0, 0.5)
+    assert abs(f - 1000) <= 20 and abs(l + 10) <= 3, "echo: %d Hz %.1f dBm0" % (f, l)
+    foreign = [int(c["foreign"]) for c in st["calls"].values() if "foreign" in c]
+    assert foreign and foreign[0] > 50, "injected packets not counted: %s" % st["text"]
+    print("RTP: %d packets, %.1f/s, echo %d Hz %.1f dBm0, %d injected dropped"
+          % (len(pkts), rate, f, l, foreign[0]))
