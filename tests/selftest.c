@@ -16,12 +16,22 @@
 #pragma weak gw_test_cases_conf
 #pragma weak gw_test_cases_route
 #pragma weak gw_test_cases_media
+#pragma weak gw_test_cases_echo
+#pragma weak gw_test_cases_zone
+#pragma weak gw_test_cases_callerid
+#pragma weak gw_test_cases_modem
+#pragma weak gw_test_cases_codec
 
 static const struct gw_test_case *const tables[] = {
 	gw_test_cases_dsp,
 	gw_test_cases_conf,
 	gw_test_cases_route,
 	gw_test_cases_media,
+	gw_test_cases_echo,
+	gw_test_cases_zone,
+	gw_test_cases_callerid,
+	gw_test_cases_modem,
+	gw_test_cases_codec,
 };
 
 static int selected(const char *name, int argc, char **argv)

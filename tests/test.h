@@ -59,5 +59,10 @@ extern const struct gw_test_case gw_test_cases_dsp[];
 extern const struct gw_test_case gw_test_cases_conf[];
 extern const struct gw_test_case gw_test_cases_route[];
 extern const struct gw_test_case gw_test_cases_media[];
+extern const struct gw_test_case gw_test_cases_echo[];
+extern const struct gw_test_case gw_test_cases_zone[];
+extern const struct gw_test_case gw_test_cases_callerid[];
+extern const struct gw_test_case gw_test_cases_modem[];
+extern const struct gw_test_case gw_test_cases_codec[];
 
 #endif
