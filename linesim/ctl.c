@@ -145,7 +145,7 @@ static void source_now(struct ls_port *p, char *buf, size_t len)
 
 static int c_status(struct ls_sim *sim, struct args *a, char *r, size_t len)
 {
-	char src[LINE_MAX_BYTES + 16], play[LINE_MAX_BYTES + 16];
+	char src[LINE_MAX_BYTES + 16], play[LINE_MAX_BYTES + 16], echo[32];
 	struct ls_port *p;
 	struct ls_phone *ph;
 	struct ls_co *co;
@@ -156,12 +156,13 @@ static int c_status(struct ls_sim *sim, struct args *a, char *r, size_t len)
 	co = &p->co;
 	source_now(p, src, sizeof(src));
 	ls_source_name(&p->play, play, sizeof(play));
+	ls_echo_name(&p->echo, echo, sizeof(echo));
 	if (p->kind == LS_PHONE)
 		return reply(r, len,
 			     "ok port=%d kind=phone state=%s hook=%s hears=%s "
 			     "ringing=%d bell=%d rings=%d digits=%s dialled=%s "
 			     "source=%s play=%s auto=%s auto_rings=%d "
-			     "polarity=%s recording=%d",
+			     "polarity=%s recording=%d echo=%s",
 			     p->chan, ls_phone_state_name(ph->state),
 			     ph->state == LS_PHONE_OFFHOOK ? "offhook"
 							   : "onhook",
@@ -170,17 +171,17 @@ static int c_status(struct ls_sim *sim, struct args *a, char *r, size_t len)
 			     ph->rings, p->listen.digits, ph->dialled, src,
 			     play, ph->auto_on ? "on" : "off", ph->auto_rings,
 			     ph->polarity_rev ? "rev" : "fwd",
-			     p->rec.file != NULL);
+			     p->rec.file != NULL, echo);
 	return reply(r, len,
 		     "ok port=%d kind=co state=%s hook=%s hears=%s ringing=%d "
 		     "bell=%d rings=%d digits=%s dialled=%s source=%s play=%s "
-		     "caller=%s recording=%d",
+		     "caller=%s recording=%d echo=%s",
 		     p->chan, ls_co_state_name(co->state),
 		     co->seized ? "offhook" : "onhook",
 		     ls_tone_name(ls_listen_tone(&p->listen)),
 		     co->state == LS_CO_INCOMING, co->ring_on, co->rings,
 		     p->listen.digits, co->number, src, play, co->caller,
-		     p->rec.file != NULL);
+		     p->rec.file != NULL, echo);
 }
 
 static int c_hears(struct ls_sim *sim, struct args *a, char *r, size_t len)
@@ -374,6 +375,31 @@ static int c_auto(struct ls_sim *sim, struct args *a, char *r, size_t len)
 		     p->phone.auto_rings);
 }
 
+static int c_echo(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	struct ls_port *p;
+	char spec[96], name[32];
+
+	if (get_port(sim, a->v[0], &p, r, len))
+		return -EINVAL;
+	if (a->n == 2 && !strcmp(a->v[1], "off")) {
+		ls_echo_off(&p->echo);
+	} else if (a->n >= 3) {
+		snprintf(spec, sizeof(spec), "%s:%s:%s", a->v[1], a->v[2],
+			 a->n == 4 ? a->v[3] : "0");
+		if (ls_echo_parse(&p->echo, spec) < 0)
+			return fail(r, len,
+				    "echo: MODEL 2..9 (G.168 Annex D), ERL 0..60 "
+				    "dB, DELAY_MS 0..%d",
+				    LS_ECHO_MAX_DELAY_MS);
+	} else {
+		return -EINVAL;
+	}
+	ls_echo_name(&p->echo, name, sizeof(name));
+	ls_log("port %d: hybrid echo %s", p->chan, name);
+	return reply(r, len, "ok port=%d echo=%s", p->chan, name);
+}
+
 static int c_call(struct ls_sim *sim, struct args *a, char *r, size_t len)
 {
 	const char *caller = a->n == 2 ? a->v[1] : "";
@@ -441,6 +467,7 @@ static const struct cmd cmds[] = {
 	{ "dial", 2, 2, "dial P DIGITS", c_dial },
 	{ "auto", 2, 3, "auto P on|off [RINGS]", c_auto },
 	{ "call", 1, 2, "call P [CALLER_NUMBER]", c_call },
+	{ "echo", 2, 4, "echo P off | echo P MODEL ERL_DB [DELAY_MS]", c_echo },
 	{ "hangup", 1, 1, "hangup P", c_hangup },
 	{ "info", 0, 0, "info", c_info },
 	{ "help", 0, 0, "help", c_help },

@@ -5,6 +5,7 @@ copperline_linesim_SOURCES = \
 	linesim/port.c linesim/port.h \
 	linesim/card.c linesim/card.h \
 	linesim/ctl.c linesim/ctl.h \
+	linesim/echo.c linesim/echo.h \
 	linesim/phone.c linesim/phone.h \
 	linesim/co.c linesim/co.h \
 	linesim/audio.c linesim/audio.h

@@ -22,6 +22,7 @@
 
 #include "linesim/card.h"
 #include "linesim/ctl.h"
+#include "linesim/echo.h"
 #include "linesim/linesim.h"
 
 #define CLIENT_TIMEOUT_S 10
@@ -103,7 +104,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: copperline-linesim --card PATH --control PATH "
-		"[--ports LIST] [--log FILE] [-v]\n"
+		"[--ports LIST] [--echo MODEL:ERL[:DELAY]] [--log FILE] [-v]\n"
 		"       copperline-linesim --control PATH COMMAND [ARGS...]\n"
 		"\n"
 		"The line simulator: an analog phone behind each FXS port and "
@@ -115,6 +116,9 @@ static void usage(FILE *f)
 		"  --ports LIST     port types as the gateway sees them, "
 		"channel 1 first,\n"
 		"                   at most %d (default fxs,fxs,fxo,fxo)\n"
+		"  --echo MODEL:ERL[:DELAY_MS]\n"
+		"                   hybrid echo on every line: G.168 model 2..9,\n"
+		"                   echo return loss in dB, bulk delay (e.g. 4:6)\n"
 		"  --log FILE       log to FILE instead of stderr\n"
 		"  -v, --verbose    log more (digits, signals, commands)\n"
 		"  -h, --help       this help\n"
@@ -126,6 +130,7 @@ static void usage(FILE *f)
 		"FILE|stop, offhook P,\n"
 		"onhook P, dial P DIGITS, auto P on|off [RINGS], call P "
 		"[CALLER], hangup P,\n"
+		"echo P off|MODEL ERL [DELAY_MS], "
 		"info, help. See doc/copperline-linesim.md.\n",
 		GW_HW_MAX_CHANS);
 }
@@ -259,13 +264,15 @@ int main(int argc, char **argv)
 		{ "control", required_argument, NULL, 'C' },
 		{ "ports", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "echo", required_argument, NULL, 'e' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *card = NULL, *control = NULL, *ports = "fxs,fxs,fxo,fxo";
-	const char *logpath = NULL;
+	const char *logpath = NULL, *echo = NULL;
+	struct ls_echo echo_path = { 0 };
 	enum ls_kind kind[GW_HW_MAX_CHANS];
 	static struct ls_sim sim;
 	int o, i, n, err, ret = 1;
@@ -283,6 +290,9 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			logpath = optarg;
+			break;
+		case 'e':
+			echo = optarg;
 			break;
 		case 'v':
 			ls_verbose = 1;
@@ -320,6 +330,14 @@ int main(int argc, char **argv)
 			ports, GW_HW_MAX_CHANS);
 		return 2;
 	}
+	if (echo && ls_echo_parse(&echo_path, echo) < 0) {
+		fprintf(stderr,
+			"copperline-linesim: --echo %s: need MODEL:ERL[:DELAY_MS] "
+			"with MODEL 2..9 (G.168 Annex D), ERL 0..60 dB, "
+			"DELAY_MS 0..%d\n",
+			echo, LS_ECHO_MAX_DELAY_MS);
+		return 2;
+	}
 	if (logpath) {
 		log_file = fopen(logpath, "a");
 		if (!log_file) {
@@ -337,6 +355,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		sim.nports = i + 1;
+		if (echo)
+			sim.port[i].echo = echo_path;
 	}
 	err = ls_card_open(&sim.card, &sim, card);
 	if (err < 0) {

@@ -102,6 +102,9 @@ void ls_port_tick(struct ls_port *p, const int16_t *in, int16_t *out)
 		ls_phone_tick(p, in, out);
 	else
 		ls_co_tick(p, in, out, digits);
+	ls_echo_process(&p->echo, in, out, LS_FRAME,
+			p->kind == LS_PHONE ? p->phone.state == LS_PHONE_OFFHOOK
+					    : p->co.seized);
 }
 
 void ls_port_lineop(struct ls_port *p, enum gw_hw_lineop op)

@@ -18,6 +18,7 @@
 #include "hw/hw.h"
 #include "linesim/audio.h"
 #include "linesim/co.h"
+#include "linesim/echo.h"
 #include "linesim/phone.h"
 
 #define LS_FRAME GW_HW_FRAME_SAMPLES
@@ -47,6 +48,7 @@ struct ls_port {
 	struct gw_dtmf_tx *dtmf; /* phone: `dial` */
 	struct ls_phone phone;
 	struct ls_co co;
+	struct ls_echo echo; /* hybrid echo added to what we send back */
 };
 
 int ls_port_init(struct ls_port *p, struct ls_sim *sim, int chan,

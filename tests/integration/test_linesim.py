@@ -433,3 +433,45 @@ def test_linesim_client_cli(ls, card, tmp):
     p = subprocess.run([exe, "--card", "x", "--control", "y", "--ports", "fxs,abc"],
                        capture_output=True, text=True, timeout=10)
     expect(p.returncode == 2 and "--ports" in p.stderr, "bad --ports: %r" % p.stderr)
+
+
+@with_linesim()
+def test_linesim_echo_path(ls, card, tmp):
+    """The hybrid echo: a G.168 model at the chosen ERL and bulk delay,
+    present only while the line is connected; `echo P off` removes it."""
+    import random
+    rnd = random.Random(7)
+    noise = [rnd.gauss(0, 5000) for _ in range(SR * 3)]
+    r = ls.cmd("echo 1 4 6 50")
+    expect(r["echo"] == "d4,6dB,50ms", "echo reply %s" % r["_reply"])
+    expect(ls.status(1)["echo"] == "d4,6dB,50ms", "status echo")
+    card.send(1, SampleSource(noise))
+    card.step(SEC // 2)
+    expect(level_dbm0(card.audio(1, 10)) < -90, "no echo while on-hook")
+    card.send(1, SampleSource([0] * SR))
+    card.step(SEC // 2)
+    ls.cmd("offhook 1")
+    card.wait_event(1, EV_OFFHOOK, 2)
+    # half a second of silence, then noise: its echo starts 50 ms later
+    card.send(1, SampleSource([0] * (SR // 2) + noise))
+    card.clear()
+    card.step(SEC + SEC // 2)
+    back = card.audio(1)
+    t0 = next(i for i, v in enumerate(back) if v != 0)
+    # linesim answers each frame with the same frame's echo: 50 ms = 400
+    expect(400 <= t0 - SR // 2 <= 420, "echo begins %d samples after the "
+           "noise, bulk delay 400" % (t0 - SR // 2))
+    sent_lvl = level_dbm0(noise[:SR])
+    erl = sent_lvl - level_dbm0(back[t0 + SR // 5:t0 + SR])
+    expect(5.0 <= erl <= 7.0, "measured ERL %.1f dB, configured 6" % erl)
+    print("echo path d4: ERL %.1f dB, delay %d samples" % (erl, t0 - SR // 2))
+    r = ls.cmd("echo 1 9 70", check=False)
+    expect(r[""] == "err" and "MODEL 2..9" in r["_reply"], "bad ERL: %s" % r["_reply"])
+    r = ls.cmd("echo 1 1 6", check=False)
+    expect(r[""] == "err", "bad model accepted: %s" % r["_reply"])
+    ls.cmd("echo 1 off")
+    card.clear()
+    card.step(SEC // 2)
+    expect(level_dbm0(card.audio(1, 10)) < -90, "echo after echo off")
+    ls.cmd("onhook 1")
+    card.wait_event(1, EV_ONHOOK, 2)
