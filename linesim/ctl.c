@@ -530,8 +530,8 @@ void ls_ctl_exec(struct ls_sim *sim, char *line, char *r, size_t len)
 	if (!c) {
 		reply(r, len,
 		      "err unknown command '%s'; commands: status hears digits "
-		      "play record offhook onhook dial auto call hangup info "
-		      "help",
+		      "play record offhook onhook dial auto call echo hangup "
+		      "info help",
 		      all.v[0]);
 		return;
 	}
