@@ -5,6 +5,9 @@ libgwdsp_la_SOURCES = \
 	dsp/dtmf.c dsp/dtmf.h \
 	dsp/tone.c dsp/tone.h \
 	dsp/progress.c dsp/progress.h \
-	dsp/level.c dsp/level.h
-libgwdsp_la_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS)
-libgwdsp_la_LIBADD = $(SPANDSP_LIBS) -lm
+	dsp/level.c dsp/level.h \
+	dsp/modem.c dsp/modem.h \
+	dsp/plc.c dsp/plc.h \
+	dsp/codec.c dsp/codec.h
+libgwdsp_la_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(OPUS_CFLAGS) $(BCG729_CFLAGS)
+libgwdsp_la_LIBADD = $(SPANDSP_LIBS) $(OPUS_LIBS) $(BCG729_LIBS) -lm

@@ -5,10 +5,24 @@ tests_selftest_SOURCES = \
 	tests/test_dsp.c \
 	tests/test_conf.c \
 	tests/test_route.c \
-	tests/test_media.c
-tests_selftest_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SOFIA_CFLAGS) $(LIBCONFIG_CFLAGS)
+	tests/test_media.c \
+	tests/test_modem.c \
+	tests/test_codec.c
+tests_selftest_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SOFIA_CFLAGS) $(LIBCONFIG_CFLAGS) \
+	$(OPUS_CFLAGS) $(BCG729_CFLAGS)
 tests_selftest_LDADD = libgwcore.la libgwhw.la libgwdsp.la \
-	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(LIBCONFIG_LIBS) -lm
+	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(LIBCONFIG_LIBS) \
+	$(OPUS_LIBS) $(BCG729_LIBS) -lm
+
+# The DSP benchmark (ns/sample per block): built with the tests, run by
+# hand or by ./dev.sh bench; it prints figures, it does not judge them.
+check_PROGRAMS += tests/bench/bench
+tests_bench_bench_SOURCES = \
+	tests/bench/bench.c tests/bench/bench.h \
+	tests/bench/bench_modem.c \
+	tests/bench/bench_codec.c
+tests_bench_bench_CFLAGS = $(AM_CFLAGS) -O2 $(SPANDSP_CFLAGS) $(OPUS_CFLAGS) $(BCG729_CFLAGS)
+tests_bench_bench_LDADD = libgwdsp.la $(SPANDSP_LIBS) $(OPUS_LIBS) $(BCG729_LIBS) -lm
 TESTS += tests/selftest
 EXTRA_DIST += tests/integration tests/data
 AM_TESTS_ENVIRONMENT = GW_SRCDIR='$(abs_top_srcdir)'; export GW_SRCDIR;
