@@ -6,6 +6,7 @@
 #   ./dev.sh build [--sanitize]  build in build/ (or build-san/ with ASan+UBSan)
 #   ./dev.sh demo                run the gateway on the simulated card until Ctrl-C
 #   ./dev.sh check [ARGS...]     run every test; ARGS go to tests/integration/run.py
+#   ./dev.sh bench [NAME...]     print the DSP benchmark
 set -euo pipefail
 
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -35,6 +36,7 @@ usage: ./dev.sh COMMAND [ARGS]
                       tests, unit tests under sanitizers, integration tests.
                       ARGS are passed to tests/integration/run.py (e.g. -k NAME).
                       Ends with one line "N passed, N failed" (all stages).
+  bench [NAME...]     deps + build, then print the DSP benchmark (ns/sample)
   help                this text
 EOF
 }
@@ -319,6 +321,7 @@ deps) cmd_deps "$@" ;;
 build) cmd_build "$@" ;;
 demo) cmd_demo "$@" ;;
 check) cmd_check "$@" ;;
+bench) cmd_deps; cmd_build; "$SRCDIR/build/tests/bench/bench" "$@" ;;
 help | -h | --help) usage ;;
 *) printf 'dev.sh: unknown command %s\n\n' "$cmd" >&2; usage >&2; exit 2 ;;
 esac
