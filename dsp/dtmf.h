@@ -1,13 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * dtmf: DTMF detection and generation (spandsp's dtmf_rx/dtmf_tx).
+ * dtmf: DTMF detection, generation and in-band suppression.
  *
  * Receiver: feed blocks with gw_dtmf_rx_process(); each detected digit is
- * queued once (at the end of its detection) and read with gw_dtmf_rx_get().
+ * queued once (when its start is reported) and read with gw_dtmf_rx_get().
+ * An optional event handler is told of each digit's START (as soon as it
+ * is confirmed) and END (with the tone's duration). Detection is spandsp
+ * 0.0.6's Goertzel block detector (102-sample blocks, two agreeing blocks
+ * to start, two to stop), re-implemented with a looser energy test so
+ * that tones 1.5 % off nominal pass (spandsp's own rejects some), under
+ * per-zone parameters (twist, reverse twist, minimum level, spandsp's
+ * 350/440 Hz dial-tone notches for FXO lines), plus our own frequency
+ * check (phase advance of Hann-windowed DFTs at both nominal frequencies;
+ * spandsp's 78 Hz wide bins accept tones 3.5 % off) and minimum duration.
+ * Edge times (onset, end) are refined from a 64 ms history to ~1.5 ms,
+ * so durations are exact to a few ms rather than to a 12.75 ms block.
+ *
  * Transmitter: queue digits with gw_dtmf_tx_put(); gw_dtmf_tx_process()
- * writes tones and inter-digit pauses into the block.
- * Specs: ITU-T Q.23, Q.24.
- * Allocation only in _alloc; _process never allocates.
+ * writes tones and inter-digit pauses into the block; level, twist and
+ * timing are set at alloc and with gw_dtmf_tx_set().
+ *
+ * Suppressor: a look-ahead delay line on the send path with its own
+ * receiver. Audio leaves delayed by delay_ms; when a digit is detected, the
+ * delayed samples from the tone's onset (still in the delay line) to its
+ * end are replaced by silence, so no part of a digit relayed out of band
+ * (RFC 4733) leaks in band.
+ *
+ * Specs: ITU-T Q.23 (frequencies), Q.24 (receiver acceptance: level,
+ * twist, frequency tolerance, timing), RFC 4733 (why suppression).
+ * Allocation only in _alloc; per-block functions never allocate.
  */
 #ifndef GW_DSP_DTMF_H
 #define GW_DSP_DTMF_H
@@ -17,11 +38,76 @@
 
 struct gw_dtmf_rx;
 struct gw_dtmf_tx;
+struct gw_dtmf_suppress;
+
+/*
+ * Receiver acceptance parameters (one set per zone / line type).
+ * Twist is "high group level minus low group level" in dB, as in Q.24.
+ */
+struct gw_dtmf_rx_params {
+	/* Notch 350 Hz and 440 Hz before detection (FXO lines, where the
+	 * exchange's dial tone may overlap the first digit). */
+	bool filter_dialtone;
+	/* Largest accepted low-group excess ("normal" twist, spandsp's
+	 * twist): a digit with twist < -twist_db is rejected. */
+	int twist_db;
+	/* Largest accepted high-group excess (reverse twist): a digit with
+	 * twist > reverse_twist_db is rejected. */
+	int reverse_twist_db;
+	/* Weakest accepted level of each tone, dBm0. */
+	int min_level_dbm0;
+	/* Largest accepted frequency deviation of either tone, in 1/1000
+	 * of its nominal frequency; 0 turns our frequency check off. */
+	int max_freq_dev_permille;
+	/* Shortest accepted tone, ms (0..40): a tone the block detector
+	 * confirms is reported only once it has lasted this long (the
+	 * detector's two-block rule alone lets some 20 ms tones through). */
+	int min_on_ms;
+};
+
+/*
+ * Defaults: dial-tone filter off, twist 10 dB, reverse twist 6 dB,
+ * minimum level -42 dBm0, frequency deviation 25 permille, minimum tone
+ * 25 ms; i.e. between the Q.24-style accept points (-8 / +4 dB, 1.5 %,
+ * 40 ms) and reject points (-12 / +8 dB, 3.5 %, 20 ms).
+ */
+void gw_dtmf_rx_params_default(struct gw_dtmf_rx_params *p);
+
+enum gw_dtmf_event_type {
+	GW_DTMF_EVENT_START = 1, /* a digit's tone was confirmed */
+	GW_DTMF_EVENT_END = 2,	 /* that tone stopped */
+};
+
+struct gw_dtmf_event {
+	enum gw_dtmf_event_type type;
+	char digit; /* 0-9 * # A-D */
+	/* Estimated stream position of the edge (START: tone onset, END:
+	 * first sample after the tone), in samples since alloc/reset. */
+	uint64_t sample;
+	/* Stream position at which the detector reported the edge; the
+	 * difference to `sample` is the detection latency. */
+	uint64_t reported;
+	/* START: level of the tone pair, dBm0. END: 0. */
+	int level_dbm0;
+	/* END: estimated tone duration in samples. START: 0. */
+	int duration_samples;
+};
+
+/* Called from inside gw_dtmf_rx_process(), on its thread. */
+typedef void (*gw_dtmf_event_fn)(void *arg, const struct gw_dtmf_event *ev);
 
 int gw_dtmf_rx_alloc(struct gw_dtmf_rx **ret);
 void gw_dtmf_rx_free(struct gw_dtmf_rx *rx);
-/* Forget queued digits and detector state. */
+/* Forget queued digits and detector state (parameters and handler stay). */
 void gw_dtmf_rx_reset(struct gw_dtmf_rx *rx);
+/* Returns 0 or -EINVAL (twists outside 0..20, level outside -60..0,
+ * deviation outside 0..100, min_on_ms outside 0..40); nothing changes on
+ * error. */
+int gw_dtmf_rx_set_params(struct gw_dtmf_rx *rx,
+			  const struct gw_dtmf_rx_params *p);
+/* fn NULL removes the handler. Digits are queued for _get() either way. */
+void gw_dtmf_rx_set_event_handler(struct gw_dtmf_rx *rx, gw_dtmf_event_fn fn,
+				  void *arg);
 void gw_dtmf_rx_process(struct gw_dtmf_rx *rx, const int16_t *amp,
 			int samples);
 /*
@@ -38,7 +124,16 @@ int gw_dtmf_rx_get(struct gw_dtmf_rx *rx, char *buf, int max);
 int gw_dtmf_tx_alloc(struct gw_dtmf_tx **ret, int level_dbm0, int on_ms,
 		     int off_ms);
 void gw_dtmf_tx_free(struct gw_dtmf_tx *tx);
+/* Drop queued digits; level, twist and timing stay as set. */
 void gw_dtmf_tx_reset(struct gw_dtmf_tx *tx);
+/*
+ * Change level (low-group tone, dBm0), twist (high group minus low group,
+ * dB) and timing. Each tone must stay within -60..-3 dBm0, twist within
+ * -10..10 dB, on_ms 1..10000, off_ms 0..10000: else -EINVAL. -EBUSY while
+ * digits are queued (so gw_dtmf_tx_busy() stays exact). 0 on success.
+ */
+int gw_dtmf_tx_set(struct gw_dtmf_tx *tx, int level_dbm0, int twist_db,
+		   int on_ms, int off_ms);
 /* Queue digits (0-9 * # A-D). Returns 0, -EINVAL for other characters
  * (nothing queued), -ENOSPC if the queue is full (nothing queued). */
 int gw_dtmf_tx_put(struct gw_dtmf_tx *tx, const char *digits);
@@ -50,5 +145,30 @@ int gw_dtmf_tx_put(struct gw_dtmf_tx *tx, const char *digits);
 int gw_dtmf_tx_process(struct gw_dtmf_tx *tx, int16_t *amp, int samples);
 /* True while digits or their trailing pause remain to be sent. */
 bool gw_dtmf_tx_busy(struct gw_dtmf_tx *tx);
+
+/*
+ * delay_ms: look-ahead, 30..100 (40 covers spandsp's worst-case start
+ * latency of ~38 ms). Returns 0, -EINVAL or -ENOMEM.
+ */
+int gw_dtmf_suppress_alloc(struct gw_dtmf_suppress **ret, int delay_ms);
+void gw_dtmf_suppress_free(struct gw_dtmf_suppress *s);
+/* Empty the delay line (silence) and reset the detector. */
+void gw_dtmf_suppress_reset(struct gw_dtmf_suppress *s);
+/* The suppressor's receiver: for gw_dtmf_rx_set_params() and
+ * gw_dtmf_rx_get(). Its event handler belongs to the suppressor. */
+struct gw_dtmf_rx *gw_dtmf_suppress_rx(struct gw_dtmf_suppress *s);
+/*
+ * Pass n samples from in to out (may be the same buffer), delayed by
+ * delay_ms, with detected DTMF muted. Writes the START/END events found in
+ * this block (timestamps in input samples since alloc/reset; subtract
+ * nothing: output sample k of the stream is input sample k - delay) to
+ * events[0..max-1] and returns their number; events beyond max are lost.
+ */
+int gw_dtmf_suppress_process(struct gw_dtmf_suppress *s, const int16_t *in,
+			     int16_t *out, int n, struct gw_dtmf_event *events,
+			     int max);
+/* Samples of detected tone that had already left the delay line when the
+ * digit was confirmed (look-ahead too short); 0 in normal operation. */
+uint64_t gw_dtmf_suppress_leaked(const struct gw_dtmf_suppress *s);
 
 #endif

@@ -2,14 +2,19 @@
 /*
  * tone: call-progress and test tone generation (spandsp's tone_gen).
  *
- * Call-progress tones follow the US (North American Precise Tone Plan)
- * zone for now: dial 350+440 Hz at -13 dBm0 per tone, continuous; ringback
- * 440+480 Hz at -19 dBm0, 2 s on 4 s off; busy 480+620 Hz at -24 dBm0,
- * 0.5 s on 0.5 s off; congestion (reorder) 480+620 Hz at -24 dBm0, 0.25 s
- * on 0.25 s off. Other zones come with the zone table.
- * Specs: ANSI T1.401, Telcordia GR-506 (precise tone plan).
+ * Call-progress tones follow a zone of dsp/zone's table (national tone
+ * plans, ITU-T E.180), by default "us" (North American Precise Tone Plan):
+ * dial 350+440 Hz at -13 dBm0 per tone, continuous; ringback 440+480 Hz at
+ * -19 dBm0, 2 s on 4 s off; busy 480+620 Hz at -24 dBm0, 0.5 s on 0.5 s
+ * off; congestion (reorder) 480+620 Hz at -24 dBm0, 0.25 s on 0.25 s off;
+ * and the zone's call-waiting, stutter dial and SIT tones.
+ * How: spandsp's tone_gen, one descriptor per cadence step of each tone of
+ * the zone, built in place when the zone is set; a multi-frequency
+ * sequence (SIT) plays its steps one after the other.
+ * Specs: ANSI T1.401, Telcordia GR-506 (precise tone plan); see zone.h.
  *
- * Allocation only in _alloc; _set and _process never allocate.
+ * Allocation only in _alloc; _set_zone, _set, _custom and _process never
+ * allocate.
  */
 #ifndef GW_DSP_TONE_H
 #define GW_DSP_TONE_H
@@ -23,13 +28,30 @@ enum gw_tone {
 	GW_TONE_BUSY,
 	GW_TONE_CONGESTION,
 	GW_TONE_CUSTOM, /* set with gw_tone_gen_custom() */
+	GW_TONE_CALL_WAITING,
+	GW_TONE_STUTTER, /* stutter (message-waiting, recall) dial tone */
+	GW_TONE_SIT,	 /* special information tone */
+	GW_TONE_COUNT
 };
 
 struct gw_tone_gen;
+struct gw_zone;
 
 int gw_tone_gen_alloc(struct gw_tone_gen **ret);
 void gw_tone_gen_free(struct gw_tone_gen *gen);
-/* Start `tone` from the beginning of its cadence; GW_TONE_NONE stops. */
+/*
+ * Play the tones of zone `z` from now on (NULL: the default zone). The
+ * tone playing, if a zone tone, restarts in the new zone. Returns 0 or
+ * -EINVAL if a tone of the zone cannot be generated (a frequency outside
+ * 1..3999 Hz, a level outside -60..+3 dBm0, or a pair above -3 dBm0 per
+ * tone); the zone is then unchanged.
+ */
+int gw_tone_gen_set_zone(struct gw_tone_gen *gen, const struct gw_zone *z);
+const struct gw_zone *gw_tone_gen_zone(const struct gw_tone_gen *gen);
+/*
+ * Start `tone` from the beginning of its cadence; GW_TONE_NONE stops, and
+ * so does a tone the zone does not have.
+ */
 void gw_tone_gen_set(struct gw_tone_gen *gen, enum gw_tone tone);
 /*
  * Start a custom tone: f1_hz (+ f2_hz unless 0) each at level_dbm0;

@@ -8,7 +8,9 @@ tests_selftest_SOURCES = \
 	tests/test_media.c \
 	tests/test_modem.c \
 	tests/test_codec.c \
-	tests/test_callerid.c
+	tests/test_callerid.c \
+	tests/test_dtmfq24.c \
+	tests/test_zone.c
 tests_selftest_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SOFIA_CFLAGS) $(LIBCONFIG_CFLAGS) \
 	$(OPUS_CFLAGS) $(BCG729_CFLAGS)
 tests_selftest_LDADD = libgwcore.la libgwhw.la libgwdsp.la \
@@ -22,7 +24,9 @@ tests_bench_bench_SOURCES = \
 	tests/bench/bench.c tests/bench/bench.h \
 	tests/bench/bench_modem.c \
 	tests/bench/bench_codec.c \
-	tests/bench/bench_callerid.c
+	tests/bench/bench_callerid.c \
+	tests/bench/bench_dtmf.c \
+	tests/bench/bench_zone.c
 tests_bench_bench_CFLAGS = $(AM_CFLAGS) -O2 $(SPANDSP_CFLAGS) $(OPUS_CFLAGS) $(BCG729_CFLAGS)
 tests_bench_bench_LDADD = libgwdsp.la $(SPANDSP_LIBS) $(OPUS_LIBS) $(BCG729_LIBS) -lm
 TESTS += tests/selftest

@@ -21,6 +21,7 @@
 #pragma weak gw_test_cases_callerid
 #pragma weak gw_test_cases_modem
 #pragma weak gw_test_cases_codec
+#pragma weak gw_test_cases_dtmf
 
 static const struct gw_test_case *const tables[] = {
 	gw_test_cases_dsp,
@@ -32,6 +33,7 @@ static const struct gw_test_case *const tables[] = {
 	gw_test_cases_callerid,
 	gw_test_cases_modem,
 	gw_test_cases_codec,
+	gw_test_cases_dtmf,
 };
 
 static int selected(const char *name, int argc, char **argv)

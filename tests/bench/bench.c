@@ -14,10 +14,11 @@
 #pragma weak gw_bench_cases_callerid
 #pragma weak gw_bench_cases_modem
 #pragma weak gw_bench_cases_codec
+#pragma weak gw_bench_cases_dtmf
 
 static const struct gw_bench_case *const tables[] = {
 	gw_bench_cases_echo,  gw_bench_cases_zone,  gw_bench_cases_callerid,
-	gw_bench_cases_modem, gw_bench_cases_codec,
+	gw_bench_cases_modem, gw_bench_cases_codec,  gw_bench_cases_dtmf,
 };
 
 int main(int argc, char **argv)

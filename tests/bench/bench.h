@@ -31,5 +31,6 @@ extern const struct gw_bench_case gw_bench_cases_zone[];
 extern const struct gw_bench_case gw_bench_cases_callerid[];
 extern const struct gw_bench_case gw_bench_cases_modem[];
 extern const struct gw_bench_case gw_bench_cases_codec[];
+extern const struct gw_bench_case gw_bench_cases_dtmf[];
 
 #endif
