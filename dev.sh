@@ -198,7 +198,7 @@ EOF
     # Its own session, so that Ctrl-C (sent to the whole foreground process
     # group) stops only the daemon, and linesim is stopped after it.
     setsid build/copperline-linesim --card "$DEMO_DIR/linesim.card" --control "$DEMO_DIR/linesim.ctl" \
-        --ports fxs,fxs,fxo,fxo --log "$DEMO_DIR/linesim.log" &
+        --ports fxs,fxs,fxo,fxo --echo 4:6 --log "$DEMO_DIR/linesim.log" &
     DEMO_LS_PID=$!
     for ((i = 0; i < 50; i++)); do
         [[ -S $DEMO_DIR/linesim.card ]] && break

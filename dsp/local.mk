@@ -10,6 +10,7 @@ libgwdsp_la_SOURCES = \
 	dsp/plc.c dsp/plc.h \
 	dsp/codec.c dsp/codec.h \
 	dsp/callerid.c dsp/callerid.h \
-	dsp/zone.c dsp/zone.h
+	dsp/zone.c dsp/zone.h \
+	dsp/echo.c dsp/echo.h
 libgwdsp_la_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(OPUS_CFLAGS) $(BCG729_CFLAGS)
 libgwdsp_la_LIBADD = $(SPANDSP_LIBS) $(OPUS_LIBS) $(BCG729_LIBS) -lm

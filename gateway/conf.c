@@ -51,7 +51,7 @@ static const char *const fxo_keys[] = {
 static const char *const port_keys[] = {
 	"name", "channel", "type", "extension", "digit_timeout_ms",
 	"first_digit_timeout_ms", "target", "dialtone_timeout_ms",
-	"answer_rings", NULL
+	"answer_rings", "echo_canceller", "echo_tail_ms", NULL
 };
 static const char *const route_keys[] = {
 	"from", "prefix", "strip", "prepend", "to", NULL
@@ -180,6 +180,19 @@ static int get_int(struct ctx *c, const config_setting_t *grp,
 		return fail(c, s, base, name, "%lld is out of range %d..%d", v,
 			    min, max);
 	*dst = (int)v;
+	return 0;
+}
+
+static int get_bool(struct ctx *c, const config_setting_t *grp,
+		    const char *base, const char *name, bool *dst)
+{
+	config_setting_t *s = config_setting_get_member(grp, name);
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail(c, s, base, name, "must be true or false");
+	*dst = config_setting_get_bool(s);
 	return 0;
 }
 
@@ -562,7 +575,16 @@ static int load_port(struct ctx *c, const config_setting_t *e,
 	p->first_digit_timeout_ms = 15000;
 	p->dialtone_timeout_ms = 3000;
 	p->answer_rings = 1;
+	p->echo_canceller = true;
+	p->echo_tail_ms = 64;
 
+	r = get_bool(c, e, base, "echo_canceller", &p->echo_canceller);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "echo_tail_ms", 8, 128, &p->echo_tail_ms,
+		    NULL);
+	if (r < 0)
+		return r;
 	r = get_str(c, e, base, "name", p->name, sizeof(p->name), &sname);
 	if (r < 0)
 		return r;

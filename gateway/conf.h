@@ -13,7 +13,8 @@
  *           rtp_ports = "20000-20999";
  *           trusted = [ "127.0.0.1", "192.0.2.0/24" ]; };
  *   ports = ( { name = "fxs1"; channel = 1; type = "fxs"; extension = "201";
- *               digit_timeout_ms = 3000; first_digit_timeout_ms = 15000; },
+ *               digit_timeout_ms = 3000; first_digit_timeout_ms = 15000;
+ *               echo_canceller = true; echo_tail_ms = 64; },
  *             { name = "fxo1"; channel = 3; type = "fxo";
  *               target = "sip:100@127.0.0.1:5070";
  *               dialtone_timeout_ms = 3000; answer_rings = 1; } );
@@ -71,6 +72,8 @@ struct gw_conf_port {
 	int first_digit_timeout_ms; /* FXS: default 15000 */
 	int dialtone_timeout_ms;    /* FXO: wait for dial tone, default 3000 */
 	int answer_rings;	    /* FXO: rings before answering, default 1 */
+	bool echo_canceller;	    /* our line echo canceller, default true */
+	int echo_tail_ms;	    /* its tail, 8..128 ms, default 64 */
 	int line;		    /* line of the port's entry in the file */
 };
 

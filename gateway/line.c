@@ -432,6 +432,15 @@ void gw_line_media_event(struct gw_app *app, const struct gw_media_ev *ev)
 		LOG(l, GW_LOG_WARNING, "line operation %d failed: %s",
 		    ev->lineop.op, strerror(-ev->lineop.err));
 		break;
+	case GW_MEDIA_EV_ECHO_STATS:
+		LOG(l, GW_LOG_INFO,
+		    "echo canceller: ERL %.1f dB, ERLE %.1f dB (%.1f dB with NLP), "
+		    "double talk %u ms, %s, tone disabler %s",
+		    (double)ev->echo.erl_db, (double)ev->echo.erle_db,
+		    (double)ev->echo.erle_nlp_db, ev->echo.doubletalk_ms,
+		    ev->echo.converged ? "converged" : "not converged",
+		    gw_echo_disabler_name(ev->echo.disabler));
+		break;
 	case GW_MEDIA_EV_DETACHED:
 		break;
 	}

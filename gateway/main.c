@@ -218,7 +218,18 @@ int main(int argc, char **argv)
 		goto out_card;
 	}
 	for (int i = 0; i < app->conf->nports; i++) {
-		if (gw_line_init(app, &app->lines[i], &app->conf->ports[i]))
+		const struct gw_conf_port *p = &app->conf->ports[i];
+		if (p->echo_canceller) {
+			e = gw_media_set_echo(app->media, p->channel,
+					      p->echo_tail_ms);
+			if (e) {
+				gw_log(GW_LOG_ERR, "main",
+				       "port %s: echo canceller: %s", p->name,
+				       strerror(-e));
+				goto out_lines;
+			}
+		}
+		if (gw_line_init(app, &app->lines[i], p))
 			goto out_lines;
 		app->nlines++;
 	}

@@ -27,7 +27,9 @@ struct chan {
 	struct gw_progress_det *prog;
 	bool dtmf_rx_on, prog_on, dialling;
 	struct gw_rtp_session *rtp;
+	struct gw_echo *ec; /* NULL: no canceller on this channel */
 	int16_t in[N], out[N];
+	int16_t sent[N]; /* what went to the card last period: EC reference */
 };
 
 struct gw_media {
@@ -105,6 +107,7 @@ void gw_media_free(struct gw_media *m)
 			gw_dtmf_tx_free(c->dtmf_tx);
 			gw_tone_gen_free(c->tone);
 			gw_progress_det_free(c->prog);
+			gw_echo_free(c->ec);
 		}
 		free(m->chans);
 	}
@@ -131,6 +134,12 @@ static void detach(struct gw_media *m, int chan)
 
 	if (!c->rtp)
 		return;
+	if (c->ec) {
+		struct gw_media_ev st = { .type = GW_MEDIA_EV_ECHO_STATS,
+					  .chan = chan };
+		gw_echo_get_stats(c->ec, &st.echo);
+		post(m, &st);
+	}
 	ev.rtp = c->rtp;
 	c->rtp = NULL;
 	atomic_fetch_sub_explicit(&m->active_chans, 1, memory_order_relaxed);
@@ -148,6 +157,8 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 	switch (cmd->type) {
 	case GW_MEDIA_CMD_ATTACH:
 		detach(m, cmd->chan);
+		if (c->ec)
+			gw_echo_reset(c->ec); /* a new call: measure afresh */
 		c->rtp = cmd->rtp;
 		atomic_fetch_add_explicit(&m->active_chans, 1,
 					  memory_order_relaxed);
@@ -192,6 +203,11 @@ static void process_chan(struct gw_media *m, int chan)
 	struct gw_media_ev ev = { .chan = chan };
 
 	m->ops->read(m->card, chan, c->in);
+	if (c->ec) {
+		gw_echo_set_freeze(c->ec, c->dialling ||
+				   gw_tone_gen_current(c->tone) != GW_TONE_NONE);
+		gw_echo_process(c->ec, c->in, c->sent, c->in, N);
+	}
 
 	if (c->dtmf_rx_on) {
 		char digits[8];
@@ -231,6 +247,7 @@ static void process_chan(struct gw_media *m, int chan)
 		gw_tone_gen_process(c->tone, c->out, N);
 	}
 	m->ops->write(m->card, chan, c->out);
+	memcpy(c->sent, c->out, sizeof(c->sent));
 }
 
 static uint64_t ns_of(const struct timespec *t)
@@ -289,6 +306,22 @@ static void *run(void *arg)
 }
 
 /* ---- control thread ---- */
+
+int gw_media_set_echo(struct gw_media *m, int chan, int tail_ms)
+{
+	struct chan *c;
+	int err;
+
+	if (m->running)
+		return -EBUSY;
+	if (chan < 1 || chan > m->nchans || tail_ms < 8 || tail_ms > 128)
+		return -EINVAL;
+	c = &m->chans[chan - 1];
+	gw_echo_free(c->ec);
+	c->ec = NULL;
+	err = gw_echo_alloc(&c->ec, tail_ms * 8);
+	return err;
+}
 
 int gw_media_start(struct gw_media *m)
 {

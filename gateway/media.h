@@ -3,8 +3,11 @@
  * media: the real-time media thread (ARCHITECTURE.md §3).
  *
  * Once per card period it runs, for every channel: line events; card frame
- * in -> DTMF and call-progress detectors -> G.711 -> RTP out; RTP in ->
- * jitter buffer -> G.711 -> (DTMF or tone generator when active) -> card.
+ * in -> echo canceller (reference: the frame sent to the card in the
+ * period before) -> DTMF and call-progress detectors -> G.711 -> RTP out;
+ * RTP in -> jitter buffer -> G.711 -> (DTMF or tone generator when
+ * active) -> card. The canceller's adaptation is frozen while the gateway
+ * itself sends tones or DTMF to the line.
  *
  * The control thread talks to it only through two SPSC rings: commands
  * (gw_media_cmd()) and events (gw_media_ev_get(), woken by the eventfd
@@ -19,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dsp/echo.h"
 #include "dsp/tone.h"
 #include "gateway/rtp.h"
 #include "hw/hw.h"
@@ -52,6 +56,8 @@ enum gw_media_ev_type {
 	GW_MEDIA_EV_PROGRESS,	/* tone: call-progress tone now heard */
 	GW_MEDIA_EV_DETACHED,	/* rtp: session given back */
 	GW_MEDIA_EV_LINEOP_FAILED, /* op, err: a line operation failed */
+	GW_MEDIA_EV_ECHO_STATS,	/* echo: the canceller's figures for the
+				 * call just detached (sent before DETACHED) */
 };
 
 struct gw_media_ev {
@@ -66,6 +72,7 @@ struct gw_media_ev {
 			enum gw_hw_lineop op;
 			int err;
 		} lineop;
+		struct gw_echo_stats echo;
 	};
 };
 
@@ -86,6 +93,12 @@ struct gw_media;
 int gw_media_alloc(struct gw_media **ret, const struct gw_hw_ops *ops,
 		   struct gw_hw_card *card, int nchans);
 int gw_media_start(struct gw_media *m);
+/*
+ * Control thread, before gw_media_start(): run our line echo canceller on
+ * `chan` with a tail of tail_ms (8..128). Returns 0, -EBUSY once started,
+ * -EINVAL or -ENOMEM.
+ */
+int gw_media_set_echo(struct gw_media *m, int chan, int tail_ms);
 /* Stop the thread; sessions still attached are returned through events. */
 void gw_media_stop(struct gw_media *m);
 void gw_media_free(struct gw_media *m);

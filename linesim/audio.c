@@ -252,13 +252,24 @@ int ls_source_wav(struct ls_source *s, const char *path, char *err,
 	return 0;
 }
 
+void ls_source_loop(struct ls_source *s, const int16_t *in, int16_t *out)
+{
+	const unsigned mask = LS_LOOP_SAMPLES - 1;
+
+	for (int i = 0; i < GW_HW_FRAME_SAMPLES; i++) {
+		s->loop[s->loop_pos & mask] = in[i];
+		out[i] = s->loop[(s->loop_pos - LS_LOOP_DELAY_SAMPLES) & mask];
+		s->loop_pos++;
+	}
+}
+
 void ls_source_process(struct ls_source *s, const int16_t *in, int16_t *out)
 {
 	int i;
 
 	switch (s->type) {
 	case LS_SRC_ECHO:
-		memcpy(out, in, GW_HW_FRAME_SAMPLES * sizeof(*out));
+		ls_source_loop(s, in, out);
 		break;
 	case LS_SRC_TONE:
 		gw_tone_gen_process(s->gen, out, GW_HW_FRAME_SAMPLES);

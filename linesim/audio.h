@@ -66,8 +66,18 @@ enum ls_src_type {
 	LS_SRC_WAV,
 };
 
+/*
+ * The loop-around delay of `echo`: what the line hears comes back 200 ms
+ * later, like a PSTN echo-test line. It is longer than any line echo
+ * canceller's tail (128 ms), so a gateway's canceller leaves it alone.
+ */
+#define LS_LOOP_DELAY_SAMPLES 1600
+#define LS_LOOP_SAMPLES 2048 /* a power of two > the delay */
+
 struct ls_source {
 	enum ls_src_type type;
+	int16_t loop[LS_LOOP_SAMPLES]; /* echo: delay line */
+	unsigned loop_pos;
 	int freq_hz;		 /* LS_SRC_TONE */
 	int level_dbm0;		 /* LS_SRC_TONE */
 	struct gw_tone_gen *gen; /* LS_SRC_TONE */
@@ -91,6 +101,8 @@ int ls_source_wav(struct ls_source *s, const char *path, char *err,
 		  size_t errlen);
 /* Fill out with the source; `in` is the frame heard (for echo). */
 void ls_source_process(struct ls_source *s, const int16_t *in, int16_t *out);
+/* The loop-around (echo) of `in`, LS_LOOP_DELAY_SAMPLES later. */
+void ls_source_loop(struct ls_source *s, const int16_t *in, int16_t *out);
 /* "auto", "silence", "echo", "tone:F:L", "wav:PATH". */
 void ls_source_name(const struct ls_source *s, char *buf, size_t len);
 

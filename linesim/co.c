@@ -228,11 +228,11 @@ static void output(struct ls_port *p, const int16_t *in, int16_t *out)
 	}
 	switch (co->state) {
 	case LS_CO_CONNECTED:
-		memcpy(out, in, LS_FRAME * sizeof(*out));
+		ls_source_loop(&p->play, in, out);
 		break;
 	case LS_CO_ANSWERED:
 		if (co->line == LS_LINE_ECHO)
-			memcpy(out, in, LS_FRAME * sizeof(*out));
+			ls_source_loop(&p->play, in, out);
 		else
 			gw_tone_gen_process(p->gen, out, LS_FRAME);
 		break;

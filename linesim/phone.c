@@ -207,7 +207,7 @@ void ls_phone_tick(struct ls_port *p, const int16_t *in, int16_t *out)
 	if (p->play.type != LS_SRC_AUTO)
 		ls_source_process(&p->play, in, out);
 	else if (ph->auto_answered)
-		memcpy(out, in, LS_FRAME * sizeof(*out));
+		ls_source_loop(&p->play, in, out);
 	else
 		memset(out, 0, LS_FRAME * sizeof(*out));
 }

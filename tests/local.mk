@@ -10,7 +10,8 @@ tests_selftest_SOURCES = \
 	tests/test_codec.c \
 	tests/test_callerid.c \
 	tests/test_dtmfq24.c \
-	tests/test_zone.c
+	tests/test_zone.c \
+	tests/test_echo.c
 tests_selftest_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SOFIA_CFLAGS) $(LIBCONFIG_CFLAGS) \
 	$(OPUS_CFLAGS) $(BCG729_CFLAGS)
 tests_selftest_LDADD = libgwcore.la libgwhw.la libgwdsp.la \
@@ -26,9 +27,10 @@ tests_bench_bench_SOURCES = \
 	tests/bench/bench_codec.c \
 	tests/bench/bench_callerid.c \
 	tests/bench/bench_dtmf.c \
-	tests/bench/bench_zone.c
+	tests/bench/bench_zone.c \
+	tests/bench/bench_echo.c
 tests_bench_bench_CFLAGS = $(AM_CFLAGS) -O2 $(SPANDSP_CFLAGS) $(OPUS_CFLAGS) $(BCG729_CFLAGS)
 tests_bench_bench_LDADD = libgwdsp.la $(SPANDSP_LIBS) $(OPUS_LIBS) $(BCG729_LIBS) -lm
 TESTS += tests/selftest
-EXTRA_DIST += tests/integration tests/data
+EXTRA_DIST += tests/integration tests/data tests/alloccount.c
 AM_TESTS_ENVIRONMENT = GW_SRCDIR='$(abs_top_srcdir)'; export GW_SRCDIR;

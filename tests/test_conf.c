@@ -229,7 +229,32 @@ static int defaults(void)
 	TEST_EQ_STR(c->ports[1].target, "");
 	TEST_EQ_INT(c->ports[1].dialtone_timeout_ms, 3000);
 	TEST_EQ_INT(c->ports[1].answer_rings, 1);
+	TEST_ASSERT(c->ports[0].echo_canceller && c->ports[1].echo_canceller);
+	TEST_EQ_INT(c->ports[0].echo_tail_ms, 64);
 	gw_conf_free(c);
+	return 0;
+}
+
+/* The echo canceller keys, on either port type. */
+static int echo_keys(void)
+{
+	struct gw_conf *c = NULL;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CARD "ports = ( { name = \"fxo1\"; channel = 3; "
+				   "type = \"fxo\"; echo_canceller = false; "
+				   "echo_tail_ms = 128; } );\n",
+			      &c, path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_ASSERT(!c->ports[0].echo_canceller);
+	TEST_EQ_INT(c->ports[0].echo_tail_ms, 128);
+	gw_conf_free(c);
+	EXPECT_ERROR(CARD "ports = (\n{ name = \"a\"; channel = 1; "
+			  "type = \"fxs\"; echo_tail_ms = 200; } );\n",
+		     3, "ports.[0].echo_tail_ms", "out of range 8..128");
+	EXPECT_ERROR(CARD "ports = (\n{ name = \"a\"; channel = 1; "
+			  "type = \"fxs\"; echo_canceller = \"yes\"; } );\n",
+		     3, "ports.[0].echo_canceller", "true or false");
 	return 0;
 }
 
@@ -750,6 +775,7 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_err_timeout", err_timeout },
 	{ "conf_err_too_long", err_too_long },
 	{ "conf_err_include", err_include },
+	{ "conf_echo_keys", echo_keys },
 	{ "conf_trusted", trusted },
 	{ "conf_trusted_any", trusted_any },
 	{ NULL, NULL },

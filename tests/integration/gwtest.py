@@ -111,6 +111,39 @@ def sine(freq, level_dbm0, seconds, rate=8000):
     return [amp * math.sin(2 * math.pi * freq * i / rate) for i in range(int(seconds * rate))]
 
 
+def speech_like(seconds, level_dbm0, rate=8000, seed=1):
+    """A speech-like test signal: voiced syllables (a pitch 90-250 Hz with
+    harmonics under formant-like peaks and a syllabic envelope) and short
+    pauses, scaled so that its RMS over the whole signal is level_dbm0."""
+    import random
+    rnd = random.Random(seed)
+    out, t = [], 0
+    total = int(seconds * rate)
+    while len(out) < total:
+        syl = int(rate * rnd.uniform(0.12, 0.35))
+        f0 = rnd.uniform(90, 250)
+        formants = [rnd.uniform(300, 900), rnd.uniform(900, 2300), rnd.uniform(2300, 3200)]
+        harms = []
+        h = 1
+        while h * f0 < 3600:
+            f = h * f0
+            a = sum(1.0 / (1 + ((f - fm) / 120.0) ** 2) for fm in formants) / h ** 0.5
+            harms.append((f, a, rnd.uniform(0, 6.28)))
+            h += 1
+        for i in range(syl):
+            env = math.sin(math.pi * i / syl) ** 0.7
+            v = sum(a * math.sin(2 * math.pi * f * (t + i) / rate + ph) for f, a, ph in harms)
+            out.append(env * v)
+        t += syl
+        pause = int(rate * rnd.uniform(0.03, 0.15))
+        out.extend([0.0] * pause)
+        t += pause
+    out = out[:total]
+    r = math.sqrt(sum(v * v for v in out) / len(out))
+    k = DBM0_RMS * 10 ** (level_dbm0 / 20.0) / r
+    return [v * k for v in out]
+
+
 def rms(seg):
     return math.sqrt(sum(v * v for v in seg) / max(len(seg), 1))
 

@@ -38,7 +38,8 @@ class Gateway:
     pointing at `peer_port`."""
 
     def __init__(self, tmp, linesim, peer_port=5070, trusted="127.0.0.1",
-                 fxo_target_user="100", extra_env=None, limit=300):
+                 fxo_target_user="100", extra_env=None, limit=300,
+                 conf_edit=None):
         self.tmp = tmp
         self.sip_port = free_port()
         self.control = os.path.join(tmp, "gw.sock")
@@ -51,6 +52,8 @@ class Gateway:
         text = text.replace("sip:100@", "sip:%s@" % fxo_target_user)
         text = text.replace('"20000-20999"', '"%d-%d"' % (base, base + 99))
         text = re.sub(r'trusted = \[[^\]]*\]', 'trusted = [ "%s" ]' % trusted, text)
+        if conf_edit:
+            text = conf_edit(text)
         self.conf = os.path.join(tmp, "gw.conf")
         with open(self.conf, "w") as f:
             f.write(text)

@@ -9,17 +9,30 @@ import socket
 import struct
 import time
 
-from gwtest import Linesim, analyze, assert_tone, read_wav, wait_until
+from gwtest import (Linesim, analyze, assert_tone, level_dbm0, read_wav,
+                    speech_like, wait_until, write_wav)
 from peers import Baresip, Gateway, sipp, sipp_messages, tone_wav
 
 FXS1, FXS2, FXO1, FXO2 = 1, 2, 3, 4
 
 
+def no_canceller(text):
+    for t in ('type = "fxo";', 'type = "fxs";'):
+        text = text.replace(t, t + " echo_canceller = false;")
+    return text
+
+
 class Rig:
     """linesim + gateway, stopped (and checked) at the end of a test."""
 
-    def __init__(self, tmp, peer_port=5070, **kw):
+    def __init__(self, tmp, peer_port=5070, canceller=True, **kw):
+        """canceller=False turns the echo canceller off on every port: the
+        loop-around lines (1000, the phones' echo, a peer's -rtp_echo) send
+        back what they hear, and a steady tone looped back is exactly what
+        a line echo canceller is there to remove."""
         self.tmp = tmp
+        if not canceller:
+            kw["conf_edit"] = no_canceller
         self.ls = Linesim(tmp)
         self.gw = Gateway(tmp, self.ls, peer_port=peer_port, **kw)
         self.gw.assert_all_idle(5)
@@ -61,7 +74,7 @@ def test_sip_to_fxo_milliwatt(tmp):
 def test_sip_to_fxo_echo(tmp):
     """baresip sends 1000 Hz at -10 dBm0 to the 1000 echo line; what comes
     back has the same frequency (+-2 %) and level (+-3 dB)."""
-    with Rig(tmp) as r:
+    with Rig(tmp, canceller=False) as r:
         wav = tone_wav(os.path.join(tmp, "1k.wav"), 1000, -10, 8)
         b = Baresip(tmp, "alice", "aufile," + wav, seconds=10, dial="sip:91000@" + r.uri)
         b.wait(20)
@@ -108,7 +121,7 @@ def test_fxs_to_sip(tmp):
     5551234 as request-URI user; the phone hears ringback on 180, then
     its own tone echoed by the peer; the phone hangs up: BYE, all idle."""
     peer = free_udp()
-    with Rig(tmp, peer_port=peer) as r:
+    with Rig(tmp, peer_port=peer, canceller=False) as r:
         u = sipp(tmp, "uas_check_ruri.xml", "", "5551234", peer,
                  media_port=free_udp_even(), extra=["-rtp_echo"], limit=60)
         time.sleep(0.5)
@@ -141,7 +154,7 @@ def test_sip_to_fxs(tmp):
     """baresip calls extension 201: the phone rings, answers (auto, after
     one ring) and echoes; baresip hears its own 1000 Hz back; baresip
     hangs up: the phone hears reorder and hangs up; all idle."""
-    with Rig(tmp) as r:
+    with Rig(tmp, canceller=False) as r:
         r.ls.cmd("auto %d on 1" % FXS1)
         wav = tone_wav(os.path.join(tmp, "1k.wav"), 1000, -10, 8)
         b = Baresip(tmp, "alice", "aufile," + wav, seconds=10,
@@ -277,7 +290,7 @@ def test_rtp_stream_and_symmetric_latch(tmp):
     rtp.bind(("127.0.0.1", 0))
     rtp.settimeout(0.05)
     port = rtp.getsockname()[1]
-    with Rig(tmp) as r:
+    with Rig(tmp, canceller=False) as r:
         u = sipp(tmp, "uac_hold.xml", r.uri, "91000", free_udp(),
                  extra=["-d", "6000", "-key", "rtp_port", str(port)],
                  name="rtp", limit=30)
@@ -335,3 +348,42 @@ def test_rtp_stream_and_symmetric_latch(tmp):
     assert foreign and foreign[0] > 50, "injected packets not counted: %s" % st["text"]
     print("RTP: %d packets, %.1f/s, echo %d Hz %.1f dBm0, %d injected dropped"
           % (len(pkts), rate, f, l, foreign[0]))
+
+
+def test_media_thread_never_allocates(tmp):
+    """With a shim counting heap calls made on the media thread (named
+    gw-media), a gateway runs calls in both directions with audio: the
+    media thread makes no malloc/calloc/realloc/free call at all."""
+    import subprocess
+    from gwtest import SRCDIR
+    so = os.path.join(tmp, "alloccount.so")
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", so,
+                    os.path.join(SRCDIR, "tests", "alloccount.c")], check=True)
+    counts = os.path.join(tmp, "counts")
+    env = dict(os.environ, LD_PRELOAD=so, ALLOCCOUNT_FILE=counts)
+    peer = free_udp()
+    with Rig(tmp, peer_port=peer, extra_env=env) as r:
+        # SIP -> FXO (echo line) with audio both ways
+        wav = tone_wav(os.path.join(tmp, "1k.wav"), 1000, -10, 4)
+        b = Baresip(tmp, "alice", "aufile," + wav, seconds=6,
+                    dial="sip:91000@" + r.uri)
+        # FXS -> SIP at the same time
+        u = sipp(tmp, "uas_check_ruri.xml", "", "555", peer,
+                 media_port=free_udp_even(), extra=["-rtp_echo"], limit=40)
+        r.ls.cmd("offhook %d" % FXS1)
+        wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "dial", 5,
+                   what="dial tone")
+        r.ls.cmd("dial %d 555" % FXS1)
+        r.gw.wait_port("fxs1", "talking", 12)
+        r.ls.cmd("play %d tone 700 -10" % FXS1)
+        b.wait(15)
+        r.ls.cmd("onhook %d" % FXS1)
+        assert u.wait(15) == 0, u.text()[-2000:]
+        r.gw.assert_all_idle()
+        ticks = int(r.gw.status()["media"]["ticks"])
+    with open(counts) as f:
+        lines = [l.split(" ", 1) for l in f.read().splitlines()]
+    got = [rest for prog, rest in lines if prog == "copperline"]
+    assert len(got) == 1, "no count from copperline: %r" % lines
+    print("media thread over %d periods with calls: %s" % (ticks, got[0]))
+    assert got[0] == "allocs=0 frees=0", got[0]
