@@ -85,8 +85,11 @@ struct gw_echo {
 	int nblk, blkpos, blkcnt;
 	float curmax, tailmax;
 	float pe_s, py_s; /* short-term powers of residual and estimate */
+	float pb_s, pyb_s; /* the same for the background filter */
 	float dt_floor;
+	float geigel_thr; /* Geigel threshold once converged (peak gain) */
 	int dt_hang;
+	int res_hang; /* both filters' residuals high: no copies */
 
 	/* per-frame sums */
 	int fpos;
@@ -369,8 +372,11 @@ static void state_reset(struct gw_echo *ec)
 	ec->blkpos = ec->blkcnt = 0;
 	ec->curmax = ec->tailmax = 0.0f;
 	ec->pe_s = ec->py_s = 0.0f;
+	ec->pb_s = ec->pyb_s = 0.0f;
 	ec->dt_floor = 0.0f;
+	ec->geigel_thr = 1.0f;
 	ec->dt_hang = 0;
+	ec->res_hang = 0;
 	ec->fpos = 0;
 	ec->fd = ec->fe = ec->fb = ec->fes = ec->fo = ec->fraw = ec->fx = 0.0;
 	ec->fdt = false;
@@ -658,6 +664,9 @@ static void frame_end(struct gw_echo *ec)
 				 (ec->noise > 0.0 && ec->pe < 2.0 * ec->noise &&
 				  ec->pd > 30.0 * ec->noise));
 	}
+	ec->geigel_thr = 1.0f;
+	if (ec->have_stats && ec->pd < ec->px)
+		ec->geigel_thr = (float)sqrt(ec->pd / ec->px);
 	ec->dt_floor = (float)(4.0 * (ec->noise > 0.0 ? ec->noise : 0.0) +
 			       DBM0_TO_POWER(-55.0));
 
@@ -759,14 +768,26 @@ void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
 		}
 
 		/*
-		 * Double talk: Geigel at 0 dB until converged (an
-		 * unconverged path may have any peak gain), then the
-		 * foreground's residual against its own echo estimate
-		 * (near-end speech leaves a residual far above it).
+		 * Double talk. "res": both filters' residuals are above a
+		 * tenth of their echo estimates (near-end speech, or a
+		 * signal the filters have not learned yet): no copies, no
+		 * statistics. "dt" (step down 18 dB, NLP off) needs res and
+		 * Geigel: at 0 dB until converged (an unconverged path may
+		 * have any peak gain), then at the measured mean echo gain,
+		 * so that a syllable at new frequencies does not stall the
+		 * adaptation.
 		 */
-		if (ec->converged
-			    ? (ec->pe_s > 0.1f * ec->py_s + ec->dt_floor)
-			    : (fmax > geigel_min && fabsf(d) > fmax))
+		bool bg_poor = ec->pb_s > 0.1f * ec->pyb_s + ec->dt_floor;
+		bool fg_poor = ec->pe_s > 0.1f * ec->py_s + ec->dt_floor;
+		bool res = bg_poor && (!ec->converged || fg_poor);
+
+		if (res)
+			ec->res_hang = DT_HANG;
+		else if (ec->res_hang > 0)
+			ec->res_hang--;
+		if (res && (ec->converged ? fabsf(d) > fmax * ec->geigel_thr
+					  : (fmax > geigel_min &&
+					     fabsf(d) > fmax)))
 			ec->dt_hang = DT_HANG;
 		else if (ec->dt_hang > 0)
 			ec->dt_hang--;
@@ -795,6 +816,8 @@ void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
 				ec->filter2(xw, ec->wb, ec->g, L, &yb, &gn);
 			}
 			eb = d - yb;
+			ec->pb_s += (eb * eb - ec->pb_s) * (1.0f / 32);
+			ec->pyb_s += (yb * yb - ec->pyb_s) * (1.0f / 32);
 			ec->fb += (double)eb * eb;
 			ec->fes += (double)ef * ef;
 			if (!ec->frozen && far) {
@@ -809,7 +832,6 @@ void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
 		}
 		if (++ec->phase == ADAPT_EVERY)
 			ec->phase = 0;
-	ec->copy_wait = 0;
 
 		/* NLP: comfort noise while only the far end talks. */
 		ec->nlp_supp = ec->nlp_on &&
@@ -839,7 +861,7 @@ void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
 		ec->fd += (double)d * d;
 		ec->fe += (double)ef * ef;
 		ec->fo += (double)o * o;
-		ec->fdt |= dt;
+		ec->fdt |= dt || (ec->converged && ec->res_hang > 0);
 		if (++ec->fpos == FRAME)
 			frame_end(ec);
 	}

@@ -28,11 +28,12 @@
  *   output path; a background that has diverged is reset from the
  *   foreground. The foreground runs only over the taps that hold all but
  *   -40 dB of its energy (bulk delay and dead tail cost nothing).
- * - double talk: Geigel at 0 dB until the canceller has converged (an
- *   unknown path may have any peak gain), then the foreground residual
- *   against its own echo estimate (near-end speech leaves a residual far
- *   above it), 40 ms hangover; the background's step drops 18 dB during
- *   it. Double talk lasting 2 s with a much better background is taken for
+ * - double talk: both filters' residuals above a tenth of their own echo
+ *   estimates (near-end speech leaves a residual far above them; a filter
+ *   that has learned the path does not) blocks copies; with a Geigel test
+ *   too (0 dB until converged, as an unknown path may have any peak gain,
+ *   then the measured mean echo gain) it is double talk: NLP off and the
+ *   background's step 18 dB down; 40 ms hangover. Double talk lasting 2 s with a much better background is taken for
  *   an echo path change.
  * - the inner loops are written as blocks of 16 independent lanes (4 sets
  *   for AVX-512) that GCC vectorizes without -ffast-math; an AVX2+FMA or
