@@ -88,24 +88,6 @@ enum gw_tone ls_listen_tone(const struct ls_listen *l)
 	return gw_progress_det_current(l->prog);
 }
 
-const char *ls_tone_name(enum gw_tone tone)
-{
-	switch (tone) {
-	case GW_TONE_NONE:
-		return "none";
-	case GW_TONE_DIAL:
-		return "dial";
-	case GW_TONE_RINGBACK:
-		return "ringback";
-	case GW_TONE_BUSY:
-		return "busy";
-	case GW_TONE_CONGESTION:
-		return "congestion";
-	default:
-		return "other";
-	}
-}
-
 /* Goertzel power of `x` at `freq` Hz. */
 static float power_at(const float *x, int n, float freq)
 {

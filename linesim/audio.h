@@ -52,8 +52,6 @@ int ls_listen_process(struct ls_listen *l, const int16_t *in, char *fresh,
 		      int max);
 /* Call-progress tone heard now. */
 enum gw_tone ls_listen_tone(const struct ls_listen *l);
-/* "none", "dial", "ringback", "busy", "congestion" or "other". */
-const char *ls_tone_name(enum gw_tone tone);
 /* Dominant frequency (Hz, 0 if silent) and level (dBm0) of the last 200 ms. */
 void ls_listen_measure(const struct ls_listen *l, int *freq_hz,
 		       float *level_dbm0);

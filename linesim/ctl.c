@@ -166,7 +166,7 @@ static int c_status(struct ls_sim *sim, struct args *a, char *r, size_t len)
 			     p->chan, ls_phone_state_name(ph->state),
 			     ph->state == LS_PHONE_OFFHOOK ? "offhook"
 							   : "onhook",
-			     ls_tone_name(ls_listen_tone(&p->listen)),
+			     gw_tone_name(ls_listen_tone(&p->listen)),
 			     ph->state == LS_PHONE_RINGING, ph->ring_on,
 			     ph->rings, p->listen.digits, ph->dialled, src,
 			     play, ph->auto_on ? "on" : "off", ph->auto_rings,
@@ -178,7 +178,7 @@ static int c_status(struct ls_sim *sim, struct args *a, char *r, size_t len)
 		     "caller=%s recording=%d echo=%s",
 		     p->chan, ls_co_state_name(co->state),
 		     co->seized ? "offhook" : "onhook",
-		     ls_tone_name(ls_listen_tone(&p->listen)),
+		     gw_tone_name(ls_listen_tone(&p->listen)),
 		     co->state == LS_CO_INCOMING, co->ring_on, co->rings,
 		     p->listen.digits, co->number, src, play, co->caller,
 		     p->rec.file != NULL, echo);
@@ -194,7 +194,7 @@ static int c_hears(struct ls_sim *sim, struct args *a, char *r, size_t len)
 		return -EINVAL;
 	ls_listen_measure(&p->listen, &freq, &level);
 	return reply(r, len, "ok tone=%s freq=%d level=%.1f",
-		     ls_tone_name(ls_listen_tone(&p->listen)), freq, level);
+		     gw_tone_name(ls_listen_tone(&p->listen)), freq, level);
 }
 
 static int c_digits(struct ls_sim *sim, struct args *a, char *r, size_t len)

@@ -192,7 +192,7 @@ void ls_phone_tick(struct ls_port *p, const int16_t *in, int16_t *out)
 		if (ph->busy_t >= AUTO_HANGUP_FRAMES) {
 			go_onhook(p);
 			ls_log("port %d: on-hook (auto, heard %s)", p->chan,
-			       ls_tone_name(tone));
+			       gw_tone_name(tone));
 			memset(out, 0, LS_FRAME * sizeof(*out));
 			return;
 		}
