@@ -34,13 +34,19 @@ class Rig:
         if not canceller:
             kw["conf_edit"] = no_canceller
         self.ls = Linesim(tmp)
-        self.gw = Gateway(tmp, self.ls, peer_port=peer_port, **kw)
-        self.gw.assert_all_idle(5)
+        self.gw = None
+        try:
+            self.gw = Gateway(tmp, self.ls, peer_port=peer_port, **kw)
+            self.gw.assert_all_idle(5)
+        except BaseException:
+            self.close()  # leave nothing running behind a failed start
+            raise
         self.uri = "127.0.0.1:%d" % self.gw.sip_port
 
     def close(self):
         try:
-            self.gw.stop()
+            if self.gw:
+                self.gw.stop()
         finally:
             self.ls.stop()
 
