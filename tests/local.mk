@@ -2,6 +2,7 @@
 check_PROGRAMS += tests/selftest
 tests_selftest_SOURCES = \
 	tests/selftest.c tests/test.h \
+	tests/testsig.c tests/testsig.h \
 	tests/test_dsp.c \
 	tests/test_conf.c \
 	tests/test_route.c \
@@ -23,6 +24,7 @@ tests_selftest_LDADD = libgwcore.la libgwhw.la libgwdsp.la \
 check_PROGRAMS += tests/bench/bench
 tests_bench_bench_SOURCES = \
 	tests/bench/bench.c tests/bench/bench.h \
+	tests/testsig.c tests/testsig.h \
 	tests/bench/bench_modem.c \
 	tests/bench/bench_codec.c \
 	tests/bench/bench_callerid.c \

@@ -21,6 +21,7 @@
 #include "dsp/callerid.h"
 #include "dsp/dtmf.h"
 #include "tests/test.h"
+#include "tests/testsig.h"
 
 #define FS 8000
 #define BLOCK 80 /* 10 ms */
@@ -35,10 +36,7 @@ static uint32_t rng_state = 1;
 
 static uint32_t rng(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
+	return gw_testsig_rng(&rng_state);
 }
 
 static double rng_uniform(void)
@@ -81,15 +79,6 @@ static void line_init(struct line *l, double loss_db, double noise_dbm0)
 	l->dc = 10000.0;
 }
 
-static int16_t sat16(double v)
-{
-	if (v > 32767.0)
-		return 32767;
-	if (v < -32768.0)
-		return -32768;
-	return (int16_t)lrint(v);
-}
-
 static void line_run(struct line *l, const int16_t *in, int16_t *out, int n)
 {
 	const double a = 1.0 / (1.0 + 2.0 * M_PI * 150.0 / FS);
@@ -112,7 +101,7 @@ static void line_run(struct line *l, const int16_t *in, int16_t *out, int n)
 		l->lp_x1 = y;
 		l->lp_y2 = l->lp_y1;
 		l->lp_y1 = v;
-		out[i] = sat16(v + l->noise_rms * rng_gauss());
+		out[i] = gw_testsig_sat16(v + l->noise_rms * rng_gauss());
 	}
 }
 
@@ -686,8 +675,8 @@ static void dual(int16_t *x, int n, double f1, double f2, double dbm0,
 	double amp2 = f2 > 0 ? amp * pow(10.0, -twist_db / 20.0) : 0;
 
 	for (int i = 0; i < n; i++)
-		x[i] = sat16(amp * sin(2 * M_PI * f1 * i / FS) +
-			     amp2 * sin(2 * M_PI * f2 * i / FS));
+		x[i] = gw_testsig_sat16(amp * sin(2 * M_PI * f1 * i / FS) +
+					amp2 * sin(2 * M_PI * f2 * i / FS));
 }
 
 /* Feed 200 ms silence, the tone, 200 ms silence through the line model
@@ -801,7 +790,7 @@ static int test_alert_talkoff(void)
 
 				v += g * sin(2 * M_PI * f * t + k);
 			}
-			x[i] = sat16(amp * v * 0.5);
+			x[i] = gw_testsig_sat16(amp * v * 0.5);
 		}
 		line_run(&line, x, y, BLOCK);
 		if (gw_callerid_alert_rx_process(arx, y, BLOCK))

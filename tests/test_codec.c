@@ -18,6 +18,7 @@
 #include "dsp/level.h"
 #include "dsp/plc.h"
 #include "tests/test.h"
+#include "tests/testsig.h"
 
 #define RATE 8000
 #define SECS 2
@@ -26,17 +27,6 @@
 /* ---- helpers ---------------------------------------------------------- */
 
 static uint32_t rng_state = 1;
-
-static uint32_t rng(void)
-{
-	uint32_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	rng_state = x;
-	return x;
-}
 
 static void tones(int16_t *x, int n, const double *f, int k, float dbm0)
 {
@@ -370,7 +360,8 @@ static int test_g711_identical(void)
 		TEST_EQ_INT(gw_codec_alloc(&c, id, 60, NULL), 0);
 		for (int r = 0; r < 50; r++) {
 			for (int i = 0; i < 480; i++)
-				x[i] = (int16_t)(rng() >> (16 + r % 16));
+				x[i] = (int16_t)(gw_testsig_rng(&rng_state) >>
+						 (16 + r % 16));
 			TEST_EQ_INT(gw_codec_encode(c, x, 480, a, sizeof(a)),
 				    480);
 			gw_g711_encode(g, b, x, 480);
@@ -458,7 +449,8 @@ static int plc_loss(int pct, double *snr_plc, double *snr_zero, int *lost)
 	rng_state = 99 + (uint32_t)pct;
 	*lost = 0;
 	for (int i = 0; i < n; i += f) {
-		bool loss = i > 0 && (int)(rng() % 100) < pct;
+		bool loss = i > 0 &&
+			    (int)(gw_testsig_rng(&rng_state) % 100) < pct;
 
 		if (loss) {
 			TEST_EQ_INT(gw_plc_fillin(plc, p + i, f), f);

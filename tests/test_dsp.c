@@ -18,6 +18,7 @@
 #include "dsp/progress.h"
 #include "dsp/tone.h"
 #include "tests/test.h"
+#include "tests/testsig.h"
 
 #define RATE 8000
 #define BLOCK 160
@@ -25,59 +26,6 @@
 /* ---- helpers ---------------------------------------------------------- */
 
 static uint32_t rng_state;
-
-static void rng_seed(uint32_t seed)
-{
-	rng_state = seed;
-}
-
-/* xorshift32: deterministic across platforms. */
-static uint32_t rng(void)
-{
-	uint32_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	rng_state = x;
-	return x;
-}
-
-/* Uniform in [lo, hi). */
-static double rng_uniform(double lo, double hi)
-{
-	return lo + (hi - lo) * (rng() / 4294967296.0);
-}
-
-static int16_t sat16(double v)
-{
-	if (v > 32767.0)
-		return 32767;
-	if (v < -32768.0)
-		return -32768;
-	return (int16_t)lrint(v);
-}
-
-/*
- * Share of the energy of x[0..n) at freq_hz (Goertzel, double precision):
- * 1.0 for a pure sine at freq_hz over a whole number of cycles.
- */
-static double tone_share(const int16_t *x, int n, double freq_hz)
-{
-	double c = 2.0 * cos(2.0 * M_PI * freq_hz / RATE);
-	double s1 = 0.0, s2 = 0.0, e = 0.0, p;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		double s0 = x[i] + c * s1 - s2;
-
-		s2 = s1;
-		s1 = s0;
-		e += (double)x[i] * x[i];
-	}
-	p = s1 * s1 + s2 * s2 - c * s1 * s2;
-	return e > 0.0 ? 2.0 * p / (n * e) : 0.0;
-}
 
 /* Sine at level_dbm0 by the definition (a full-scale sine is +3.14 dBm0),
  * independent of dsp/level. */
@@ -87,7 +35,8 @@ static void sine(int16_t *x, int n, double freq_hz, double level_dbm0)
 	int i;
 
 	for (i = 0; i < n; i++)
-		x[i] = sat16(peak * sin(2.0 * M_PI * freq_hz * i / RATE + 0.3));
+		x[i] = gw_testsig_sat16(
+			peak * sin(2.0 * M_PI * freq_hz * i / RATE + 0.3));
 }
 
 /* ---- G.711 ------------------------------------------------------------ */
@@ -489,7 +438,7 @@ static int test_tone_frequencies(void)
 		TEST_EQ_STR(gw_tone_name(us_tones[t].tone), us_tones[t].name);
 		for (size_t p = 0; p < sizeof(probes) / sizeof(probes[0]);
 		     p++) {
-			double s = tone_share(x, 1600, probes[p]);
+			double s = gw_testsig_tone_share(x, 1600, probes[p]);
 			int expected = probes[p] == us_tones[t].f1_hz ||
 				       probes[p] == us_tones[t].f2_hz;
 
@@ -592,15 +541,15 @@ static int test_tone_custom(void)
 	for (int i = 0; i < RATE; i += BLOCK)
 		gw_tone_gen_process(gen, x + i, BLOCK);
 	TEST_NEAR(gw_level_dbm0(x, RATE), 0.0, 0.1);
-	TEST_NEAR(tone_share(x, RATE, 1000), 1.0, 0.01);
+	TEST_NEAR(gw_testsig_tone_share(x, RATE, 1000), 1.0, 0.01);
 
 	/* 1400+2060 Hz, -20 dBm0 each, 100 ms on 300 ms off */
 	TEST_EQ_INT(gw_tone_gen_custom(gen, 1400, 2060, -20, 100, 300), 0);
 	for (int i = 0; i < RATE; i += BLOCK)
 		gw_tone_gen_process(gen, x + i, BLOCK);
 	TEST_NEAR(gw_level_dbm0(x, 800), -20 + 3.01, 0.5);
-	TEST_NEAR(tone_share(x, 800, 1400), 0.5, 0.02);
-	TEST_NEAR(tone_share(x, 800, 2060), 0.5, 0.02);
+	TEST_NEAR(gw_testsig_tone_share(x, 800, 1400), 0.5, 0.02);
+	TEST_NEAR(gw_testsig_tone_share(x, 800, 2060), 0.5, 0.02);
 	TEST_EQ_INT(gw_level_dbm0(x + 800, 2400), -99);
 	TEST_NEAR(gw_level_dbm0(x + 3200, 800), -20 + 3.01, 0.5);
 
@@ -786,9 +735,10 @@ static int test_progress_levels(void)
 	/* dial tone with white noise 20 dB below it: still dial */
 	gw_tone_gen_set(gen, GW_TONE_DIAL);
 	gw_tone_gen_process(gen, x, 6 * RATE);
-	rng_seed(7);
+	rng_state = 7;
 	for (int i = 0; i < 6 * RATE; i++)
-		x[i] = sat16(x[i] + rng_uniform(-1, 1) * 1100.0);
+		x[i] = gw_testsig_sat16(
+			x[i] + gw_testsig_uniform(&rng_state, -1, 1) * 1100.0);
 	TEST_EQ_INT(run_progress(x, 6 * RATE, BLOCK, GW_TONE_DIAL, 6000,
 				 &first_ms),
 		    0);
@@ -815,9 +765,10 @@ static int test_progress_silence(void)
 	if (no_progress(x, NEG_SECONDS * RATE))
 		return -1;
 	/* quiet line noise at about -60 dBm0 */
-	rng_seed(1);
+	rng_state = 1;
 	for (int i = 0; i < NEG_SECONDS * RATE; i++)
-		x[i] = sat16(rng_uniform(-1, 1) * 28.0);
+		x[i] = gw_testsig_sat16(
+			gw_testsig_uniform(&rng_state, -1, 1) * 28.0);
 	return no_progress(x, NEG_SECONDS * RATE);
 }
 
@@ -860,112 +811,20 @@ static int test_progress_dtmf(void)
 	return no_progress(x, NEG_SECONDS * RATE);
 }
 
-/* Syllabic envelope: raised-cosine syllables of 100-350 ms separated by
- * gaps of 30-250 ms, with a longer pause now and then. */
-struct syllables {
-	int pos, len, gap;
-};
-
-static double syllable_env(struct syllables *s)
-{
-	double env;
-
-	if (s->pos >= s->len + s->gap) {
-		s->pos = 0;
-		s->len = (int)rng_uniform(100, 350) * 8;
-		s->gap = (int)rng_uniform(30, 250) * 8;
-		if (rng() % 6 == 0)
-			s->gap += (int)rng_uniform(300, 900) * 8;
-	}
-	env = s->pos < s->len ?
-		      0.5 - 0.5 * cos(2.0 * M_PI * s->pos / s->len) :
-		      0.0;
-	s->pos++;
-	return env;
-}
-
-/* Random-frequency-hopping multi-tone: 2-4 random tones in 150-3400 Hz,
- * hopping every 20-80 ms, with a syllabic envelope. */
-static void speech_multitone(int16_t *x, int n)
-{
-	struct syllables syl = { 0, 0, 0 };
-	double f[4] = { 0 }, a[4] = { 0 }, ph[4] = { 0 };
-	int k = 0, hop = 0;
-
-	for (int i = 0; i < n; i++) {
-		double v = 0.0;
-
-		if (hop-- <= 0) {
-			hop = (int)rng_uniform(20, 80) * 8;
-			k = 2 + (int)(rng() % 3);
-			for (int j = 0; j < k; j++) {
-				f[j] = rng_uniform(150, 3400);
-				a[j] = rng_uniform(0.2, 1.0) * 9000.0;
-			}
-		}
-		for (int j = 0; j < k; j++) {
-			ph[j] += 2.0 * M_PI * f[j] / RATE;
-			v += a[j] * sin(ph[j]);
-		}
-		x[i] = sat16(v * syllable_env(&syl));
-	}
-}
-
-/* Voiced speech model: a pulse-like harmonic series on a gliding pitch of
- * 80-260 Hz, shaped by three formants that move every 40-120 ms, plus
- * unvoiced (noise) syllables; all under a syllabic envelope. */
-static void speech_voiced(int16_t *x, int n)
-{
-	struct syllables syl = { 0, 0, 0 };
-	double f0 = 120, f0_to = 120, ph = 0.0, fm[3] = { 500, 1500, 2500 };
-	double lp = 0.0;
-	int seg = 0, unvoiced = 0;
-
-	for (int i = 0; i < n; i++) {
-		double v = 0.0;
-
-		if (seg-- <= 0) {
-			seg = (int)rng_uniform(40, 120) * 8;
-			f0_to = rng_uniform(80, 260);
-			fm[0] = rng_uniform(250, 900);
-			fm[1] = rng_uniform(900, 2400);
-			fm[2] = rng_uniform(2400, 3300);
-			unvoiced = rng() % 5 == 0;
-		}
-		f0 += (f0_to - f0) * 0.002;
-		ph += 2.0 * M_PI * f0 / RATE;
-		if (unvoiced) {
-			lp = 0.6 * lp + 0.4 * rng_uniform(-1, 1);
-			v = (rng_uniform(-1, 1) - lp) * 6000.0;
-		} else {
-			for (int h = 1; h * f0 < 3400; h++) {
-				double g = 0.0;
-
-				for (int j = 0; j < 3; j++) {
-					double d = (h * f0 - fm[j]) / 120.0;
-
-					g += (j ? 0.5 : 1.0) / (1.0 + d * d);
-				}
-				v += g * sin(h * ph) * 3000.0;
-			}
-		}
-		x[i] = sat16(v * syllable_env(&syl));
-	}
-}
-
 /* Band-limited noise (300-3000 Hz) under a syllabic envelope. */
 static void speech_noise(int16_t *x, int n)
 {
-	struct syllables syl = { 0, 0, 0 };
+	struct gw_testsig_syllables syl = { 0, 0, 0 };
 	double hp = 0.0, lp = 0.0, prev = 0.0;
 
 	for (int i = 0; i < n; i++) {
-		double w = rng_uniform(-1, 1);
+		double w = gw_testsig_uniform(&rng_state, -1, 1), env;
 
 		hp = 0.8 * (hp + w - prev); /* high-pass, about 300 Hz */
 		prev = w;
 		lp += 0.7 * (hp - lp); /* low-pass, about 3 kHz */
-		x[i] = sat16(lp * 12000.0 * syllable_env(&syl));
+		env = gw_testsig_syllable_env(&syl, &rng_state);
+		x[i] = gw_testsig_sat16(lp * 12000.0 * env);
 	}
 }
 
@@ -974,12 +833,12 @@ static int test_progress_speech(void)
 	static int16_t x[60 * RATE];
 	const int n = 60 * RATE;
 
-	rng_seed(12345);
-	speech_multitone(x, n);
+	rng_state = 12345;
+	gw_testsig_speech_multitone(x, n, 2, &rng_state);
 	TEST_ASSERT(gw_level_dbm0(x, n) > -30 && gw_level_dbm0(x, n) < -5);
 	if (no_progress(x, n))
 		TEST_FAIL("multitone");
-	speech_voiced(x, n);
+	gw_testsig_speech_voiced(x, n, &rng_state);
 	TEST_ASSERT(gw_level_dbm0(x, n) > -30 && gw_level_dbm0(x, n) < -5);
 	if (no_progress(x, n))
 		TEST_FAIL("voiced");

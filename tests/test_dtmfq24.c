@@ -19,6 +19,7 @@
 
 #include "dsp/dtmf.h"
 #include "tests/test.h"
+#include "tests/testsig.h"
 
 extern const struct gw_test_case gw_test_cases_dtmf[];
 
@@ -36,32 +37,17 @@ static uint32_t rng_state = 1;
 
 static uint32_t rng(void)
 {
-	uint32_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	rng_state = x;
-	return x;
+	return gw_testsig_rng(&rng_state);
 }
 
 static double uni(double lo, double hi)
 {
-	return lo + (hi - lo) * (rng() / 4294967296.0);
+	return gw_testsig_uniform(&rng_state, lo, hi);
 }
 
 static double peak(double dbm0)
 {
 	return 32768.0 * pow(10.0, (dbm0 - 3.14) / 20.0);
-}
-
-static int16_t sat16(double v)
-{
-	if (v > 32767.0)
-		return 32767;
-	if (v < -32768.0)
-		return -32768;
-	return (int16_t)lrint(v);
 }
 
 /* Level in dBm0 of the component at f over x[0..n-1] (rectangular DFT). */
@@ -95,8 +81,9 @@ static void add_pair(int16_t *x, int n, double f1, double l1, double f2,
 	double p1 = uni(0, 2 * M_PI), p2 = uni(0, 2 * M_PI);
 
 	for (int i = 0; i < n; i++)
-		x[i] = sat16(x[i] + a1 * sin(2 * M_PI * f1 * i / RATE + p1) +
-			     a2 * sin(2 * M_PI * f2 * i / RATE + p2));
+		x[i] = gw_testsig_sat16(
+		    x[i] + a1 * sin(2 * M_PI * f1 * i / RATE + p1) +
+		    a2 * sin(2 * M_PI * f2 * i / RATE + p2));
 }
 
 struct evlog {
@@ -529,11 +516,11 @@ static void speech_like(int16_t *x, int n)
 				r1 = y;
 				v = y * 0.1;
 			}
-			x[i + t] = sat16(env * v + uni(-3, 3));
+			x[i + t] = gw_testsig_sat16(env * v + uni(-3, 3));
 		}
 		i += len;
 		for (int t = 0; t < gap && i < n; t++, i++)
-			x[i] = sat16(uni(-3, 3));
+			x[i] = gw_testsig_sat16(uni(-3, 3));
 	}
 }
 
@@ -581,7 +568,7 @@ static void music_like(int16_t *x, int n)
 					ph[k][h] += 2 * M_PI * fh / RATE;
 					v += hg[k][h] * sin(ph[k][h]);
 				}
-			x[i + t] = sat16(env * v + uni(-3, 3));
+			x[i + t] = gw_testsig_sat16(env * v + uni(-3, 3));
 		}
 		i += len;
 	}

@@ -25,6 +25,7 @@
 
 #include "dsp/echo.h"
 #include "tests/test.h"
+#include "tests/testsig.h"
 
 #define RATE 8000
 #define BLOCK 160
@@ -36,20 +37,9 @@
 
 static uint32_t rng_state;
 
-static uint32_t rng(void)
-{
-	uint32_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	rng_state = x;
-	return x;
-}
-
 static double uni(void)
 {
-	return (rng() + 0.5) / 4294967296.0;
+	return (gw_testsig_rng(&rng_state) + 0.5) / 4294967296.0;
 }
 
 static double gauss(void)
@@ -177,15 +167,6 @@ static void echo_path(const double *x, double *echo, int n, int m,
 		echo[i] *= k;
 }
 
-static int16_t sat16(double v)
-{
-	if (v > 32767.0)
-		return 32767;
-	if (v < -32768.0)
-		return -32768;
-	return (int16_t)lrint(v);
-}
-
 static double ratio_db(double num, double den)
 {
 	return 10.0 * log10((num + 1e-9) / (den + 1e-9));
@@ -235,7 +216,7 @@ static void run_build(struct run *r, const double *far, int m, double erl_db,
 	double *x = malloc(sizeof(double) * (size_t)r->n);
 
 	for (int i = 0; i < r->n; i++) {
-		r->tx[i] = sat16(far[i]);
+		r->tx[i] = gw_testsig_sat16(far[i]);
 		x[i] = r->tx[i];
 	}
 	echo_path(x, r->echo, r->n, m, erl_db, delay);
@@ -243,7 +224,7 @@ static void run_build(struct run *r, const double *far, int m, double erl_db,
 	for (int i = 0; i < r->n; i++)
 		r->near[i] += sqrt(P0 * pow(10.0, NOISE_DBM0 / 10.0)) * gauss();
 	for (int i = 0; i < r->n; i++)
-		r->rx[i] = sat16(r->echo[i] + r->near[i]);
+		r->rx[i] = gw_testsig_sat16(r->echo[i] + r->near[i]);
 	free(x);
 }
 
@@ -435,7 +416,8 @@ static int test_unit_energy_path(void)
 		return -1;
 	voiced_like(far, n, FAR_DBM0, 4711);
 	for (int i = 0; i < n; i++)
-		far[i] = ulaw_to_linear(linear_to_ulaw((int)sat16(far[i])));
+		far[i] = ulaw_to_linear(
+			linear_to_ulaw((int)gw_testsig_sat16(far[i])));
 	printf("  far end voiced speech-like %.0f dBm0 via mu-law, ERL 6 dB "
 	       "(unit-energy model), 512 taps, NLP on; Sout dBm0 per 0.5 s:\n",
 	       FAR_DBM0);
@@ -478,8 +460,9 @@ static int test_unit_energy_path(void)
 				rng_state = 99 + (uint32_t)m;
 				for (int i = 0; i < n; i++) {
 					r.near[i] = z ? nz * gauss() : 0.0;
-					r.rx[i] = ulaw_to_linear(linear_to_ulaw(
-						sat16(r.echo[i] + r.near[i])));
+					r.rx[i] = ulaw_to_linear(
+					    linear_to_ulaw(gw_testsig_sat16(
+						r.echo[i] + r.near[i])));
 				}
 				run_process(ec, &r, 0, n);
 				gw_echo_get_stats(ec, &st);
@@ -661,7 +644,7 @@ static int tone_case(int type, int near_side, enum gw_echo_disabler want)
 	run_build(&r, far, 2, 6.0, 40, 5);
 	if (near_side)
 		for (int i = t_tone; i < t_quiet; i++)
-			r.rx[i] = sat16(r.rx[i] + (double)tone[i]);
+			r.rx[i] = gw_testsig_sat16(r.rx[i] + (double)tone[i]);
 	for (int i = 0; i < n; i += BLOCK) {
 		run_process(ec, &r, i, i + BLOCK);
 		gw_echo_get_stats(ec, &st);

@@ -20,6 +20,7 @@
 #include "dsp/modem.h"
 #include "dsp/tone.h"
 #include "tests/test.h"
+#include "tests/testsig.h"
 
 #define RATE	    8000
 #define BLOCK	    160
@@ -31,42 +32,12 @@
 
 static uint32_t rng_state;
 
-static void rng_seed(uint32_t seed)
-{
-	rng_state = seed;
-}
-
-static uint32_t rng(void)
-{
-	uint32_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	rng_state = x;
-	return x;
-}
-
-static double rng_uniform(double lo, double hi)
-{
-	return lo + (hi - lo) * (rng() / 4294967296.0);
-}
-
-static int16_t sat16(double v)
-{
-	if (v > 32767.0)
-		return 32767;
-	if (v < -32768.0)
-		return -32768;
-	return (int16_t)lrint(v);
-}
-
 static void add_noise(int16_t *x, int n, float level_dbm0, int seed)
 {
 	awgn_state_t *g = awgn_init_dbm0(NULL, seed, level_dbm0);
 
 	for (int i = 0; i < n; i++)
-		x[i] = sat16((double)x[i] + awgn(g));
+		x[i] = gw_testsig_sat16((double)x[i] + awgn(g));
 	awgn_free(g);
 }
 
@@ -153,7 +124,7 @@ static int gen_connect(int16_t *x, int max, int type, double seconds,
 	got = modem_connect_tones_tx(tx, x + PAD, n);
 	modem_connect_tones_tx_free(tx);
 	for (int i = PAD; i < PAD + got; i++)
-		x[i] = sat16(x[i] * k);
+		x[i] = gw_testsig_sat16(x[i] * k);
 	*tone_at = PAD + (type == MODEM_CONNECT_TONES_FAX_CNG ? 0 : RATE / 5);
 	add_noise(x, n + PAD, NOISE_DBM0, 1234 + type);
 	return n + PAD;
@@ -368,95 +339,6 @@ static int test_api(void)
 
 /* ---- negative cases --------------------------------------------------- */
 
-struct syllables {
-	int pos, len, gap;
-};
-
-static double syllable_env(struct syllables *s)
-{
-	double env;
-
-	if (s->pos >= s->len + s->gap) {
-		s->pos = 0;
-		s->len = (int)rng_uniform(100, 350) * 8;
-		s->gap = (int)rng_uniform(30, 250) * 8;
-		if (rng() % 6 == 0)
-			s->gap += (int)rng_uniform(300, 900) * 8;
-	}
-	env = s->pos < s->len ? 0.5 - 0.5 * cos(2.0 * M_PI * s->pos / s->len)
-			      : 0.0;
-	s->pos++;
-	return env;
-}
-
-/* Voiced speech model: harmonics of a gliding 80-260 Hz pitch under three
- * moving formants, with unvoiced (noise) syllables. */
-static void speech_voiced(int16_t *x, int n)
-{
-	struct syllables syl = {0, 0, 0};
-	double f0 = 120, f0_to = 120, ph = 0.0, fm[3] = {500, 1500, 2500};
-	double lp = 0.0;
-	int seg = 0, unvoiced = 0;
-
-	for (int i = 0; i < n; i++) {
-		double v = 0.0;
-
-		if (seg-- <= 0) {
-			seg = (int)rng_uniform(40, 120) * 8;
-			f0_to = rng_uniform(80, 260);
-			fm[0] = rng_uniform(250, 900);
-			fm[1] = rng_uniform(900, 2400);
-			fm[2] = rng_uniform(2400, 3300);
-			unvoiced = rng() % 5 == 0;
-		}
-		f0 += (f0_to - f0) * 0.002;
-		ph += 2.0 * M_PI * f0 / RATE;
-		if (unvoiced) {
-			lp = 0.6 * lp + 0.4 * rng_uniform(-1, 1);
-			v = (rng_uniform(-1, 1) - lp) * 6000.0;
-		} else {
-			for (int h = 1; h * f0 < 3400; h++) {
-				double g = 0.0;
-
-				for (int j = 0; j < 3; j++) {
-					double d = (h * f0 - fm[j]) / 120.0;
-
-					g += (j ? 0.5 : 1.0) / (1.0 + d * d);
-				}
-				v += g * sin(h * ph) * 3000.0;
-			}
-		}
-		x[i] = sat16(v * syllable_env(&syl));
-	}
-}
-
-/* Random-frequency-hopping multi-tone (2-4 tones, 150-3400 Hz, hopping
- * every 20-80 ms) under a syllabic envelope. */
-static void speech_multitone(int16_t *x, int n)
-{
-	struct syllables syl = {0, 0, 0};
-	double f[4] = {0}, a[4] = {0}, ph[4] = {0};
-	int k = 0, hop = 0;
-
-	for (int i = 0; i < n; i++) {
-		double v = 0.0;
-
-		if (hop-- <= 0) {
-			hop = (int)rng_uniform(20, 80) * 8;
-			k = 2 + (int)(rng() % 3);
-			for (int j = 0; j < k; j++) {
-				f[j] = rng_uniform(150, 3400);
-				a[j] = rng_uniform(0.2, 1.0) * 9000.0;
-			}
-		}
-		for (int j = 0; j < k; j++) {
-			ph[j] += 2.0 * M_PI * f[j] / RATE;
-			v += a[j] * sin(ph[j]);
-		}
-		x[i] = sat16(v * syllable_env(&syl));
-	}
-}
-
 static int expect_nothing(const char *what, const int16_t *x, int n)
 {
 	struct evlog log;
@@ -476,12 +358,12 @@ static int test_speech(void)
 	static int16_t x[20 * RATE];
 	const int n = 20 * RATE;
 
-	rng_seed(4242);
-	speech_voiced(x, n);
+	rng_state = 4242;
+	gw_testsig_speech_voiced(x, n, &rng_state);
 	add_noise(x, n, -55, 9);
 	if (expect_nothing("speech (voiced model)", x, n))
 		return -1;
-	speech_multitone(x, n);
+	gw_testsig_speech_multitone(x, n, 2, &rng_state);
 	if (expect_nothing("speech (hopping multitone)", x, n))
 		return -1;
 	return 0;

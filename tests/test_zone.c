@@ -17,6 +17,7 @@
 #include "dsp/tone.h"
 #include "dsp/zone.h"
 #include "tests/test.h"
+#include "tests/testsig.h"
 
 #define RATE  8000
 #define BLOCK 160
@@ -24,54 +25,6 @@
 /* ---- helpers ---------------------------------------------------------- */
 
 static uint32_t rng_state;
-
-static void rng_seed(uint32_t seed)
-{
-	rng_state = seed;
-}
-
-/* xorshift32: deterministic across platforms. */
-static uint32_t rng(void)
-{
-	uint32_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	rng_state = x;
-	return x;
-}
-
-static double rng_uniform(double lo, double hi)
-{
-	return lo + (hi - lo) * (rng() / 4294967296.0);
-}
-
-static int16_t sat16(double v)
-{
-	if (v > 32767.0)
-		return 32767;
-	if (v < -32768.0)
-		return -32768;
-	return (int16_t)lrint(v);
-}
-
-/* Share of the energy of x[0..n) at freq_hz (Goertzel, double). */
-static double tone_share(const int16_t *x, int n, double freq_hz)
-{
-	double c = 2.0 * cos(2.0 * M_PI * freq_hz / RATE);
-	double s1 = 0.0, s2 = 0.0, e = 0.0, p;
-
-	for (int i = 0; i < n; i++) {
-		double s0 = x[i] + c * s1 - s2;
-
-		s2 = s1;
-		s1 = s0;
-		e += (double)x[i] * x[i];
-	}
-	p = s1 * s1 + s2 * s2 - c * s1 * s2;
-	return e > 0.0 ? 2.0 * p / (n * e) : 0.0;
-}
 
 static const enum gw_tone all_tones[] = {
     GW_TONE_DIAL,	  GW_TONE_RINGBACK, GW_TONE_BUSY, GW_TONE_CONGESTION,
@@ -244,8 +197,9 @@ static int check_seg(const char *what, const struct gw_zone_seg *s,
 	if (s->am_hz) {
 		double m = s->am_pct / 100.0;
 		double expect = 1.0 / (1.0 + m * m / 2.0);
-		double got = tone_share(x + a, w, s->f1_hz);
-		double side = tone_share(x + a, w, s->f1_hz + s->am_hz);
+		double got = gw_testsig_tone_share(x + a, w, s->f1_hz);
+		double side = gw_testsig_tone_share(x + a, w,
+						    s->f1_hz + s->am_hz);
 
 		if (fabs(got - expect) > 0.05 ||
 		    fabs(side - (1 - expect) / 2) > 0.05)
@@ -253,21 +207,21 @@ static int check_seg(const char *what, const struct gw_zone_seg *s,
 				  "expected %.3f, %.3f",
 				  what, got, side, expect, (1 - expect) / 2);
 	} else if (s->f2_hz) {
-		double s1 = tone_share(x + a, w, s->f1_hz);
-		double s2 = tone_share(x + a, w, s->f2_hz);
+		double s1 = gw_testsig_tone_share(x + a, w, s->f1_hz);
+		double s2 = gw_testsig_tone_share(x + a, w, s->f2_hz);
 
 		if (fabs(s1 - 0.5) > 0.06 || fabs(s2 - 0.5) > 0.06)
 			TEST_FAIL("%s: shares %.3f at %d Hz, %.3f at %d Hz",
 				  what, s1, s->f1_hz, s2, s->f2_hz);
 	} else {
-		double s1 = tone_share(x + a, w, s->f1_hz);
+		double s1 = gw_testsig_tone_share(x + a, w, s->f1_hz);
 
 		if (fabs(s1 - 1.0) > 0.03)
 			TEST_FAIL("%s: share %.3f at %d Hz", what, s1,
 				  s->f1_hz);
 	}
 	/* nothing at a frequency far from the segment's */
-	if (tone_share(x + a, w, 1004) > 0.01 && s->f1_hz != 1004)
+	if (gw_testsig_tone_share(x + a, w, 1004) > 0.01 && s->f1_hz != 1004)
 		TEST_FAIL("%s: energy at 1004 Hz", what);
 	return 0;
 }
@@ -368,7 +322,7 @@ static int test_zone_generator_api(void)
 	/* the tone playing restarts in the new zone: 425 Hz */
 	TEST_EQ_INT(gw_tone_gen_current(gen), GW_TONE_BUSY);
 	gw_tone_gen_process(gen, x, 3200);
-	TEST_NEAR(tone_share(x + 80, 3200 - 160, 425), 1.0, 0.03);
+	TEST_NEAR(gw_testsig_tone_share(x + 80, 3200 - 160, 425), 1.0, 0.03);
 	/* a zone with a tone spandsp cannot play is refused whole */
 	bad = *gw_zone_find("fr");
 	bad.tone[GW_TONE_SIT].seg[1].f1_hz = 5000;
@@ -381,16 +335,16 @@ static int test_zone_generator_api(void)
 	/* SIT: three rising tones, then silence */
 	gw_tone_gen_set(gen, GW_TONE_SIT);
 	gw_tone_gen_process(gen, x, RATE);
-	TEST_NEAR(tone_share(x + 100, 2400, 950), 1.0, 0.03);
-	TEST_NEAR(tone_share(x + 2740, 2400, 1400), 1.0, 0.03);
-	TEST_NEAR(tone_share(x + 5380, 2400, 1800), 1.0, 0.03);
+	TEST_NEAR(gw_testsig_tone_share(x + 100, 2400, 950), 1.0, 0.03);
+	TEST_NEAR(gw_testsig_tone_share(x + 2740, 2400, 1400), 1.0, 0.03);
+	TEST_NEAR(gw_testsig_tone_share(x + 5380, 2400, 1800), 1.0, 0.03);
 	TEST_EQ_INT(gw_level_dbm0(x + 7920, 80), -99);
 	/* custom tone still there, NULL zone is the default */
 	TEST_EQ_INT(gw_tone_gen_custom(gen, 1004, 0, -10, 0, 0), 0);
 	TEST_EQ_INT(gw_tone_gen_set_zone(gen, NULL), 0);
 	TEST_EQ_INT(gw_tone_gen_current(gen), GW_TONE_CUSTOM);
 	gw_tone_gen_process(gen, x, RATE);
-	TEST_NEAR(tone_share(x, RATE, 1004), 1.0, 0.01);
+	TEST_NEAR(gw_testsig_tone_share(x, RATE, 1004), 1.0, 0.01);
 	TEST_EQ_STR(gw_tone_name(GW_TONE_SIT), "sit");
 	TEST_EQ_STR(gw_tone_name(GW_TONE_STUTTER), "stutter");
 	TEST_EQ_STR(gw_tone_name(GW_TONE_CALL_WAITING), "call-waiting");
@@ -518,7 +472,7 @@ static int test_zone_ringback_not_busy(void)
 	struct gw_progress_det *det;
 
 	TEST_EQ_INT(gw_progress_det_alloc(&det), 0);
-	rng_seed(99);
+	rng_state = 99;
 	for (int zi = 0; zi < gw_zone_count(); zi++) {
 		const struct gw_zone *z = gw_zone_at(zi);
 		struct gw_zone quiet = *z;
@@ -536,8 +490,10 @@ static int test_zone_ringback_not_busy(void)
 			TEST_EQ_INT(gen_zone_tone(&quiet, tones[ti], x, n), 0);
 			/* white noise at about -50 dBm0, +6 dB after 7 s */
 			for (int i = 0; i < n; i++)
-				x[i] = sat16(x[i] * (i > n / 2 ? 2.0 : 1.0) +
-					     rng_uniform(-1, 1) * 88.0);
+				x[i] = gw_testsig_sat16(
+					x[i] * (i > n / 2 ? 2.0 : 1.0) +
+					gw_testsig_uniform(&rng_state, -1, 1) *
+						88.0);
 			TEST_EQ_INT(gw_progress_det_set_zone(det, z), 0);
 			rep = gw_progress_det_reported(det, tones[ti]);
 			if (run_det(det, z, x, n, BLOCK, rep, &first[ti]) ||
@@ -555,99 +511,6 @@ static int test_zone_ringback_not_busy(void)
 }
 
 /* ---- false detections ---------------------------------------------- */
-
-/* Syllabic envelope (as in test_dsp). */
-struct syllables {
-	int pos, len, gap;
-};
-
-static double syllable_env(struct syllables *s)
-{
-	double env;
-
-	if (s->pos >= s->len + s->gap) {
-		s->pos = 0;
-		s->len = (int)rng_uniform(100, 350) * 8;
-		s->gap = (int)rng_uniform(30, 250) * 8;
-		if (rng() % 6 == 0)
-			s->gap += (int)rng_uniform(300, 900) * 8;
-	}
-	env = s->pos < s->len ? 0.5 - 0.5 * cos(2.0 * M_PI * s->pos / s->len)
-			      : 0.0;
-	s->pos++;
-	return env;
-}
-
-/*
- * Voiced speech: harmonics of a gliding pitch (80-260 Hz) through three
- * moving formants, unvoiced syllables of noise, under a syllabic envelope.
- */
-static void speech_voiced(int16_t *x, int n)
-{
-	struct syllables syl = {0, 0, 0};
-	double f0 = 120, f0_to = 120, ph = 0.0, fm[3] = {500, 1500, 2500};
-	double lp = 0.0;
-	int seg = 0, unvoiced = 0;
-
-	for (int i = 0; i < n; i++) {
-		double v = 0.0;
-
-		if (seg-- <= 0) {
-			seg = (int)rng_uniform(40, 120) * 8;
-			f0_to = rng_uniform(80, 260);
-			fm[0] = rng_uniform(250, 900);
-			fm[1] = rng_uniform(900, 2400);
-			fm[2] = rng_uniform(2400, 3300);
-			unvoiced = rng() % 5 == 0;
-		}
-		f0 += (f0_to - f0) * 0.002;
-		ph += 2.0 * M_PI * f0 / RATE;
-		if (unvoiced) {
-			lp = 0.6 * lp + 0.4 * rng_uniform(-1, 1);
-			v = (rng_uniform(-1, 1) - lp) * 6000.0;
-		} else {
-			for (int h = 1; h * f0 < 3400; h++) {
-				double g = 0.0;
-
-				for (int j = 0; j < 3; j++) {
-					double d = (h * f0 - fm[j]) / 120.0;
-
-					g += (j ? 0.5 : 1.0) / (1.0 + d * d);
-				}
-				v += g * sin(h * ph) * 3000.0;
-			}
-		}
-		x[i] = sat16(v * syllable_env(&syl));
-	}
-}
-
-/* Multi-tone speech stand-in: 1-3 random tones in 150-3400 Hz hopping
- * every 20-80 ms under a syllabic envelope (one tone at a time is the
- * hard case for single-tone zones). */
-static void speech_multitone(int16_t *x, int n)
-{
-	struct syllables syl = {0, 0, 0};
-	double f[3] = {0}, a[3] = {0}, ph[3] = {0};
-	int k = 0, hop = 0;
-
-	for (int i = 0; i < n; i++) {
-		double v = 0.0;
-
-		if (hop-- <= 0) {
-			hop = (int)rng_uniform(20, 80) * 8;
-			k = 1 + (int)(rng() % 3);
-			for (int j = 0; j < k; j++) {
-				f[j] = rng_uniform(150, 3400);
-				a[j] = rng_uniform(0.2, 1.0) * 9000.0;
-			}
-		}
-		for (int j = 0; j < k; j++) {
-			ph[j] += 2.0 * M_PI * f[j] / RATE;
-			v += a[j] * sin(ph[j]);
-		}
-		x[i] = sat16(v * syllable_env(&syl));
-	}
-}
 
 /* Equal-tempered note frequency, MIDI numbering (69 = A4 = 440 Hz). */
 static double note_hz(int midi)
@@ -669,6 +532,7 @@ static void music(int16_t *x, int n)
 		double f, ph, amp, env, decay;
 		int len, age, flute;
 	} v[VOICES];
+	uint32_t *r = &rng_state;
 	int next = 0;
 
 	memset(v, 0, sizeof(v));
@@ -676,29 +540,34 @@ static void music(int16_t *x, int n)
 		double s = 0.0;
 
 		if (next-- <= 0) {
-			int k = rng() % 3 == 0 ? 1 : 2 + (int)(rng() % 3);
-			int len = (int)rng_uniform(150, 1200) * 8;
-			int root = 45 + (int)(rng() % 30);
+			int k = gw_testsig_rng(r) % 3 == 0
+				    ? 1
+				    : 2 + (int)(gw_testsig_rng(r) % 3);
+			int len = (int)gw_testsig_uniform(r, 150, 1200) * 8;
+			int root = 45 + (int)(gw_testsig_rng(r) % 30);
 			static const int steps[] = {0, 4, 7, 12, 3, 9};
 
 			for (int j = 0; j < k && j < VOICES; j++) {
 				struct voice *o = &v[j];
 
-				o->f = note_hz(root + steps[rng() % 6] +
+				o->f = note_hz(root +
+					       steps[gw_testsig_rng(r) % 6] +
 					       (j ? 0 : 0));
 				o->ph = 0;
-				o->amp = rng_uniform(0.3, 1.0) * 7000.0 / k;
+				o->amp = gw_testsig_uniform(r, 0.3, 1.0) *
+					 7000.0 / k;
 				o->env = 0;
-				o->decay = rng_uniform(0.5, 3.0);
+				o->decay = gw_testsig_uniform(r, 0.5, 3.0);
 				o->len = len;
 				o->age = 0;
-				o->flute = rng() % 2;
+				o->flute = gw_testsig_rng(r) % 2;
 			}
 			for (int j = k; j < VOICES; j++)
 				v[j].len = 0;
-			next = len + (rng() % 4 == 0
-					  ? (int)rng_uniform(100, 600) * 8
-					  : 0);
+			next = len +
+			       (gw_testsig_rng(r) % 4 == 0
+				    ? (int)gw_testsig_uniform(r, 100, 600) * 8
+				    : 0);
 		}
 		for (int j = 0; j < VOICES; j++) {
 			struct voice *o = &v[j];
@@ -723,7 +592,7 @@ static void music(int16_t *x, int n)
 			s += o->amp * e * w;
 			o->age++;
 		}
-		x[i] = sat16(s);
+		x[i] = gw_testsig_sat16(s);
 	}
 }
 
@@ -754,11 +623,11 @@ static int test_zone_speech(void)
 	static int16_t x[NEG_SECONDS * RATE];
 	const int n = NEG_SECONDS * RATE;
 
-	rng_seed(2024);
-	speech_voiced(x, n);
+	rng_state = 2024;
+	gw_testsig_speech_voiced(x, n, &rng_state);
 	if (none_in_any_zone("voiced speech", x, n))
 		return -1;
-	speech_multitone(x, n);
+	gw_testsig_speech_multitone(x, n, 1, &rng_state);
 	return none_in_any_zone("multitone speech", x, n);
 }
 
@@ -770,7 +639,7 @@ static int test_zone_music(void)
 	for (uint32_t seed = 1; seed <= 12; seed++) {
 		char what[32];
 
-		rng_seed(seed * 7919);
+		rng_state = seed * 7919;
 		music(x, n);
 		snprintf(what, sizeof(what), "music (seed %u)", seed);
 		if (none_in_any_zone(what, x, n))

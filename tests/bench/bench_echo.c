@@ -19,6 +19,7 @@
 
 #include "dsp/echo.h"
 #include "tests/bench/bench.h"
+#include "tests/testsig.h"
 
 #define RATE 8000
 #define N RATE /* 1 s of audio per run */
@@ -40,9 +41,7 @@ static void make_signal(void)
 	for (int i = 0; i < N; i++) {
 		float acc = 0.0f;
 
-		s ^= s << 13;
-		s ^= s >> 17;
-		s ^= s << 5;
+		gw_testsig_rng(&s);
 		tx[i] = (int16_t)((int32_t)s >> 20); /* +-2048 */
 		for (int k = 63; k > 0; k--)
 			hist[k] = hist[k - 1];

@@ -12,6 +12,7 @@
 
 #include "dsp/modem.h"
 #include "tests/bench/bench.h"
+#include "tests/testsig.h"
 
 #define RATE	8000
 #define SAMPLES (2 * RATE)
@@ -32,9 +33,7 @@ static void make_signal(void)
 		int v = awgn(g) +
 			(i >= SAMPLES / 2 ? tone[i - SAMPLES / 2] / 2 : 0);
 
-		signal_[i] = (int16_t)(v > 32767    ? 32767
-				       : v < -32768 ? -32768
-						    : v);
+		signal_[i] = gw_testsig_sat16(v);
 	}
 	modem_connect_tones_tx_free(tx);
 	awgn_free(g);
