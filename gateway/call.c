@@ -114,24 +114,30 @@ static int set_remote(struct gw_call *c, const sip_t *sip)
 	err = gw_rtp_session_set_remote(c->rtp, a.addr, a.port, a.pt);
 	if (err)
 		return err;
+	if (!c->rtp_attached && gw_rtp_session_set_te(c->rtp, a.te_pt) < 0)
+		a.te_pt = -1; /* unusable (clashes with the audio): none */
 	c->remote = a;
 	c->have_remote = true;
 	return 0;
 }
 
 /*
- * Our SDP: an offer lists PCMU and PCMA; an answer the chosen codec. Our
+ * Our SDP: an offer lists PCMU and PCMA and telephone-event as 101; an
+ * answer the chosen codec and the offer's telephone-event, if any. Our
  * session never changes yet, so its o= version stays the same in every
  * copy (183, 200, re-INVITE answers), as RFC 3264 §8 requires.
  */
 static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 {
 	int pts[2] = { 0, 8 };
+	int te_pt = GW_SDP_TE_PT;
 
-	if (!offer)
+	if (!offer) {
 		pts[0] = c->remote.pt;
+		te_pt = c->remote.te_pt;
+	}
 	return gw_sdp_print(buf, len, c->app->conf->sip_host,
-			    c->rtp->local_port, pts, offer ? 2 : 1,
+			    c->rtp->local_port, pts, offer ? 2 : 1, te_pt,
 			    (uint64_t)c->id + (uint64_t)c->start * 1000,
 			    c->sdp_version);
 }
@@ -473,10 +479,24 @@ void gw_call_sip_terminated(struct gw_call *c)
 	maybe_free(c);
 }
 
+/* The session is back from the media thread: its RFC 4733 figures. */
+static void log_events(struct gw_call *c, struct gw_rtp_session *s)
+{
+	CLOG(c, GW_LOG_INFO,
+	     "RFC 4733 (PT %d): sent %u digits in %u packets, received %u "
+	     "digits in %u packets",
+	     s->te_pt, (unsigned)atomic_load(&s->tx_events),
+	     (unsigned)atomic_load(&s->tx_event_packets),
+	     (unsigned)atomic_load(&s->rx_events),
+	     (unsigned)atomic_load(&s->rx_event_packets));
+}
+
 void gw_call_rtp_detached(struct gw_app *app, struct gw_rtp_session *rtp)
 {
 	for (struct gw_call *c = app->calls; c; c = c->next) {
 		if (c->rtp == rtp) {
+			if (rtp->te_pt >= 0)
+				log_events(c, rtp);
 			c->rtp_attached = false;
 			maybe_free(c);
 			return;

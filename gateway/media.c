@@ -18,6 +18,29 @@
 #define CMDQ 256
 #define EVQ 1024
 #define N GW_HW_FRAME_SAMPLES
+/*
+ * RFC 4733 sending: look-ahead of the DTMF suppressor on the send path
+ * (only while the session has a telephone-event payload type; it delays
+ * the audio sent by as much).
+ */
+#define SUPPRESS_MS 50
+#define SUPPRESS_SAMPLES (SUPPRESS_MS * GW_HW_RATE_HZ / 1000)
+/*
+ * Digits heard on the line while we play a received digit to it, or
+ * within this long after, are its echo (the line's hybrid, a phone
+ * looping audio back): not sent back as events (still suppressed).
+ */
+#define ECHO_GUARD_SAMPLES (100 * GW_HW_RATE_HZ / 1000)
+/* RFC 4733 receiving: digit level on the line, dBm0 per tone. */
+#define EVENT_LEVEL_MAX (-6)
+#define EVENT_LEVEL_MIN (-20)
+
+/* Q.23 frequencies of the digits 0-9 * # A-D (RFC 4733 events 0-15). */
+static const short dtmf_low[16] = { 941, 697, 697, 697, 770, 770, 770, 852,
+				    852, 852, 941, 941, 697, 770, 852, 941 };
+static const short dtmf_high[16] = { 1336, 1209, 1336, 1477, 1209, 1336,
+				     1477, 1209, 1336, 1477, 1209, 1477,
+				     1633, 1633, 1633, 1633 };
 
 struct chan {
 	enum gw_hw_chan_type type;
@@ -28,7 +51,14 @@ struct chan {
 	bool dtmf_rx_on, prog_on, dialling;
 	struct gw_rtp_session *rtp;
 	struct gw_echo *ec; /* NULL: no canceller on this channel */
-	int16_t in[N], out[N];
+	/* RFC 4733: suppressor on the send path, player of received digits */
+	struct gw_dtmf_suppress *supp;
+	uint64_t supp_pos; /* input samples through supp since attach */
+	struct gw_tone_gen *evtone;
+	bool ev_playing;
+	int ev_guard;	   /* samples left of the echo guard */
+	bool ev_echo;	   /* the digit being detected is an echo */
+	int16_t in[N], out[N], txf[N], evbuf[N];
 	int16_t sent[N]; /* what went to the card last period: EC reference */
 };
 
@@ -78,6 +108,8 @@ int gw_media_alloc(struct gw_media **ret, const struct gw_hw_ops *ops,
 		if ((err = gw_dtmf_rx_alloc(&c->dtmf_rx)) ||
 		    (err = gw_dtmf_tx_alloc(&c->dtmf_tx, -7, 100, 100)) ||
 		    (err = gw_tone_gen_alloc(&c->tone)) ||
+		    (err = gw_tone_gen_alloc(&c->evtone)) ||
+		    (err = gw_dtmf_suppress_alloc(&c->supp, SUPPRESS_MS)) ||
 		    (err = gw_progress_det_alloc(&c->prog)))
 			goto fail;
 	}
@@ -106,6 +138,8 @@ void gw_media_free(struct gw_media *m)
 			gw_dtmf_rx_free(c->dtmf_rx);
 			gw_dtmf_tx_free(c->dtmf_tx);
 			gw_tone_gen_free(c->tone);
+			gw_tone_gen_free(c->evtone);
+			gw_dtmf_suppress_free(c->supp);
 			gw_progress_det_free(c->prog);
 			gw_echo_free(c->ec);
 		}
@@ -160,6 +194,12 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 		if (c->ec)
 			gw_echo_reset(c->ec); /* a new call: measure afresh */
 		c->rtp = cmd->rtp;
+		gw_dtmf_suppress_reset(c->supp);
+		c->supp_pos = 0;
+		gw_tone_gen_set(c->evtone, GW_TONE_NONE);
+		c->ev_playing = false;
+		c->ev_guard = 0;
+		c->ev_echo = false;
 		atomic_fetch_add_explicit(&m->active_chans, 1,
 					  memory_order_relaxed);
 		break;
@@ -197,6 +237,82 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 	}
 }
 
+/*
+ * RFC 4733 sending: pass the frame through the suppressor and turn the
+ * digits it reports into event start/end timestamps on the RTP clock of
+ * the (delayed) audio: input sample p leaves the delay line as output
+ * sample p + SUPPRESS_SAMPLES, and this period's packet carries output
+ * samples supp_pos.. at timestamp rtp->ts.
+ */
+static void send_with_events(struct chan *c)
+{
+	struct gw_dtmf_event evs[4];
+	struct gw_rtp_session *s = c->rtp;
+	int n = gw_dtmf_suppress_process(c->supp, c->in, c->txf, N, evs, 4);
+
+	for (int i = 0; i < n; i++) {
+		int64_t off = (int64_t)evs[i].sample + SUPPRESS_SAMPLES -
+			      (int64_t)c->supp_pos;
+		uint32_t ts = s->ts + (uint32_t)off;
+
+		if (evs[i].type == GW_DTMF_EVENT_START) {
+			c->ev_echo = c->ev_playing || c->ev_guard > 0;
+			if (!c->ev_echo)
+				gw_rtp_session_dtmf_start(s, evs[i].digit,
+							  -evs[i].level_dbm0,
+							  ts);
+		} else if (!c->ev_echo) {
+			gw_rtp_session_dtmf_end(s, ts);
+		}
+	}
+	c->supp_pos += N;
+	gw_rtp_session_send(s, c->txf, N);
+}
+
+/*
+ * RFC 4733 receiving: play the digit the session's events ask for over
+ * the first samples of the frame (played at once, not through the jitter
+ * buffer).
+ */
+static void play_events(struct chan *c)
+{
+	bool start;
+	int ev = 0, vol = 0;
+	int k = gw_rtp_session_play_event(c->rtp, N, &start, &ev, &vol);
+
+	if (k > 0)
+		c->ev_guard = ECHO_GUARD_SAMPLES;
+	else if (c->ev_guard > 0)
+		c->ev_guard -= N;
+	if (k <= 0) {
+		if (c->ev_playing) {
+			gw_tone_gen_set(c->evtone, GW_TONE_NONE);
+			c->ev_playing = false;
+		}
+		return;
+	}
+	if (start || !c->ev_playing) {
+		/* volume: the pair's power (as we send it); each tone 3 dB
+		 * below */
+		int level = -vol - 3;
+		if (level > EVENT_LEVEL_MAX)
+			level = EVENT_LEVEL_MAX;
+		if (level < EVENT_LEVEL_MIN)
+			level = EVENT_LEVEL_MIN;
+		if (ev < 0 || ev > 15 ||
+		    gw_tone_gen_custom(c->evtone, dtmf_low[ev], dtmf_high[ev],
+				       level, 1000, 0) < 0)
+			return;
+		c->ev_playing = true;
+	}
+	gw_tone_gen_process(c->evtone, c->evbuf, N);
+	memcpy(c->out, c->evbuf, (size_t)k * sizeof(c->out[0]));
+	if (k < N) {
+		gw_tone_gen_set(c->evtone, GW_TONE_NONE);
+		c->ev_playing = false;
+	}
+}
+
 static void process_chan(struct gw_media *m, int chan)
 {
 	struct chan *c = &m->chans[chan - 1];
@@ -204,8 +320,10 @@ static void process_chan(struct gw_media *m, int chan)
 
 	m->ops->read(m->card, chan, c->in);
 	if (c->ec) {
-		gw_echo_set_freeze(c->ec, c->dialling ||
-				   gw_tone_gen_current(c->tone) != GW_TONE_NONE);
+		gw_echo_set_freeze(c->ec,
+				   c->dialling || c->ev_playing ||
+				   gw_tone_gen_current(c->tone) !=
+					   GW_TONE_NONE);
 		gw_echo_process(c->ec, c->in, c->sent, c->in, N);
 	}
 
@@ -229,9 +347,13 @@ static void process_chan(struct gw_media *m, int chan)
 	}
 
 	if (c->rtp) {
-		gw_rtp_session_send(c->rtp, c->in, N);
+		if (c->rtp->te_pt >= 0)
+			send_with_events(c);
+		else
+			gw_rtp_session_send(c->rtp, c->in, N);
 		gw_rtp_session_recv(c->rtp);
 		gw_rtp_session_play(c->rtp, c->out, N);
+		play_events(c);
 	} else {
 		memset(c->out, 0, sizeof(c->out));
 	}

@@ -9,6 +9,17 @@
  * active) -> card. The canceller's adaptation is frozen while the gateway
  * itself sends tones or DTMF to the line.
  *
+ * RFC 4733 (when the attached session has a telephone-event payload
+ * type): the line input, after the canceller, goes through a DTMF
+ * suppressor with 50 ms look-ahead (dsp/dtmf.h); the audio sent is its
+ * delayed, digit-muted output, and each digit it detects is sent as
+ * telephone-event packets in the audio's stead (gateway/rtp.h). Received
+ * events play the digit's two tones (each 3 dB below the signalled volume,
+ * the pair's power, clamped to -6..-20 dBm0 per tone) over the jitter buffer's output, from the frame
+ * the event arrives in, for the signalled duration. A digit the line
+ * sends while we play one to it, or within 100 ms after, is taken for its
+ * echo: muted in band but not sent back as an event.
+ *
  * The control thread talks to it only through two SPSC rings: commands
  * (gw_media_cmd()) and events (gw_media_ev_get(), woken by the eventfd
  * from gw_media_ev_fd()). Every per-channel DSP state is allocated in

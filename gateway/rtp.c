@@ -71,6 +71,258 @@ int gw_rtp_hdr_decode(struct gw_rtp_hdr *h, const uint8_t *buf, size_t len,
 	return (int)off;
 }
 
+/* ---- RFC 4733 telephone-events ---- */
+
+int gw_rtp_event_encode(uint8_t *buf, size_t len, const struct gw_rtp_event *e)
+{
+	if (len < GW_RTP_EVENT_LEN)
+		return -ENOSPC;
+	if (e->volume > 63)
+		return -EINVAL;
+	buf[0] = e->event;
+	buf[1] = (uint8_t)((e->end ? 0x80 : 0) | e->volume);
+	buf[2] = (uint8_t)(e->duration >> 8);
+	buf[3] = (uint8_t)e->duration;
+	return GW_RTP_EVENT_LEN;
+}
+
+int gw_rtp_event_decode(struct gw_rtp_event *e, const uint8_t *buf, size_t len)
+{
+	if (len < GW_RTP_EVENT_LEN)
+		return -EBADMSG;
+	e->event = buf[0];
+	e->end = buf[1] & 0x80;
+	e->volume = buf[1] & 0x3f; /* bit 6 is reserved */
+	e->duration = (uint16_t)(buf[2] << 8 | buf[3]);
+	return 0;
+}
+
+static const char event_digits[] = "0123456789*#ABCD";
+
+int gw_rtp_event_of_digit(char digit)
+{
+	const char *p = digit ? strchr(event_digits, digit) : NULL;
+
+	return p ? (int)(p - event_digits) : -1;
+}
+
+char gw_rtp_digit_of_event(int event)
+{
+	return event >= 0 && event < 16 ? event_digits[event] : 0;
+}
+
+static int32_t ts_diff(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b);
+}
+
+void gw_rtp_evtx_reset(struct gw_rtp_evtx *tx)
+{
+	memset(tx, 0, sizeof(*tx));
+}
+
+static void evtx_begin(struct gw_rtp_evtx *tx, uint8_t event, uint8_t volume,
+		       uint32_t ts)
+{
+	tx->state = GW_RTP_EVTX_PENDING;
+	tx->event = event;
+	tx->volume = volume;
+	tx->start_ts = ts;
+	tx->end_known = false;
+	tx->first = true;
+	tx->digits++;
+}
+
+static void evtx_begin_next(struct gw_rtp_evtx *tx)
+{
+	tx->next = false;
+	evtx_begin(tx, tx->next_event, tx->next_volume, tx->next_ts);
+	if (tx->next_end_known) {
+		tx->end_known = true;
+		tx->end_ts = tx->next_end_ts;
+	}
+}
+
+void gw_rtp_evtx_end(struct gw_rtp_evtx *tx, uint32_t ts)
+{
+	if (tx->next) {
+		if (!tx->next_end_known) {
+			tx->next_end_known = true;
+			tx->next_end_ts = ts_diff(ts, tx->next_ts) < 0 ?
+				tx->next_ts : ts;
+		}
+		return;
+	}
+	if ((tx->state == GW_RTP_EVTX_PENDING ||
+	     tx->state == GW_RTP_EVTX_ACTIVE) && !tx->end_known) {
+		tx->end_known = true;
+		tx->end_ts = ts_diff(ts, tx->start_ts) < 0 ? tx->start_ts : ts;
+	}
+}
+
+void gw_rtp_evtx_start(struct gw_rtp_evtx *tx, int event, int volume,
+		       uint32_t ts)
+{
+	if (event < 0 || event > 255)
+		return;
+	if (volume < 0)
+		volume = 0;
+	if (volume > 63)
+		volume = 63;
+	if (tx->state == GW_RTP_EVTX_IDLE) {
+		evtx_begin(tx, (uint8_t)event, (uint8_t)volume, ts);
+		return;
+	}
+	/* the digit before is still on: it ends where this one starts */
+	if (tx->state != GW_RTP_EVTX_ENDING && !tx->end_known)
+		gw_rtp_evtx_end(tx, ts);
+	tx->next = true;
+	tx->next_event = (uint8_t)event;
+	tx->next_volume = (uint8_t)volume;
+	tx->next_ts = ts;
+	tx->next_end_known = false;
+}
+
+static uint16_t evtx_duration(uint32_t from, uint32_t to)
+{
+	int32_t d = ts_diff(to, from);
+
+	if (d < 0)
+		return 0;
+	return d > 0xffff ? 0xffff : (uint16_t)d; /* no segments (§2.5.1.3) */
+}
+
+int gw_rtp_evtx_frame(struct gw_rtp_evtx *tx, uint32_t ts, int n,
+		      bool *audio, struct gw_rtp_event *ev, uint32_t *ev_ts,
+		      bool *marker)
+{
+	uint32_t fend = ts + (uint32_t)n;
+
+	*audio = true;
+	*marker = false;
+	switch (tx->state) {
+	case GW_RTP_EVTX_IDLE:
+		return 0;
+	case GW_RTP_EVTX_ENDING:
+		if (tx->next && ts_diff(tx->next_ts, fend) < 0) {
+			/* the next digit is on: retransmissions give way */
+			evtx_begin_next(tx);
+			return gw_rtp_evtx_frame(tx, ts, n, audio, ev, ev_ts,
+						 marker);
+		}
+		*ev = (struct gw_rtp_event){ .event = tx->event, .end = true,
+					     .volume = tx->volume,
+					     .duration = tx->duration };
+		*ev_ts = tx->start_ts;
+		tx->packets++;
+		if (--tx->ends_left <= 0) {
+			tx->state = GW_RTP_EVTX_IDLE;
+			if (tx->next)
+				evtx_begin_next(tx);
+		}
+		return 1;
+	case GW_RTP_EVTX_PENDING:
+		if (ts_diff(tx->start_ts, fend) >= 0)
+			return 0; /* starts in a later frame */
+		tx->state = GW_RTP_EVTX_ACTIVE;
+		/* fall through */
+	case GW_RTP_EVTX_ACTIVE:
+		break;
+	}
+	*audio = false;
+	*marker = tx->first;
+	tx->first = false;
+	*ev_ts = tx->start_ts;
+	*ev = (struct gw_rtp_event){ .event = tx->event, .volume = tx->volume };
+	tx->packets++;
+	if (tx->end_known && ts_diff(tx->end_ts, fend) <= 0) {
+		tx->duration = evtx_duration(tx->start_ts, tx->end_ts);
+		tx->state = GW_RTP_EVTX_ENDING;
+		tx->ends_left = 2; /* after this one */
+		ev->end = true;
+		ev->duration = tx->duration;
+		return 1;
+	}
+	ev->duration = evtx_duration(tx->start_ts, fend);
+	return 1;
+}
+
+void gw_rtp_evrx_reset(struct gw_rtp_evrx *rx)
+{
+	memset(rx, 0, sizeof(*rx));
+}
+
+int gw_rtp_evrx_packet(struct gw_rtp_evrx *rx, uint32_t ssrc, uint32_t ts,
+		       const struct gw_rtp_event *ev)
+{
+	rx->packets++;
+	if (ev->event > 15)
+		return 0; /* hook flash and others: not played */
+	if (rx->have_last && ssrc == rx->last_ssrc) {
+		if (ts == rx->last_ts && ev->event == rx->last_event) {
+			if (!rx->playing || rx->ended) {
+				rx->dup_packets++; /* retransmission */
+				return 0;
+			}
+			rx->quiet = 0;
+			if (ev->end) {
+				rx->ended = true;
+				rx->target = ev->duration;
+				if (rx->target < GW_RTP_EVRX_MIN_SAMPLES)
+					rx->target = GW_RTP_EVRX_MIN_SAMPLES;
+			}
+			return 0;
+		}
+		if (ts_diff(ts, rx->last_ts) < 0) {
+			rx->dup_packets++; /* an older event, late */
+			return 0;
+		}
+	}
+	rx->have_last = true;
+	rx->last_ssrc = ssrc;
+	rx->last_ts = ts;
+	rx->last_event = ev->event;
+	rx->playing = true;
+	rx->start = true;
+	rx->played = 0;
+	rx->quiet = 0;
+	rx->volume = ev->volume;
+	rx->ended = ev->end;
+	rx->target = ev->end ? ev->duration : 0;
+	if (rx->ended && rx->target < GW_RTP_EVRX_MIN_SAMPLES)
+		rx->target = GW_RTP_EVRX_MIN_SAMPLES;
+	rx->digits++;
+	return 1;
+}
+
+int gw_rtp_evrx_tick(struct gw_rtp_evrx *rx, int n, bool *start, int *event,
+		     int *volume)
+{
+	uint32_t k = n > 0 ? (uint32_t)n : 0;
+
+	*start = false;
+	if (!rx->playing)
+		return 0;
+	*start = rx->start;
+	rx->start = false;
+	*event = rx->last_event;
+	*volume = rx->volume;
+	if (rx->ended) {
+		if (rx->target - rx->played < k)
+			k = rx->target - rx->played;
+	} else if (rx->quiet + k > GW_RTP_EVRX_TIMEOUT_SAMPLES) {
+		k = GW_RTP_EVRX_TIMEOUT_SAMPLES > rx->quiet ?
+			GW_RTP_EVRX_TIMEOUT_SAMPLES - rx->quiet : 0;
+		rx->ended = true; /* no news: stop it here */
+		rx->target = rx->played + k;
+	}
+	rx->played += k;
+	rx->quiet += (uint32_t)n;
+	if (rx->ended && rx->played >= rx->target)
+		rx->playing = false;
+	return (int)k;
+}
+
 static int parse_addr(const char *host, int port, struct sockaddr_storage *ss,
 		      socklen_t *len)
 {
@@ -145,6 +397,7 @@ int gw_rtp_session_alloc(struct gw_rtp_session **ret, const char *host,
 	s->seq = (uint16_t)rnd[1];
 	s->ts = rnd[2];
 	s->marker_next = true;
+	s->te_pt = -1;
 	gw_jbuf_init(&s->jb, JB_DELAY_SAMPLES);
 	*ret = s;
 	return 0;
@@ -169,6 +422,52 @@ int gw_rtp_session_set_remote(struct gw_rtp_session *s, const char *addr,
 	return parse_addr(addr, port, &s->remote, &s->remote_len);
 }
 
+int gw_rtp_session_set_te(struct gw_rtp_session *s, int te_pt)
+{
+	if (te_pt < -1 || te_pt > 127 || te_pt == s->pt)
+		return -EINVAL;
+	s->te_pt = te_pt;
+	gw_rtp_evtx_reset(&s->evtx);
+	gw_rtp_evrx_reset(&s->evrx);
+	return 0;
+}
+
+void gw_rtp_session_dtmf_start(struct gw_rtp_session *s, char digit,
+			       int volume, uint32_t ts)
+{
+	int ev = gw_rtp_event_of_digit(digit);
+
+	if (s->te_pt < 0 || ev < 0)
+		return;
+	gw_rtp_evtx_start(&s->evtx, ev, volume, ts);
+	atomic_fetch_add_explicit(&s->tx_events, 1, memory_order_relaxed);
+}
+
+void gw_rtp_session_dtmf_end(struct gw_rtp_session *s, uint32_t ts)
+{
+	if (s->te_pt >= 0)
+		gw_rtp_evtx_end(&s->evtx, ts);
+}
+
+int gw_rtp_session_play_event(struct gw_rtp_session *s, int n, bool *start,
+			      int *event, int *volume)
+{
+	if (s->te_pt < 0) {
+		*start = false;
+		return 0;
+	}
+	return gw_rtp_evrx_tick(&s->evrx, n, start, event, volume);
+}
+
+static void send_packet(struct gw_rtp_session *s, size_t len)
+{
+	if (sendto(s->fd, s->pkt, len, MSG_DONTWAIT,
+		   (struct sockaddr *)&s->remote, s->remote_len) >= 0)
+		atomic_fetch_add_explicit(&s->tx_packets, 1,
+					  memory_order_relaxed);
+	s->seq++;
+}
+
 void gw_rtp_session_send(struct gw_rtp_session *s, const int16_t *frame,
 			 int samples)
 {
@@ -178,16 +477,37 @@ void gw_rtp_session_send(struct gw_rtp_session *s, const int16_t *frame,
 
 	if (samples > (int)sizeof(s->pkt) - GW_RTP_HDR_LEN)
 		return;
+	if (s->te_pt >= 0) {
+		struct gw_rtp_event ev;
+		uint32_t ev_ts;
+		bool audio, marker;
+		struct gw_rtp_hdr eh = { .version = 2, .pt = (uint8_t)s->te_pt,
+					 .ssrc = s->ssrc };
+
+		if (gw_rtp_evtx_frame(&s->evtx, s->ts, samples, &audio, &ev,
+				      &ev_ts, &marker) == 1) {
+			eh.marker = marker;
+			eh.seq = s->seq;
+			eh.ts = ev_ts;
+			gw_rtp_hdr_encode(s->pkt, sizeof(s->pkt), &eh);
+			gw_rtp_event_encode(s->pkt + GW_RTP_HDR_LEN,
+					    sizeof(s->pkt) - GW_RTP_HDR_LEN,
+					    &ev);
+			send_packet(s, GW_RTP_HDR_LEN + GW_RTP_EVENT_LEN);
+			atomic_fetch_add_explicit(&s->tx_event_packets, 1,
+						  memory_order_relaxed);
+		}
+		if (!audio) {
+			s->ts += (uint32_t)samples;
+			return;
+		}
+		h.seq = s->seq;
+	}
 	gw_rtp_hdr_encode(s->pkt, sizeof(s->pkt), &h);
 	gw_g711_encode((enum gw_g711_law)s->pt, s->pkt + GW_RTP_HDR_LEN, frame,
 		       samples);
-	if (sendto(s->fd, s->pkt, GW_RTP_HDR_LEN + (size_t)samples,
-		   MSG_DONTWAIT, (struct sockaddr *)&s->remote,
-		   s->remote_len) >= 0)
-		atomic_fetch_add_explicit(&s->tx_packets, 1,
-					  memory_order_relaxed);
+	send_packet(s, GW_RTP_HDR_LEN + (size_t)samples);
 	s->marker_next = false;
-	s->seq++;
 	s->ts += (uint32_t)samples;
 }
 
@@ -225,9 +545,29 @@ void gw_rtp_session_recv(struct gw_rtp_session *s)
 			continue;
 		}
 		off = gw_rtp_hdr_decode(&h, s->pkt, (size_t)n, &plen);
+		if (off >= 0 && s->te_pt >= 0 && h.pt == s->te_pt) {
+			struct gw_rtp_event e;
+
+			if (gw_rtp_event_decode(&e, s->pkt + off, plen) < 0) {
+				atomic_fetch_add_explicit(&s->rx_bad, 1,
+							  memory_order_relaxed);
+				continue;
+			}
+			if (!s->latched) {
+				s->remote = src;
+				s->remote_len = srclen;
+				s->latched = true;
+			}
+			atomic_fetch_add_explicit(&s->rx_event_packets, 1,
+						  memory_order_relaxed);
+			if (gw_rtp_evrx_packet(&s->evrx, h.ssrc, h.ts, &e))
+				atomic_fetch_add_explicit(&s->rx_events, 1,
+							  memory_order_relaxed);
+			continue;
+		}
 		if (off < 0 || h.pt != s->pt || plen == 0 ||
 		    plen > sizeof(s->pcm) / sizeof(s->pcm[0])) {
-			/* telephone-event and other payloads: later issues */
+			/* other payloads: later issues */
 			atomic_fetch_add_explicit(&s->rx_bad, 1,
 						  memory_order_relaxed);
 			continue;

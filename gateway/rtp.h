@@ -12,6 +12,29 @@
  * Symmetric RTP: we send to the SDP address until the first packet
  * arrives, then latch on that packet's source; after latching, packets
  * from any other source are dropped and counted (injection guard).
+ *
+ * RFC 4733 telephone-events (DTMF, events 0-15) share the session's SSRC,
+ * sequence numbers and timestamp clock with the audio when the control
+ * thread sets a payload type (gw_rtp_session_set_te()):
+ * - sending: the media thread reports each digit's start and end, as RTP
+ *   timestamps of the (already suppressed, delayed) audio, with
+ *   gw_rtp_session_dtmf_start()/_end(); gw_rtp_session_send() then sends,
+ *   instead of the audio frames the digit covers (§2.5.1.2), one event
+ *   packet per frame: marker and timestamp = digit start on the first,
+ *   growing duration on each, and the final duration three times with the
+ *   E bit (§2.5.1.4; the first end packet replaces that frame's audio, the
+ *   two retransmissions go beside the audio of the following frames).
+ * - receiving: event packets bypass the jitter buffer and are played at
+ *   once (no shared timeline with the audio: a digit starts up to one
+ *   jitter-buffer delay early, which no one hears). A new event (new
+ *   timestamp or event code) starts its digit; the E bit ends it once it
+ *   has played the signalled duration (at least 40 ms), and so does 200 ms
+ *   without any packet for it; retransmitted updates and end packets of a
+ *   digit already started or ended are ignored, so each digit plays once.
+ *   gw_rtp_session_play_event() tells the media thread what to play.
+ * Both directions are split into state machines on plain values
+ * (gw_rtp_evtx_*, gw_rtp_evrx_*) that the unit tests drive without
+ * sockets.
  */
 #ifndef GW_RTP_H
 #define GW_RTP_H
@@ -49,6 +72,93 @@ int gw_rtp_hdr_encode(uint8_t *buf, size_t len, const struct gw_rtp_hdr *h);
 int gw_rtp_hdr_decode(struct gw_rtp_hdr *h, const uint8_t *buf, size_t len,
 		      size_t *payload_len);
 
+/* RFC 4733 §2.3 event payload (4 bytes). */
+struct gw_rtp_event {
+	uint8_t event;	   /* 0-9, 10 '*', 11 '#', 12-15 A-D, 16 flash */
+	bool end;	   /* E bit */
+	uint8_t volume;	   /* 0..63: -dBm0 */
+	uint16_t duration; /* in timestamp units (samples at 8 kHz) */
+};
+
+#define GW_RTP_EVENT_LEN 4
+
+/* Returns 4, or -ENOSPC / -EINVAL (volume > 63). */
+int gw_rtp_event_encode(uint8_t *buf, size_t len, const struct gw_rtp_event *e);
+/* Returns 0 or -EBADMSG (fewer than 4 bytes). */
+int gw_rtp_event_decode(struct gw_rtp_event *e, const uint8_t *buf, size_t len);
+/* DTMF digit <-> event code: -1 / 0 for anything else. */
+int gw_rtp_event_of_digit(char digit);
+char gw_rtp_digit_of_event(int event);
+
+/*
+ * Sender state machine. Digits come from start()/end() with timestamps on
+ * the audio's RTP clock; frame() is called once per outgoing audio frame
+ * [ts, ts + n) and says whether to send that frame's audio (*audio) and
+ * whether to send an event packet (returns 1 and fills *ev, *ev_ts,
+ * *marker) or not (returns 0).
+ */
+enum gw_rtp_evtx_state {
+	GW_RTP_EVTX_IDLE = 0,
+	GW_RTP_EVTX_PENDING, /* started at a timestamp still ahead */
+	GW_RTP_EVTX_ACTIVE,  /* sending updates */
+	GW_RTP_EVTX_ENDING,  /* end packets left to send */
+};
+
+struct gw_rtp_evtx {
+	enum gw_rtp_evtx_state state;
+	uint8_t event, volume;
+	uint32_t start_ts, end_ts;
+	bool end_known;
+	int ends_left;
+	bool first;	   /* the next packet is the digit's first */
+	uint16_t duration; /* final duration, once ending */
+	/* a digit that started while the previous one was still ending */
+	bool next, next_end_known;
+	uint8_t next_event, next_volume;
+	uint32_t next_ts, next_end_ts;
+	/* figures */
+	uint32_t digits, packets;
+};
+
+void gw_rtp_evtx_reset(struct gw_rtp_evtx *tx);
+void gw_rtp_evtx_start(struct gw_rtp_evtx *tx, int event, int volume,
+		       uint32_t ts);
+void gw_rtp_evtx_end(struct gw_rtp_evtx *tx, uint32_t ts);
+int gw_rtp_evtx_frame(struct gw_rtp_evtx *tx, uint32_t ts, int n,
+		      bool *audio, struct gw_rtp_event *ev, uint32_t *ev_ts,
+		      bool *marker);
+
+/* Receiver state machine. */
+#define GW_RTP_EVRX_MIN_SAMPLES 320	/* play a digit for >= 40 ms */
+#define GW_RTP_EVRX_TIMEOUT_SAMPLES 1600 /* 200 ms without news ends it */
+
+struct gw_rtp_evrx {
+	bool playing;
+	bool have_last; /* last_*: the newest event started */
+	uint32_t last_ssrc, last_ts;
+	uint8_t last_event;
+	bool ended;	     /* the E bit arrived for it */
+	uint32_t target;     /* samples to play once ended */
+	uint32_t played;     /* samples played so far */
+	uint32_t quiet;	     /* samples since its last packet */
+	uint8_t volume;
+	bool start;	     /* tick(): a digit to start */
+	/* figures */
+	uint32_t digits, packets, dup_packets;
+};
+
+void gw_rtp_evrx_reset(struct gw_rtp_evrx *rx);
+/* One event packet. Returns 1 if it starts a new digit, else 0. */
+int gw_rtp_evrx_packet(struct gw_rtp_evrx *rx, uint32_t ssrc, uint32_t ts,
+		       const struct gw_rtp_event *ev);
+/*
+ * Once per playout frame of n samples: returns how many samples from the
+ * frame's start carry the digit (0: none playing); *start is set when the
+ * digit begins in this frame, *event and *volume say which and how loud.
+ */
+int gw_rtp_evrx_tick(struct gw_rtp_evrx *rx, int n, bool *start, int *event,
+		     int *volume);
+
 struct gw_rtp_session {
 	int fd;
 	int local_port;
@@ -56,6 +166,7 @@ struct gw_rtp_session {
 	struct sockaddr_storage remote;
 	socklen_t remote_len;
 	uint8_t pt; /* 0 PCMU or 8 PCMA, both ways */
+	int te_pt;  /* telephone-event payload type, both ways; -1 none */
 	/* media thread */
 	bool latched;
 	uint32_t ssrc;
@@ -65,7 +176,11 @@ struct gw_rtp_session {
 	struct gw_jbuf jb;
 	uint8_t pkt[GW_RTP_MAX_PACKET];
 	int16_t pcm[GW_RTP_MAX_PACKET];
+	struct gw_rtp_evtx evtx;
+	struct gw_rtp_evrx evrx;
 	/* counters, read by the control thread */
+	atomic_uint_fast64_t tx_events, tx_event_packets, rx_events,
+		rx_event_packets;
 	atomic_uint_fast64_t tx_packets, rx_packets, rx_foreign, rx_bad;
 };
 
@@ -80,7 +195,27 @@ void gw_rtp_session_free(struct gw_rtp_session *s);
 int gw_rtp_session_set_remote(struct gw_rtp_session *s, const char *addr,
 			      int port, int pt);
 
-/* Media thread: send one card frame (GW_HW_FRAME_SAMPLES) as a packet. */
+/* Control thread, before attach: telephone-event payload type or -1. */
+int gw_rtp_session_set_te(struct gw_rtp_session *s, int te_pt);
+
+/*
+ * Media thread, with te_pt set: a digit starts / ends at RTP timestamp ts
+ * of the audio stream. volume: 0..63 (-dBm0).
+ */
+void gw_rtp_session_dtmf_start(struct gw_rtp_session *s, char digit,
+			       int volume, uint32_t ts);
+void gw_rtp_session_dtmf_end(struct gw_rtp_session *s, uint32_t ts);
+/*
+ * Media thread: what to play for received events this frame; see
+ * gw_rtp_evrx_tick().
+ */
+int gw_rtp_session_play_event(struct gw_rtp_session *s, int n, bool *start,
+			      int *event, int *volume);
+
+/*
+ * Media thread: send one card frame (GW_HW_FRAME_SAMPLES) as a packet, or
+ * the telephone-event packets that replace it.
+ */
 void gw_rtp_session_send(struct gw_rtp_session *s, const int16_t *frame,
 			 int samples);
 /* Media thread: drain the socket into the jitter buffer. */

@@ -47,16 +47,24 @@ int gw_sdp_parse(const char *body, size_t len, struct gw_sdp_audio *out)
 		    (c->c_addrtype != sdp_addr_ip4 &&
 		     c->c_addrtype != sdp_addr_ip6))
 			continue;
+		out->te_pt = -1;
 		for (sdp_rtpmap_t *rm = m->m_rtpmaps; rm; rm = rm->rm_next) {
+			if (rm->rm_encoding && rm->rm_rate == 8000 &&
+			    !strcasecmp(rm->rm_encoding, "telephone-event") &&
+			    out->te_pt < 0) {
+				out->te_pt = (int)rm->rm_pt;
+				continue;
+			}
 			int pt = g711_pt(rm);
-			if (pt < 0 || pt != (int)rm->rm_pt)
+			if (pt < 0 || pt != (int)rm->rm_pt || err == 0)
 				continue;
 			strcpy(out->addr, c->c_address);
 			out->port = (int)m->m_port;
 			out->pt = pt;
 			err = 0;
-			goto out;
 		}
+		if (err)
+			out->te_pt = -1;
 		break; /* the first audio stream decides */
 	}
 out:
@@ -66,7 +74,7 @@ out:
 }
 
 int gw_sdp_print(char *buf, size_t len, const char *addr, int port,
-		 const int *pts, int npts, uint64_t sess_id,
+		 const int *pts, int npts, int te_pt, uint64_t sess_id,
 		 uint64_t sess_version)
 {
 	const char *ipv = strchr(addr, ':') ? "IP6" : "IP4";
@@ -90,6 +98,12 @@ int gw_sdp_print(char *buf, size_t len, const char *addr, int port,
 			return -ENOSPC;
 		off += (size_t)n;
 	}
+	if (te_pt >= 0) {
+		n = snprintf(buf + off, len - off, " %d", te_pt);
+		if (n < 0 || (size_t)n >= len - off)
+			return -ENOSPC;
+		off += (size_t)n;
+	}
 	n = snprintf(buf + off, len - off, "\r\n");
 	if (n < 0 || (size_t)n >= len - off)
 		return -ENOSPC;
@@ -97,6 +111,14 @@ int gw_sdp_print(char *buf, size_t len, const char *addr, int port,
 	for (int i = 0; i < npts; i++) {
 		n = snprintf(buf + off, len - off, "a=rtpmap:%d %s/8000\r\n",
 			     pts[i], pts[i] == 0 ? "PCMU" : "PCMA");
+		if (n < 0 || (size_t)n >= len - off)
+			return -ENOSPC;
+		off += (size_t)n;
+	}
+	if (te_pt >= 0) {
+		n = snprintf(buf + off, len - off,
+			     "a=rtpmap:%d telephone-event/8000\r\n"
+			     "a=fmtp:%d 0-16\r\n", te_pt, te_pt);
 		if (n < 0 || (size_t)n >= len - off)
 			return -ENOSPC;
 		off += (size_t)n;

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Unit tests: RTP header coding, jitter buffer, SPSC ring, SDP glue. */
+/*
+ * Unit tests: RTP header coding, jitter buffer, SPSC ring, SDP glue, RFC 4733
+ * telephone-event coding and the event sender/receiver state machines.
+ */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gateway/jbuf.h"
@@ -181,15 +185,378 @@ static int sdp_offer_answer(void)
 	TEST_EQ_INT(a.pt, 0);
 
 	TEST_ASSERT(gw_sdp_print(buf, sizeof(buf), "127.0.0.1", 20000, pts, 2,
-				 1, 1) > 0);
+				 -1, 1, 1) > 0);
 	TEST_ASSERT(strstr(buf, "m=audio 20000 RTP/AVP 0 8\r\n"));
 	TEST_ASSERT(strstr(buf, "a=rtpmap:8 PCMA/8000\r\n"));
 	/* what we print, we parse */
 	TEST_EQ_INT(gw_sdp_parse(buf, strlen(buf), &a), 0);
 	TEST_EQ_INT(a.port, 20000);
 	TEST_EQ_INT(a.pt, 0);
-	TEST_EQ_INT(gw_sdp_print(buf, 40, "127.0.0.1", 20000, pts, 2, 1, 1),
+	TEST_EQ_INT(gw_sdp_print(buf, 40, "127.0.0.1", 20000, pts, 2, -1, 1, 1),
 		    -ENOSPC);
+	return 0;
+}
+
+static int sdp_telephone_event(void)
+{
+	const char *offer96 = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			      "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			      "m=audio 6000 RTP/AVP 0 96\r\n"
+			      "a=rtpmap:96 telephone-event/8000\r\n"
+			      "a=fmtp:96 0-15\r\n";
+	const char *te_first = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			       "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			       "m=audio 6000 RTP/AVP 100 8\r\n"
+			       "a=rtpmap:100 TELEPHONE-EVENT/8000\r\n";
+	const char *te16k = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			    "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			    "m=audio 6000 RTP/AVP 0 97\r\n"
+			    "a=rtpmap:97 telephone-event/16000\r\n";
+	const char *noaudio = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			      "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			      "m=audio 6000 RTP/AVP 101\r\n"
+			      "a=rtpmap:101 telephone-event/8000\r\n";
+	const char *plain = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			    "c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+			    "m=audio 6000 RTP/AVP 0\r\n";
+	struct gw_sdp_audio a;
+	char buf[512];
+	int pts[2] = { 0, 8 };
+	int n;
+
+	TEST_EQ_INT(gw_sdp_parse(offer96, strlen(offer96), &a), 0);
+	TEST_EQ_INT(a.pt, 0);
+	TEST_EQ_INT(a.te_pt, 96);
+	TEST_EQ_INT(gw_sdp_parse(te_first, strlen(te_first), &a), 0);
+	TEST_EQ_INT(a.pt, 8);
+	TEST_EQ_INT(a.te_pt, 100);
+	TEST_EQ_INT(gw_sdp_parse(te16k, strlen(te16k), &a), 0);
+	TEST_EQ_INT(a.te_pt, -1); /* only the 8 kHz clock goes with G.711 */
+	TEST_EQ_INT(gw_sdp_parse(plain, strlen(plain), &a), 0);
+	TEST_EQ_INT(a.te_pt, -1);
+	TEST_EQ_INT(gw_sdp_parse(noaudio, strlen(noaudio), &a),
+		    -EPROTONOSUPPORT);
+
+	/* our offer */
+	n = gw_sdp_print(buf, sizeof(buf), "127.0.0.1", 20000, pts, 2,
+			 GW_SDP_TE_PT, 1, 1);
+	TEST_ASSERT(n > 0);
+	printf("offer with telephone-event: %d bytes\n", n);
+	TEST_ASSERT(strstr(buf, "m=audio 20000 RTP/AVP 0 8 101\r\n"));
+	TEST_ASSERT(strstr(buf, "a=rtpmap:101 telephone-event/8000\r\n"));
+	TEST_ASSERT(strstr(buf, "a=fmtp:101 0-16\r\n"));
+	TEST_EQ_INT(gw_sdp_parse(buf, strlen(buf), &a), 0);
+	TEST_EQ_INT(a.pt, 0);
+	TEST_EQ_INT(a.te_pt, 101);
+	/* an answer echoing the offerer's payload type */
+	TEST_ASSERT(gw_sdp_print(buf, sizeof(buf), "127.0.0.1", 20000, pts, 1,
+				 96, 1, 1) > 0);
+	TEST_ASSERT(strstr(buf, "m=audio 20000 RTP/AVP 0 96\r\n"));
+	TEST_ASSERT(strstr(buf, "a=rtpmap:96 telephone-event/8000\r\n"));
+	TEST_ASSERT(!strstr(buf, "PCMA"));
+	/* without: no trace of it */
+	TEST_ASSERT(gw_sdp_print(buf, sizeof(buf), "127.0.0.1", 20000, pts, 1,
+				 -1, 1, 1) > 0);
+	TEST_ASSERT(!strstr(buf, "telephone-event"));
+	/* too small for the telephone-event lines */
+	TEST_EQ_INT(gw_sdp_print(buf, (size_t)n, "127.0.0.1", 20000, pts, 2,
+				 GW_SDP_TE_PT, 1, 1), -ENOSPC);
+	return 0;
+}
+
+static int rtp_event_coding(void)
+{
+	struct gw_rtp_event e = { .event = 11, .end = true, .volume = 10,
+				  .duration = 800 }, d;
+	uint8_t buf[4];
+	const uint8_t rsv[4] = { 5, 0x4a, 0x01, 0x40 }; /* R bit set */
+
+	TEST_EQ_INT(gw_rtp_event_encode(buf, 4, &e), 4);
+	TEST_EQ_INT(buf[0], 11);
+	TEST_EQ_INT(buf[1], 0x8a);
+	TEST_EQ_INT(buf[2], 0x03);
+	TEST_EQ_INT(buf[3], 0x20);
+	TEST_EQ_INT(gw_rtp_event_decode(&d, buf, 4), 0);
+	TEST_EQ_INT(d.event, 11);
+	TEST_ASSERT(d.end);
+	TEST_EQ_INT(d.volume, 10);
+	TEST_EQ_INT(d.duration, 800);
+	TEST_EQ_INT(gw_rtp_event_decode(&d, rsv, 4), 0);
+	TEST_EQ_INT(d.event, 5);
+	TEST_ASSERT(!d.end);
+	TEST_EQ_INT(d.volume, 10); /* the reserved bit is ignored */
+	TEST_EQ_INT(d.duration, 320);
+	TEST_EQ_INT(gw_rtp_event_decode(&d, buf, 3), -EBADMSG);
+	TEST_EQ_INT(gw_rtp_event_encode(buf, 3, &e), -ENOSPC);
+	e.volume = 64;
+	TEST_EQ_INT(gw_rtp_event_encode(buf, 4, &e), -EINVAL);
+	for (int i = 0; i < 16; i++)
+		TEST_EQ_INT(gw_rtp_event_of_digit(gw_rtp_digit_of_event(i)), i);
+	TEST_EQ_INT(gw_rtp_event_of_digit('*'), 10);
+	TEST_EQ_INT(gw_rtp_event_of_digit('#'), 11);
+	TEST_EQ_INT(gw_rtp_event_of_digit('D'), 15);
+	TEST_EQ_INT(gw_rtp_event_of_digit('x'), -1);
+	TEST_EQ_INT(gw_rtp_event_of_digit(0), -1);
+	TEST_EQ_INT(gw_rtp_digit_of_event(16), 0);
+	return 0;
+}
+
+/* One sender frame: the packet it sends, if any. */
+struct txpkt {
+	int sent;
+	bool audio, marker;
+	struct gw_rtp_event ev;
+	uint32_t ts;
+};
+
+static struct txpkt tx_frame(struct gw_rtp_evtx *tx, uint32_t ts)
+{
+	struct txpkt p;
+
+	p.sent = gw_rtp_evtx_frame(tx, ts, 160, &p.audio, &p.ev, &p.ts,
+				   &p.marker);
+	return p;
+}
+
+static int rtp_event_sender(void)
+{
+	static struct gw_rtp_evtx tx;
+	const uint32_t t0 = 0xfffffe00u; /* the digit spans a wrap */
+	struct txpkt p;
+	int updates = 0, ends = 0, audio_frames = 0;
+	uint32_t ts = t0, last_dur = 0;
+
+	gw_rtp_evtx_reset(&tx);
+	/* idle: audio only */
+	p = tx_frame(&tx, ts);
+	TEST_EQ_INT(p.sent, 0);
+	TEST_ASSERT(p.audio);
+	ts += 160;
+	/* a digit starting 80 samples into the frame after the next */
+	gw_rtp_evtx_start(&tx, 5, 10, ts + 160 + 80);
+	p = tx_frame(&tx, ts);
+	TEST_EQ_INT(p.sent, 0);
+	TEST_ASSERT(p.audio);
+	ts += 160;
+	p = tx_frame(&tx, ts);
+	TEST_EQ_INT(p.sent, 1);
+	TEST_ASSERT(!p.audio);
+	TEST_ASSERT(p.marker);
+	TEST_EQ_INT(p.ts, t0 + 400);
+	TEST_EQ_INT(p.ev.event, 5);
+	TEST_EQ_INT(p.ev.volume, 10);
+	TEST_ASSERT(!p.ev.end);
+	TEST_EQ_INT(p.ev.duration, 80);
+	ts += 160;
+	/* 100 ms tone: ends at start + 800 */
+	for (int i = 0; i < 20; i++, ts += 160) {
+		if (i == 3)
+			gw_rtp_evtx_end(&tx, t0 + 400 + 800);
+		p = tx_frame(&tx, ts);
+		if (!p.sent) {
+			TEST_ASSERT(p.audio);
+			audio_frames++;
+			continue;
+		}
+		TEST_EQ_INT(p.ts, t0 + 400);
+		TEST_ASSERT(!p.marker);
+		if (p.ev.end) {
+			ends++;
+			TEST_EQ_INT(p.ev.duration, 800);
+			/* the first end replaces audio, the others go beside */
+			TEST_ASSERT(p.audio == (ends > 1));
+		} else {
+			updates++;
+			TEST_ASSERT(!p.audio);
+			TEST_ASSERT(p.ev.duration > last_dur);
+			last_dur = p.ev.duration;
+		}
+	}
+	printf("100 ms digit: 1 start + %d updates + %d end packets, "
+	       "then %d audio-only frames\n", updates, ends, audio_frames);
+	TEST_EQ_INT(updates, 4); /* durations 240, 400, 560, 720 */
+	TEST_EQ_INT(ends, 3);
+	TEST_EQ_INT(tx.digits, 1);
+	TEST_EQ_INT(tx.packets, 8);
+
+	/* back to back: the second digit starts while the first is ending */
+	gw_rtp_evtx_reset(&tx);
+	ts = 1000;
+	gw_rtp_evtx_start(&tx, 1, 10, ts);
+	p = tx_frame(&tx, ts);
+	TEST_ASSERT(p.marker);
+	ts += 160;
+	gw_rtp_evtx_end(&tx, ts + 100);
+	gw_rtp_evtx_start(&tx, 9, 12, ts + 140); /* 5 ms gap */
+	gw_rtp_evtx_end(&tx, ts + 140 + 400);
+	p = tx_frame(&tx, ts);
+	TEST_ASSERT(p.ev.end);
+	TEST_EQ_INT(p.ev.event, 1);
+	TEST_EQ_INT(p.ev.duration, 260);
+	ts += 160;
+	/* the second digit's onset is due: its start beats the resends */
+	p = tx_frame(&tx, ts);
+	TEST_EQ_INT(p.ev.event, 9);
+	TEST_ASSERT(p.marker);
+	TEST_EQ_INT(p.ts, 1300);
+	TEST_EQ_INT(p.ev.volume, 12);
+	ts += 160;
+	p = tx_frame(&tx, ts);
+	TEST_EQ_INT(p.ev.event, 9);
+	TEST_ASSERT(!p.ev.end);
+	ts += 160;
+	p = tx_frame(&tx, ts);
+	TEST_ASSERT(p.ev.end);
+	TEST_EQ_INT(p.ev.duration, 400);
+	TEST_EQ_INT(tx.digits, 2);
+
+	/* a start without an end before the next start: ended there */
+	gw_rtp_evtx_reset(&tx);
+	gw_rtp_evtx_start(&tx, 2, 10, 0);
+	p = tx_frame(&tx, 0);
+	gw_rtp_evtx_start(&tx, 3, 10, 500);
+	p = tx_frame(&tx, 160);
+	TEST_EQ_INT(p.ev.event, 2);
+	TEST_ASSERT(!p.ev.end);
+	p = tx_frame(&tx, 320);
+	TEST_ASSERT(!p.ev.end);
+	TEST_EQ_INT(p.ev.duration, 480);
+	p = tx_frame(&tx, 480);
+	TEST_ASSERT(p.ev.end);
+	TEST_EQ_INT(p.ev.event, 2);
+	TEST_EQ_INT(p.ev.duration, 500);
+	TEST_EQ_INT(tx.digits, 1);
+	p = tx_frame(&tx, 640); /* digit 3 is on since 500 */
+	TEST_EQ_INT(p.ev.event, 3);
+	TEST_ASSERT(p.marker);
+	TEST_EQ_INT(p.ts, 500);
+	TEST_EQ_INT(p.ev.duration, 300);
+	TEST_EQ_INT(tx.digits, 2);
+	return 0;
+}
+
+/* Feed the receiver one packet; play one 20 ms frame; return samples. */
+static int rx_step(struct gw_rtp_evrx *rx, const struct gw_rtp_event *ev,
+		   uint32_t ts, int *starts)
+{
+	bool start;
+	int e, v, k;
+
+	if (ev)
+		gw_rtp_evrx_packet(rx, 42, ts, ev);
+	k = gw_rtp_evrx_tick(rx, 160, &start, &e, &v);
+	if (start)
+		(*starts)++;
+	return k;
+}
+
+static int rtp_event_receiver(void)
+{
+	static struct gw_rtp_evrx rx;
+	struct gw_rtp_event ev = { .event = 1, .volume = 10 };
+	int starts = 0, played = 0;
+	bool start;
+	int e = -1, v = -1;
+
+	/* a 150 ms digit: start, updates, three ends, late resends */
+	gw_rtp_evrx_reset(&rx);
+	for (int d = 160; d < 1200; d += 160)
+		played += rx_step(&rx, (ev.duration = (uint16_t)d, &ev), 8000,
+				  &starts);
+	ev.end = true;
+	ev.duration = 1200;
+	for (int i = 0; i < 3; i++)
+		played += rx_step(&rx, &ev, 8000, &starts);
+	for (int i = 0; i < 20; i++)
+		played += rx_step(&rx, i == 5 ? &ev : NULL, 8000, &starts);
+	printf("150 ms digit with 3 end packets and a late resend: "
+	       "%d start, %d samples played\n", starts, played);
+	TEST_EQ_INT(starts, 1);
+	TEST_EQ_INT(played, 1200);
+	TEST_EQ_INT(rx.digits, 1);
+	TEST_EQ_INT(rx.dup_packets, 3);
+
+	/* the same digit again, new timestamp: a new digit */
+	ev.end = false;
+	ev.duration = 160;
+	played = rx_step(&rx, &ev, 9600, &starts);
+	gw_rtp_evrx_tick(&rx, 0, &start, &e, &v);
+	TEST_EQ_INT(e, 1);
+	TEST_EQ_INT(v, 10);
+	/* an old event's packet does not restart anything */
+	played += rx_step(&rx, &ev, 8000, &starts);
+	TEST_EQ_INT(starts, 2);
+	/* no more packets: stops 200 ms after the last one (first frame) */
+	for (int i = 0; i < 30; i++)
+		played += rx_step(&rx, NULL, 0, &starts);
+	printf("digit with lost end packets: stopped after %d samples\n",
+	       played);
+	TEST_EQ_INT(played, GW_RTP_EVRX_TIMEOUT_SAMPLES);
+	/* its late updates and ends do not play it again */
+	ev.end = true;
+	ev.duration = 4000;
+	TEST_EQ_INT(rx_step(&rx, &ev, 9600, &starts), 0);
+	TEST_EQ_INT(starts, 2);
+
+	/* a 10 ms digit plays for the 40 ms minimum, only its end arrives */
+	ev.event = 11;
+	ev.duration = 80;
+	played = 0;
+	for (int i = 0; i < 10; i++)
+		played += rx_step(&rx, i < 3 ? &ev : NULL, 20000, &starts);
+	TEST_EQ_INT(played, GW_RTP_EVRX_MIN_SAMPLES);
+	TEST_EQ_INT(starts, 3);
+	/* hook flash (16) is not played */
+	ev.event = 16;
+	TEST_EQ_INT(rx_step(&rx, &ev, 30000, &starts), 0);
+	TEST_EQ_INT(rx.digits, 3);
+	return 0;
+}
+
+/* The sender's packets fed to the receiver: durations survive the trip. */
+static int rtp_event_loop(void)
+{
+	static struct gw_rtp_evtx tx;
+	static struct gw_rtp_evrx rx;
+	const char *digits = "159#";
+	const int on[] = { 400, 800, 680, 1200 }; /* 50..150 ms */
+	uint32_t ts = 123456;
+	int packets = 0;
+
+	gw_rtp_evtx_reset(&tx);
+	gw_rtp_evrx_reset(&rx);
+	for (int d = 0; digits[d]; d++) {
+		uint32_t start = ts + 37, played = 0;
+		int starts = 0, pk = 0;
+
+		gw_rtp_evtx_start(&tx, gw_rtp_event_of_digit(digits[d]), 10,
+				  start);
+		gw_rtp_evtx_end(&tx, start + (uint32_t)on[d]);
+		for (int f = 0; f < 20; f++, ts += 160) {
+			struct txpkt p = tx_frame(&tx, ts);
+			bool st;
+			int e, v;
+
+			if (p.sent) {
+				pk++;
+				gw_rtp_evrx_packet(&rx, 7, p.ts, &p.ev);
+			}
+			played += (uint32_t)gw_rtp_evrx_tick(&rx, 160, &st, &e,
+							    &v);
+			if (st) {
+				starts++;
+				TEST_EQ_INT(gw_rtp_digit_of_event(e),
+					    digits[d]);
+			}
+		}
+		printf("digit %c: %d ms on, %d packets, played %u ms\n",
+		       digits[d], on[d] / 8, pk, played / 8);
+		TEST_EQ_INT(starts, 1);
+		TEST_EQ_INT(played, on[d]);
+		packets += pk;
+	}
+	TEST_EQ_INT(rx.digits, 4);
+	TEST_EQ_INT(tx.packets, packets);
 	return 0;
 }
 
@@ -200,5 +567,10 @@ const struct gw_test_case gw_test_cases_media[] = {
 	{ "media_jbuf_ptime_and_resync", jbuf_ptime_and_resync },
 	{ "media_spsc_fifo", spsc_fifo },
 	{ "media_sdp_offer_answer", sdp_offer_answer },
+	{ "media_sdp_telephone_event", sdp_telephone_event },
+	{ "media_rtp_event_coding", rtp_event_coding },
+	{ "media_rtp_event_sender", rtp_event_sender },
+	{ "media_rtp_event_receiver", rtp_event_receiver },
+	{ "media_rtp_event_loop", rtp_event_loop },
 	{ NULL, NULL },
 };
