@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dsp/zone.h"
 #include "gateway/conf.h"
 
 #define TIMEOUT_MIN_MS 500
@@ -36,7 +37,7 @@ static const char *const root_keys[] = {
 	"general", "card", "sip", "ports", "routes", NULL
 };
 static const char *const general_keys[] = {
-	"control_socket", "log_level", NULL
+	"control_socket", "log_level", "zone", NULL
 };
 static const char *const card_keys[] = { "driver", "device", NULL };
 static const char *const sip_keys[] = {
@@ -51,7 +52,7 @@ static const char *const fxo_keys[] = {
 static const char *const port_keys[] = {
 	"name", "channel", "type", "extension", "digit_timeout_ms",
 	"first_digit_timeout_ms", "target", "dialtone_timeout_ms",
-	"answer_rings", "echo_canceller", "echo_tail_ms", NULL
+	"answer_rings", "echo_canceller", "echo_tail_ms", "zone", NULL
 };
 static const char *const route_keys[] = {
 	"from", "prefix", "strip", "prepend", "to", NULL
@@ -259,6 +260,34 @@ static int parse_u16(const char *s, size_t len)
 	return v;
 }
 
+/* A tone zone name known to dsp/zone ("us", "uk", "de", ...). */
+static int get_zone(struct ctx *c, const config_setting_t *grp,
+		    const char *base, char *dst)
+{
+	config_setting_t *s;
+	char v[GW_CONF_ZONE_LEN];
+	int r = get_str(c, grp, base, "zone", v, sizeof(v), &s);
+
+	if (r < 0 || !s)
+		return r;
+	const struct gw_zone *z = gw_zone_find(v);
+
+	if (!z) {
+		char list[160] = "";
+		for (int i = 0; i < gw_zone_count(); i++) {
+			const char *n = gw_zone_at(i)->name;
+			if (strlen(list) + strlen(n) + 2 < sizeof(list)) {
+				strcat(list, i ? ", " : "");
+				strcat(list, n);
+			}
+		}
+		return fail(c, s, base, "zone",
+			    "unknown tone zone \"%s\" (known: %s)", v, list);
+	}
+	strcpy(dst, z->name);
+	return 0;
+}
+
 static int load_general(struct ctx *c, const config_setting_t *root)
 {
 	struct gw_conf *conf = c->conf;
@@ -285,7 +314,7 @@ static int load_general(struct ctx *c, const config_setting_t *root)
 	if (s && !in_list(conf->log_level, log_levels))
 		return fail(c, s, "general", "log_level",
 			    "must be error, warning, info or debug");
-	return 0;
+	return get_zone(c, g, "general", conf->zone);
 }
 
 static int load_card(struct ctx *c, const config_setting_t *root)
@@ -577,6 +606,11 @@ static int load_port(struct ctx *c, const config_setting_t *e,
 	p->answer_rings = 1;
 	p->echo_canceller = true;
 	p->echo_tail_ms = 64;
+	strcpy(p->zone, conf->zone);
+
+	r = get_zone(c, e, base, p->zone);
+	if (r < 0)
+		return r;
 
 	r = get_bool(c, e, base, "echo_canceller", &p->echo_canceller);
 	if (r < 0)
@@ -794,6 +828,7 @@ static void set_defaults(struct gw_conf *conf)
 {
 	strcpy(conf->control_socket, "/run/copperline/copperctl.sock");
 	strcpy(conf->log_level, "info");
+	strcpy(conf->zone, "us");
 	strcpy(conf->sip_host, "127.0.0.1");
 	conf->sip_port = 5060;
 	conf->rtp_port_min = 20000;

@@ -7,14 +7,15 @@
  * reference):
  *
  *   general = { control_socket = "/run/copperline/copperctl.sock";
- *               log_level = "info"; };           # error|warning|info|debug
+ *               log_level = "info";              # error|warning|info|debug
+ *               zone = "us"; };                  # tones: us uk de fr it ...
  *   card = { driver = "sim"; device = "/run/copperline/linesim.card"; };
  *   sip = { listen = "127.0.0.1:5060";           # UDP, one address
  *           rtp_ports = "20000-20999";
  *           trusted = [ "127.0.0.1", "192.0.2.0/24" ]; };
  *   ports = ( { name = "fxs1"; channel = 1; type = "fxs"; extension = "201";
  *               digit_timeout_ms = 3000; first_digit_timeout_ms = 15000;
- *               echo_canceller = true; echo_tail_ms = 64; },
+ *               echo_canceller = true; echo_tail_ms = 64; zone = "uk"; },
  *             { name = "fxo1"; channel = 3; type = "fxo";
  *               target = "sip:100@127.0.0.1:5070";
  *               dialtone_timeout_ms = 3000; answer_rings = 1; } );
@@ -55,6 +56,7 @@
 #define GW_CONF_MAX_PORTS 32
 #define GW_CONF_MAX_ROUTES 64
 #define GW_CONF_MAX_TRUSTED 32
+#define GW_CONF_ZONE_LEN 16
 
 enum gw_conf_port_type {
 	GW_CONF_PORT_FXS = 1, /* values equal enum gw_hw_chan_type */
@@ -74,6 +76,7 @@ struct gw_conf_port {
 	int answer_rings;	    /* FXO: rings before answering, default 1 */
 	bool echo_canceller;	    /* our line echo canceller, default true */
 	int echo_tail_ms;	    /* its tail, 8..128 ms, default 64 */
+	char zone[GW_CONF_ZONE_LEN]; /* tone zone; default general.zone */
 	int line;		    /* line of the port's entry in the file */
 };
 
@@ -113,6 +116,7 @@ struct gw_conf {
 	/* general */
 	char control_socket[108];
 	char log_level[16];
+	char zone[GW_CONF_ZONE_LEN]; /* tone zone, default "us" (dsp/zone.h) */
 	/* card */
 	char card_driver[16];
 	char card_device[256]; /* "" = the driver's default */

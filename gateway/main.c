@@ -229,6 +229,13 @@ int main(int argc, char **argv)
 				goto out_lines;
 			}
 		}
+		e = gw_media_set_zone(app->media, p->channel,
+				      gw_zone_find(p->zone));
+		if (e) {
+			gw_log(GW_LOG_ERR, "main", "port %s: tone zone %s: %s",
+			       p->name, p->zone, strerror(-e));
+			goto out_lines;
+		}
 		if (gw_line_init(app, &app->lines[i], p))
 			goto out_lines;
 		app->nlines++;

@@ -429,6 +429,22 @@ static void *run(void *arg)
 
 /* ---- control thread ---- */
 
+int gw_media_set_zone(struct gw_media *m, int chan, const struct gw_zone *zone)
+{
+	struct chan *c;
+	int err;
+
+	if (m->running)
+		return -EBUSY;
+	if (chan < 1 || chan > m->nchans || !zone)
+		return -EINVAL;
+	c = &m->chans[chan - 1];
+	err = gw_tone_gen_set_zone(c->tone, zone);
+	if (!err)
+		err = gw_progress_det_set_zone(c->prog, zone);
+	return err;
+}
+
 int gw_media_set_echo(struct gw_media *m, int chan, int tail_ms)
 {
 	struct chan *c;

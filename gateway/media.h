@@ -35,6 +35,7 @@
 
 #include "dsp/echo.h"
 #include "dsp/tone.h"
+#include "dsp/zone.h"
 #include "gateway/rtp.h"
 #include "hw/hw.h"
 
@@ -110,6 +111,12 @@ int gw_media_start(struct gw_media *m);
  * -EINVAL or -ENOMEM.
  */
 int gw_media_set_echo(struct gw_media *m, int chan, int tail_ms);
+/*
+ * Control thread, before gw_media_start(): play and detect call-progress
+ * tones of `zone` (dsp/zone.h) on `chan`. Returns 0, -EBUSY once started,
+ * -EINVAL.
+ */
+int gw_media_set_zone(struct gw_media *m, int chan, const struct gw_zone *zone);
 /* Stop the thread; sessions still attached are returned through events. */
 void gw_media_stop(struct gw_media *m);
 void gw_media_free(struct gw_media *m);

@@ -235,6 +235,34 @@ static int defaults(void)
 	return 0;
 }
 
+/* Tone zones: general default, per-port override, unknown names. */
+static int zone_keys(void)
+{
+	struct gw_conf *c = NULL;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CARD "general = { zone = \"DE\"; };\n"
+				   "ports = ( " FXS1 ", { name = \"fxo1\"; "
+				   "channel = 3; type = \"fxo\"; zone = \"uk\"; } );\n",
+			      &c, path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_STR(c->zone, "de");
+	TEST_EQ_STR(c->ports[0].zone, "de");
+	TEST_EQ_STR(c->ports[1].zone, "uk");
+	gw_conf_free(c);
+	TEST_EQ_INT(load_text(CARD "ports = ( " FXS1 " );\n", &c, path,
+			      sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_STR(c->ports[0].zone, "us");
+	gw_conf_free(c);
+	EXPECT_ERROR(CARD "general = {\nzone = \"mars\"; };\n", 3,
+		     "general.zone", "unknown tone zone \"mars\" (known: us, uk");
+	EXPECT_ERROR(CARD "ports = (\n{ name = \"a\"; channel = 1; "
+			  "type = \"fxs\"; zone = \"xx\"; } );\n",
+		     3, "ports.[0].zone", "unknown tone zone");
+	return 0;
+}
+
 /* The echo canceller keys, on either port type. */
 static int echo_keys(void)
 {
@@ -776,6 +804,7 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_err_too_long", err_too_long },
 	{ "conf_err_include", err_include },
 	{ "conf_echo_keys", echo_keys },
+	{ "conf_zone", zone_keys },
 	{ "conf_trusted", trusted },
 	{ "conf_trusted_any", trusted_any },
 	{ NULL, NULL },

@@ -393,3 +393,25 @@ def test_media_thread_never_allocates(tmp):
     assert len(got) == 1, "no count from copperline: %r" % lines
     print("media thread over %d periods with calls: %s" % (ticks, got[0]))
     assert got[0] == "allocs=0 frees=0", got[0]
+
+
+def test_fxs_tone_zone(tmp):
+    """A port configured for another tone zone gives that zone's tones: a
+    phone on a "de" port hears 425 Hz dial tone, one on the default "us"
+    port 350+440 Hz."""
+    edit = lambda t: t.replace('extension = "201";', 'extension = "201"; zone = "de";')
+    with Rig(tmp, conf_edit=edit) as r:
+        r.ls.cmd("offhook %d" % FXS1)
+        r.ls.cmd("offhook %d" % FXS2)
+        wait_until(lambda: r.gw.port_state("fxs1") == "dialtone", 5, what="fxs1 dial tone")
+        time.sleep(1.0)
+        de = r.ls.cmd("hears %d" % FXS1)
+        us = r.ls.cmd("hears %d" % FXS2)
+        print("dial tone: de %s Hz %s dBm0, us %s Hz %s dBm0 (tone=%s)"
+              % (de["freq"], de["level"], us["freq"], us["level"], us["tone"]))
+        assert abs(int(de["freq"]) - 425) <= 5, de["_reply"]
+        assert abs(float(de["level"]) + 10) <= 1.5, de["_reply"]
+        assert us["tone"] == "dial" and int(us["freq"]) in (350, 440), us["_reply"]
+        r.ls.cmd("onhook %d" % FXS1)
+        r.ls.cmd("onhook %d" % FXS2)
+        r.gw.assert_all_idle()
