@@ -166,25 +166,21 @@ static bool incoming(const struct gw_call *c)
 
 /* ---- incoming INVITE ---- */
 
-static struct gw_line *idle_port(struct gw_app *app,
-				 const struct gw_route_result *r,
-				 enum gw_conf_port_type type)
+/*
+ * The line a SIP call goes to: the port the route resolved (a named port,
+ * or the FXS port with the dialled extension), else any idle FXO line.
+ */
+static struct gw_line *route_line(struct gw_app *app,
+				  const struct gw_route_result *r)
 {
+	if (r->port)
+		return gw_line_by_chan(app, r->port->channel);
+	if (r->route->to != GW_ROUTE_TO_FXO)
+		return NULL;
 	for (int i = 0; i < app->nlines; i++) {
 		struct gw_line *l = &app->lines[i];
-		if (l->type != type)
-			continue;
-		if (r->route->port_name[0]) {
-			if (strcmp(l->conf->name, r->route->port_name) == 0)
-				return l;
-			continue;
-		}
-		if (type == GW_CONF_PORT_FXS) {
-			if (strcmp(l->conf->extension, r->number) == 0)
-				return l;
-		} else if (l->state == GW_LINE_IDLE) {
+		if (l->type == GW_CONF_PORT_FXO && l->state == GW_LINE_IDLE)
 			return l;
-		}
 	}
 	return NULL;
 }
@@ -256,8 +252,7 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		respond(c, 488, "Not Acceptable Here", false);
 		return;
 	}
-	l = idle_port(app, &r, c->dir == GW_CALL_SIP_TO_FXO ? GW_CONF_PORT_FXO :
-							       GW_CONF_PORT_FXS);
+	l = route_line(app, &r);
 	if (c->dir == GW_CALL_SIP_TO_FXO) {
 		if (!l || gw_line_fxo_dial(l, c) < 0) {
 			CLOG(c, GW_LOG_NOTICE, "all lines busy: 503");
