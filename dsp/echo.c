@@ -2,35 +2,63 @@
 /*
  * echo: line echo canceller (see echo.h for what and why).
  *
- * Data layout: the far-end history is a linear float buffer; the window of
- * the current sample is xb[xn - L + 1 .. xn] (oldest first) and the window
- * of the previous sample starts one earlier, so both are plain arrays and
- * the coefficients are stored oldest-lag-last (w[j] pairs with lag L-1-j).
- * When the buffer is full its last L samples move to the front (one memmove
- * every HIST_EXTRA samples).
+ * The filters are partitioned frequency-domain filters (uniformly
+ * partitioned overlap-save, "MDF"): the tail of P x B taps is cut into P
+ * partitions of B = 40 taps (5 ms); each partition's 2B-point spectrum
+ * multiplies the spectrum of the far-end block it pairs with, so one block
+ * of output costs one inverse FFT plus P complex products per bin instead
+ * of B x P x B multiply-adds.
  *
- * Per sample the inner loop does, in one pass over the taps, the background
- * filter's IPNLMS update with the previous sample's error (which is exactly
- * NLMS: update, then filter), the background output and the foreground
- * output. The loops are blocks of LANES independent partial sums, which
- * GCC vectorizes without -ffast-math (no reassociation needed).
+ * Block k's output needs the spectrum X_k of far-end blocks k-1 and k. When
+ * the caller hands over a whole block at once (the media thread does: its
+ * frames are 10, 20 or 30 ms), X_k is computed first and the whole block is
+ * filtered in the frequency domain. Otherwise the block is filtered as it
+ * comes: the partitions p >= 1 (which need only past blocks) in the
+ * frequency domain at the block's start, partition 0 (the current block)
+ * as a 40-tap time-domain FIR per sample. Both give the same output; no
+ * delay is added either way.
+ *
+ * Adaptation (background filter only) happens at the end of each block:
+ * the block's errors, each already scaled by the step chosen for its
+ * sample (full, 18 dB down in double talk, 0 when frozen or the far end
+ * is silent), go through one FFT; every partition moves by conj(X) E,
+ * normalised per frequency bin by the far-end power over the tail (so a
+ * coloured far-end signal converges as fast as white noise) and scaled by
+ * a per-partition proportionate gain (IPNLMS over partitions: partitions
+ * holding the echo's energy move faster, so the sparse responses of
+ * 2-wire hybrids behind a bulk delay converge fast). The gradient
+ * constraint (zeroing the circular half of a partition's impulse response)
+ * is applied to one partition per block in turn.
+ *
+ * Everything else (double-talk detection, NLP, comfort noise, statistics,
+ * two-path copy decisions every 5 ms frame = one block) runs per sample
+ * or per block in plain C. FFTs are FFTW's (single precision, plans made
+ * once per process under a lock, executed with the thread-safe new-array
+ * interface); the per-bin loops are written as plain loops over 48 bins
+ * that GCC vectorizes, built for AVX2+FMA and AVX-512 too and chosen at
+ * run time.
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <fftw3.h>
 #include <spandsp.h>
 
 #include "dsp/echo.h"
 
 #define RATE 8000
-#define LANES 16
-#define TAP_ALIGN 64		/* taps rounded up to this (4 sets of LANES) */
+#define BLK 40			/* partition and block length: 5 ms */
+#define NFFT (2 * BLK)		/* 80-point FFTs */
+#define NBIN (BLK + 1)		/* bins of a real 80-point FFT */
+#define BSTRIDE 48		/* bins padded to a multiple of 16 floats */
+#define PMAX ((GW_ECHO_MAX_TAPS + BLK - 1) / BLK)
 #define HIST_EXTRA 1024
-#define FRAME 40		/* 5 ms: copy decisions and statistics */
+#define FRAME BLK		/* copy decisions and statistics per block */
 #define GEIGEL_BLOCK 32		/* |x| maxima kept per block of samples */
-#define NBLK_MAX (GW_ECHO_MAX_TAPS / GEIGEL_BLOCK + 1)
+#define NBLK_MAX (PMAX * BLK / GEIGEL_BLOCK + 1)
 #define DT_HANG (40 * RATE / 1000)
 #define NLP_RAMP (1.0f / 40)	/* NLP gain change per sample (5 ms) */
 #define RELEASE_MS 250		/* G.164: 250 +- 150 ms */
@@ -42,38 +70,58 @@
 
 #define MU_FAST 0.7f		/* background step until converged */
 #define MU_SLOW 0.35f		/* and after */
-#define IPNLMS_ALPHA 0.5f	/* -1 = NLMS ... +1 = PNLMS */
-#define GAIN_UPDATE 8		/* adaptations between proportionate gains */
-#define ADAPT_EVERY 2		/* background runs every 2nd sample */
-#define REGION_CUT 5e-5	/* foreground drops 2 x -43 dB of energy */
+#define IPNLMS_ALPHA 0.8f	/* -1 = uniform ... +1 = proportionate */
+#define REG_FLOOR 0.1f		/* step normaliser floor: 10 dB under the mean */
 #define NOISE_BIAS 1.4		/* minimum statistics read ~1.5 dB low */
 #define COPY_MIN_FRAMES 2	/* at most one copy per 10 ms */
 
-typedef void (*adapt_fn)(const float *restrict x, const float *restrict xp,
-			 float *restrict wb, const float *restrict g, float k,
-			 int n, float *yb, float *gn);
-typedef void (*filter2_fn)(const float *restrict x, const float *restrict wb,
-			   const float *restrict g, int n, float *yb,
-			   float *gn);
-typedef float (*dot_fn)(const float *restrict x, const float *restrict w,
-			int n);
-typedef float (*abssum_fn)(const float *restrict w, int n);
-typedef void (*gains_fn)(const float *restrict w, float *restrict g,
-			 float a, float b, int n);
+/* Kernels over the bins; n is a multiple of 16 (BSTRIDE). */
+typedef void (*filter_fn)(const float *restrict wr, const float *restrict wi,
+			  const float *restrict xr, const float *restrict xi,
+			  int head, int P, int p0, float *restrict yr,
+			  float *restrict yi);
+typedef void (*update_fn)(float *restrict wr, float *restrict wi,
+			  const float *restrict xr, const float *restrict xi,
+			  int head, int P, const float *restrict er,
+			  const float *restrict ei, const float *restrict gp);
+typedef void (*gpow_fn)(const float *restrict xr, const float *restrict xi,
+			int head, int P, const float *restrict gp,
+			float *restrict out);
+typedef void (*norms_fn)(const float *restrict wr, const float *restrict wi,
+			 int P, float *restrict out);
+
+/* A partitioned filter: P rows of BSTRIDE bins, split real/imaginary. */
+struct fdfilt {
+	float *re, *im;
+	float w0[BLK]; /* partition 0 in time, reversed (slow path) */
+	bool w0_ok;
+};
 
 struct gw_echo {
-	int taps; /* L: a multiple of LANES */
-	float *wf; /* foreground (output) filter */
-	float *wb; /* background (adapting) filter */
-	float *g;  /* IPNLMS gains, mean 1 */
-	float *xb; /* far-end history */
-	int xcap, xn;
-	int fg_lo, fg_len; /* foreground's active region (taps) */
-	int phase; /* adaptation runs when phase == 0 */
+	int taps; /* P x BLK */
+	int P;
+	struct fdfilt fg; /* foreground (output) filter */
+	struct fdfilt bg; /* background (adapting) filter */
+	float *xr, *xi; /* ring of the far-end block spectra, P rows */
+	int head; /* row of the newest spectrum */
+	float *spow; /* x'Gx per bin: sum of gp |X|^2 over partitions */
+	float gp[PMAX]; /* per-partition proportionate gains, mean 1 */
+	int cpart; /* next partition to constrain */
+	float *xb; /* far-end history (time domain) */
+	int xcap, xn, xkeep;
+	double xe; /* energy of the current L-sample window */
+
+	/* the current block */
+	int bpos;
+	bool fast; /* X_k known at the start: all partitions in freq. */
+	bool adapting; /* some es[] != 0 */
+	float *yf, *yb; /* the filters' outputs (slow: partitions >= 1) */
+	float *es; /* step-scaled background errors */
+	/* scratch (aligned for FFTW) */
+	float *tbuf;
+	fftwf_complex *cbuf;
+	float *sr, *si;
 	int copy_wait; /* frames before the next copy may happen */
-	double xe; /* energy of the current window */
-	float kpend; /* background step owed with the previous window */
-	int gain_count;
 
 	/* send-path high-pass */
 	bool hpf_on;
@@ -93,7 +141,7 @@ struct gw_echo {
 
 	/* per-frame sums */
 	int fpos;
-	double fd, fe, fb, fes, fo, fraw, fx; /* fes: fe at background runs */
+	double fd, fe, fb, fo, fraw, fx;
 	bool fdt;
 	int bad_frames;
 	int dt_frames; /* consecutive frames with double talk */
@@ -121,141 +169,183 @@ struct gw_echo {
 	modem_connect_tones_rx_state_t *tone_rx; /* on rx_line */
 	modem_connect_tones_rx_state_t *tone_tx; /* on tx_ref */
 
-	adapt_fn adapt;
-	filter2_fn filter2;
-	dot_fn dot;
-	abssum_fn abssum;
-	gains_fn gains;
+	filter_fn filter;
+	update_fn update;
+	norms_fn norms;
+	gpow_fn gpow;
 };
+
+/* ---- FFTs: one pair of plans per process ------------------------------ */
+
+static pthread_mutex_t plan_lock = PTHREAD_MUTEX_INITIALIZER;
+static fftwf_plan plan_fwd, plan_inv;
+
+static int plans_make(void)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&plan_lock);
+	if (!plan_fwd || !plan_inv) {
+		float *t = fftwf_alloc_real(NFFT);
+		fftwf_complex *c = fftwf_alloc_complex(NBIN);
+
+		if (t && c) {
+			plan_fwd = fftwf_plan_dft_r2c_1d(NFFT, t, c,
+							 FFTW_ESTIMATE);
+			plan_inv = fftwf_plan_dft_c2r_1d(NFFT, c, t,
+							 FFTW_ESTIMATE);
+		}
+		if (!plan_fwd || !plan_inv)
+			ret = -ENOMEM;
+		fftwf_free(t);
+		fftwf_free(c);
+	}
+	pthread_mutex_unlock(&plan_lock);
+	return ret;
+}
+
+/* tbuf (NFFT real) -> split spectrum (re, im), padding bins zeroed. */
+static void fft_fwd(struct gw_echo *ec, float *restrict re,
+		    float *restrict im)
+{
+	fftwf_execute_dft_r2c(plan_fwd, ec->tbuf, ec->cbuf);
+	for (int k = 0; k < NBIN; k++) {
+		re[k] = ec->cbuf[k][0];
+		im[k] = ec->cbuf[k][1];
+	}
+	for (int k = NBIN; k < BSTRIDE; k++)
+		re[k] = im[k] = 0.0f;
+}
+
+/* split spectrum -> tbuf, scaled by 1/NFFT (a true inverse). */
+static void fft_inv(struct gw_echo *ec, const float *re, const float *im)
+{
+	for (int k = 0; k < NBIN; k++) {
+		ec->cbuf[k][0] = re[k];
+		ec->cbuf[k][1] = im[k];
+	}
+	fftwf_execute_dft_c2r(plan_inv, ec->cbuf, ec->tbuf);
+	for (int j = 0; j < NFFT; j++)
+		ec->tbuf[j] *= 1.0f / NFFT;
+}
 
 /* ---- vectorizable kernels -------------------------------------------- */
 
-/* Pairwise sum of `sets` (1, 2 or 4) x LANES partial sums, clobbering a. */
-static inline float hsum(float (*a2)[LANES], int sets)
-{
-	float *a = &a2[0][0];
-
-	if (sets >= 4)
-		for (int j = 0; j < 2 * LANES; j++)
-			a[j] += a[j + 2 * LANES];
-	if (sets >= 2)
-		for (int j = 0; j < LANES; j++)
-			a[j] += a[j + LANES];
-	for (int j = 0; j < 8; j++)
-		a[j] += a[j + 8];
-	for (int j = 0; j < 4; j++)
-		a[j] += a[j + 4];
-	return (a[0] + a[2]) + (a[1] + a[3]);
-}
-
 /*
- * KERNELS(suffix, attributes) defines the inner loops once per target;
+ * KERNELS(suffix, attributes) defines the per-bin loops once per target;
  * the bodies are plain C that GCC vectorizes for the target it is given.
+ * Rows are BSTRIDE floats; row r of the spectrum ring pairs with
+ * partition p when r = head - p (mod P).
  */
-#define KERNELS(sfx, attr, SETS)                                               \
-	attr static void adapt_##sfx(const float *restrict x,                  \
-				     const float *restrict xp,                 \
-				     float *restrict wb,                       \
-				     const float *restrict g, float k, int n,  \
-				     float *yb, float *gn)                     \
+#define KERNELS(sfx, attr)                                                     \
+	attr static void filter_##sfx(const float *restrict wr,                \
+				      const float *restrict wi,                \
+				      const float *restrict xr,                \
+				      const float *restrict xi, int head,      \
+				      int P, int p0, float *restrict yr,       \
+				      float *restrict yi)                      \
 	{                                                                      \
-		float ab[SETS][LANES] = { 0 }, an[SETS][LANES] = { 0 };        \
-		for (int i = 0; i < n; i += SETS * LANES) {                    \
-			_Pragma("GCC unroll 4")                                \
-			for (int s = 0; s < SETS; s++) {                       \
-				for (int j = 0; j < LANES; j++) {              \
-					int t = i + s * LANES + j;             \
-					float xi = x[t], gi = g[t];            \
-					float w = wb[t] + k * gi * xp[t];      \
-					wb[t] = w;                             \
-					ab[s][j] += w * xi;                    \
-					an[s][j] += gi * xi * xi;              \
-				}                                              \
+		float ar[BSTRIDE] = { 0 }, ai[BSTRIDE] = { 0 };                \
+		for (int p = p0; p < P; p++) {                                 \
+			int r = head - p < 0 ? head - p + P : head - p;        \
+			const float *a = wr + p * BSTRIDE;                     \
+			const float *b = wi + p * BSTRIDE;                     \
+			const float *c = xr + r * BSTRIDE;                     \
+			const float *d = xi + r * BSTRIDE;                     \
+			for (int k = 0; k < BSTRIDE; k++) {                    \
+				ar[k] += a[k] * c[k] - b[k] * d[k];            \
+				ai[k] += a[k] * d[k] + b[k] * c[k];            \
 			}                                                      \
 		}                                                              \
-		*yb = hsum(ab, SETS);                                          \
-		*gn = hsum(an, SETS);                                          \
+		for (int k = 0; k < BSTRIDE; k++) {                            \
+			yr[k] = ar[k];                                         \
+			yi[k] = ai[k];                                         \
+		}                                                              \
 	}                                                                      \
-	attr static void filter2_##sfx(const float *restrict x,                \
-				       const float *restrict wb,               \
-				       const float *restrict g, int n,         \
-				       float *yb, float *gn)                   \
+	attr static void update_##sfx(float *restrict wr, float *restrict wi,  \
+				      const float *restrict xr,                \
+				      const float *restrict xi, int head,      \
+				      int P, const float *restrict er,         \
+				      const float *restrict ei,                \
+				      const float *restrict gp)                \
 	{                                                                      \
-		float ab[SETS][LANES] = { 0 }, an[SETS][LANES] = { 0 };        \
-		for (int i = 0; i < n; i += SETS * LANES) {                    \
-			_Pragma("GCC unroll 4")                                \
-			for (int s = 0; s < SETS; s++) {                       \
-				for (int j = 0; j < LANES; j++) {              \
-					int t = i + s * LANES + j;             \
-					float xi = x[t];                       \
-					ab[s][j] += wb[t] * xi;                \
-					an[s][j] += g[t] * xi * xi;            \
-				}                                              \
+		for (int p = 0; p < P; p++) {                                  \
+			int r = head - p < 0 ? head - p + P : head - p;        \
+			float *a = wr + p * BSTRIDE;                           \
+			float *b = wi + p * BSTRIDE;                           \
+			const float *c = xr + r * BSTRIDE;                     \
+			const float *d = xi + r * BSTRIDE;                     \
+			const float g = gp[p];                                 \
+			for (int k = 0; k < BSTRIDE; k++) {                    \
+				/* conj(X) E */                                \
+				a[k] += g * (c[k] * er[k] + d[k] * ei[k]);     \
+				b[k] += g * (c[k] * ei[k] - d[k] * er[k]);     \
 			}                                                      \
 		}                                                              \
-		*yb = hsum(ab, SETS);                                          \
-		*gn = hsum(an, SETS);                                          \
 	}                                                                      \
-	attr static float dot_##sfx(const float *restrict x,                   \
-				    const float *restrict w, int n)            \
+	attr static void gpow_##sfx(const float *restrict xr,                  \
+				    const float *restrict xi, int head, int P, \
+				    const float *restrict gp,                  \
+				    float *restrict out)                       \
 	{                                                                      \
-		float a[SETS][LANES] = { 0 };                                  \
-		for (int i = 0; i < n; i += SETS * LANES) {                    \
-			_Pragma("GCC unroll 4")                                \
-			for (int s = 0; s < SETS; s++)                         \
-				for (int j = 0; j < LANES; j++)                \
-					a[s][j] += w[i + s * LANES + j] *      \
-						   x[i + s * LANES + j];       \
+		float a[BSTRIDE] = { 0 };                                      \
+		for (int p = 0; p < P; p++) {                                  \
+			int r = head - p < 0 ? head - p + P : head - p;        \
+			const float *c = xr + r * BSTRIDE;                     \
+			const float *d = xi + r * BSTRIDE;                     \
+			const float g = gp[p];                                 \
+			for (int k = 0; k < BSTRIDE; k++)                      \
+				a[k] += g * (c[k] * c[k] + d[k] * d[k]);       \
 		}                                                              \
-		return hsum(a, SETS);                                          \
+		for (int k = 0; k < BSTRIDE; k++)                              \
+			out[k] = a[k];                                         \
 	}                                                                      \
-	attr static float abssum_##sfx(const float *restrict w, int n)         \
+	attr static void norms_##sfx(const float *restrict wr,                 \
+				     const float *restrict wi, int P,          \
+				     float *restrict out)                      \
 	{                                                                      \
-		float a[1][LANES] = { 0 };                                     \
-		for (int i = 0; i < n; i += LANES)                             \
-			for (int j = 0; j < LANES; j++)                        \
-				a[0][j] += fabsf(w[i + j]);                    \
-		return hsum(a, 1);                                             \
-	}                                                                      \
-	attr static void gains_##sfx(const float *restrict w,                  \
-				     float *restrict g, float a, float b,      \
-				     int n)                                    \
-	{                                                                      \
-		for (int i = 0; i < n; i += LANES)                             \
-			for (int j = 0; j < LANES; j++)                        \
-				g[i + j] = a + b * fabsf(w[i + j]);            \
+		for (int p = 0; p < P; p++) {                                  \
+			const float *a = wr + p * BSTRIDE;                     \
+			const float *b = wi + p * BSTRIDE;                     \
+			float s[16] = { 0 };                                   \
+			for (int k = 0; k < BSTRIDE; k += 16)                  \
+				for (int j = 0; j < 16; j++)                   \
+					s[j] += a[k + j] * a[k + j] +          \
+						b[k + j] * b[k + j];           \
+			float t = 0.0f;                                        \
+			for (int j = 0; j < 16; j++)                           \
+				t += s[j];                                     \
+			out[p] = t;                                            \
+		}                                                              \
 	}
 
-KERNELS(generic, , 1)
+KERNELS(generic, )
 #if defined(__x86_64__) && defined(__GNUC__)
-KERNELS(avx2, __attribute__((target("avx2,fma"))), 2)
-KERNELS(avx512, __attribute__((target("avx512f,avx512vl,avx2,fma"))), 4)
+KERNELS(avx2, __attribute__((target("avx2,fma"))))
+KERNELS(avx512, __attribute__((target("avx512f,avx512vl,avx2,fma"))))
 #endif
 
 static void pick_kernels(struct gw_echo *ec)
 {
-	ec->adapt = adapt_generic;
-	ec->filter2 = filter2_generic;
-	ec->dot = dot_generic;
-	ec->abssum = abssum_generic;
-	ec->gains = gains_generic;
+	ec->filter = filter_generic;
+	ec->update = update_generic;
+	ec->norms = norms_generic;
+	ec->gpow = gpow_generic;
 #if defined(__x86_64__) && defined(__GNUC__)
 	__builtin_cpu_init();
 	if (__builtin_cpu_supports("avx512f") &&
 	    __builtin_cpu_supports("avx512vl") &&
 	    __builtin_cpu_supports("fma")) {
-		ec->adapt = adapt_avx512;
-		ec->filter2 = filter2_avx512;
-		ec->dot = dot_avx512;
-		ec->abssum = abssum_avx512;
-		ec->gains = gains_avx512;
+		ec->filter = filter_avx512;
+		ec->update = update_avx512;
+		ec->norms = norms_avx512;
+		ec->gpow = gpow_avx512;
 	} else if (__builtin_cpu_supports("avx2") &&
 		   __builtin_cpu_supports("fma")) {
-		ec->adapt = adapt_avx2;
-		ec->filter2 = filter2_avx2;
-		ec->dot = dot_avx2;
-		ec->abssum = abssum_avx2;
-		ec->gains = gains_avx2;
+		ec->filter = filter_avx2;
+		ec->update = update_avx2;
+		ec->norms = norms_avx2;
+		ec->gpow = gpow_avx2;
 	}
 #endif
 }
@@ -350,23 +440,50 @@ static float hpf(struct gw_echo *ec, float x)
 	return y;
 }
 
+static void filt_clear(struct gw_echo *ec, struct fdfilt *f)
+{
+	size_t bytes = sizeof(float) * (size_t)ec->P * BSTRIDE;
+
+	memset(f->re, 0, bytes);
+	memset(f->im, 0, bytes);
+	memset(f->w0, 0, sizeof(f->w0));
+	f->w0_ok = true;
+}
+
+static void filt_copy(struct gw_echo *ec, struct fdfilt *to,
+		      const struct fdfilt *from)
+{
+	size_t bytes = sizeof(float) * (size_t)ec->P * BSTRIDE;
+
+	memcpy(to->re, from->re, bytes);
+	memcpy(to->im, from->im, bytes);
+	memcpy(to->w0, from->w0, sizeof(to->w0));
+	to->w0_ok = from->w0_ok;
+}
+
 static void state_reset(struct gw_echo *ec)
 {
-	int L = ec->taps;
+	const int P = ec->P;
 
-	memset(ec->wf, 0, sizeof(float) * (size_t)L);
-	memset(ec->wb, 0, sizeof(float) * (size_t)L);
-	for (int i = 0; i < L; i++)
-		ec->g[i] = 1.0f;
+	filt_clear(ec, &ec->fg);
+	filt_clear(ec, &ec->bg);
+	memset(ec->xr, 0, sizeof(float) * (size_t)P * BSTRIDE);
+	memset(ec->xi, 0, sizeof(float) * (size_t)P * BSTRIDE);
+	memset(ec->spow, 0, sizeof(float) * BSTRIDE);
+	ec->head = 0;
+	for (int p = 0; p < P; p++)
+		ec->gp[p] = 1.0f;
+	ec->cpart = 0;
 	memset(ec->xb, 0, sizeof(float) * (size_t)ec->xcap);
-	ec->xn = L + ADAPT_EVERY - 1; /* windows start at xb[ADAPT_EVERY] */
-	ec->fg_lo = 0;
-	ec->fg_len = L;
-	ec->phase = 0;
-	ec->copy_wait = 0;
+	ec->xn = ec->xkeep - 1;
 	ec->xe = 0.0;
-	ec->kpend = 0.0f;
-	ec->gain_count = 0;
+	ec->bpos = 0;
+	ec->fast = false;
+	ec->adapting = false;
+	memset(ec->yf, 0, sizeof(float) * BLK);
+	memset(ec->yb, 0, sizeof(float) * BLK);
+	memset(ec->es, 0, sizeof(float) * BLK);
+	ec->copy_wait = 0;
 	ec->hx1 = ec->hx2 = ec->hy1 = ec->hy2 = 0.0f;
 	memset(ec->blkmax, 0, sizeof(ec->blkmax));
 	ec->blkpos = ec->blkcnt = 0;
@@ -377,8 +494,7 @@ static void state_reset(struct gw_echo *ec)
 	ec->geigel_thr = 1.0f;
 	ec->dt_hang = 0;
 	ec->res_hang = 0;
-	ec->fpos = 0;
-	ec->fd = ec->fe = ec->fb = ec->fes = ec->fo = ec->fraw = ec->fx = 0.0;
+	ec->fd = ec->fe = ec->fb = ec->fo = ec->fraw = ec->fx = 0.0;
 	ec->fdt = false;
 	ec->bad_frames = 0;
 	ec->dt_frames = 0;
@@ -407,30 +523,48 @@ static void state_reset(struct gw_echo *ec)
 
 /* ---- API ---------------------------------------------------------------- */
 
+static int filt_alloc(struct gw_echo *ec, struct fdfilt *f)
+{
+	f->re = falloc(ec->P * BSTRIDE);
+	f->im = falloc(ec->P * BSTRIDE);
+	return f->re && f->im ? 0 : -ENOMEM;
+}
+
 int gw_echo_alloc(struct gw_echo **ret, int tail_taps)
 {
 	struct gw_echo *ec;
-	int L;
 
 	if (!ret || tail_taps < 1 || tail_taps > GW_ECHO_MAX_TAPS)
 		return -EINVAL;
-	L = (tail_taps + TAP_ALIGN - 1) / TAP_ALIGN * TAP_ALIGN;
+	if (plans_make() < 0)
+		return -ENOMEM;
 	ec = calloc(1, sizeof(*ec));
 	if (!ec)
 		return -ENOMEM;
-	ec->taps = L;
-	ec->xcap = L + ADAPT_EVERY + HIST_EXTRA;
-	ec->nblk = (L + GEIGEL_BLOCK - 1) / GEIGEL_BLOCK;
-	ec->wf = falloc(L);
-	ec->wb = falloc(L);
-	ec->g = falloc(L);
-	ec->xb = falloc(ec->xcap + LANES);
+	ec->P = (tail_taps + BLK - 1) / BLK;
+	ec->taps = ec->P * BLK;
+	ec->xkeep = ec->taps > NFFT ? ec->taps : NFFT;
+	ec->xcap = ec->xkeep + HIST_EXTRA;
+	ec->nblk = (ec->taps + GEIGEL_BLOCK - 1) / GEIGEL_BLOCK;
+	ec->xr = falloc(ec->P * BSTRIDE);
+	ec->xi = falloc(ec->P * BSTRIDE);
+	ec->spow = falloc(BSTRIDE);
+	ec->xb = falloc(ec->xcap);
+	ec->yf = falloc(BLK);
+	ec->yb = falloc(BLK);
+	ec->es = falloc(BLK);
+	ec->tbuf = falloc(NFFT);
+	ec->sr = falloc(BSTRIDE);
+	ec->si = falloc(BSTRIDE);
+	ec->cbuf = fftwf_alloc_complex(NBIN);
 	ec->tone_rx = modem_connect_tones_rx_init(
 		NULL, MODEM_CONNECT_TONES_ANS_PR, tone_report, ec);
 	ec->tone_tx = modem_connect_tones_rx_init(
 		NULL, MODEM_CONNECT_TONES_ANS_PR, tone_report, ec);
-	if (!ec->wf || !ec->wb || !ec->g || !ec->xb || !ec->tone_rx ||
-	    !ec->tone_tx) {
+	if (filt_alloc(ec, &ec->fg) < 0 || filt_alloc(ec, &ec->bg) < 0 ||
+	    !ec->xr || !ec->xi || !ec->spow || !ec->xb || !ec->yf ||
+	    !ec->yb || !ec->es || !ec->tbuf || !ec->sr || !ec->si ||
+	    !ec->cbuf || !ec->tone_rx || !ec->tone_tx) {
 		gw_echo_free(ec);
 		return -ENOMEM;
 	}
@@ -452,10 +586,21 @@ void gw_echo_free(struct gw_echo *ec)
 		modem_connect_tones_rx_free(ec->tone_rx);
 	if (ec->tone_tx)
 		modem_connect_tones_rx_free(ec->tone_tx);
-	free(ec->wf);
-	free(ec->wb);
-	free(ec->g);
+	free(ec->fg.re);
+	free(ec->fg.im);
+	free(ec->bg.re);
+	free(ec->bg.im);
+	free(ec->xr);
+	free(ec->xi);
+	free(ec->spow);
 	free(ec->xb);
+	free(ec->yf);
+	free(ec->yb);
+	free(ec->es);
+	free(ec->tbuf);
+	free(ec->sr);
+	free(ec->si);
+	fftwf_free(ec->cbuf);
 	free(ec);
 }
 
@@ -467,8 +612,10 @@ void gw_echo_set_nlp(struct gw_echo *ec, bool on)
 void gw_echo_set_freeze(struct gw_echo *ec, bool frozen)
 {
 	ec->frozen = frozen;
-	if (frozen)
-		ec->kpend = 0.0f;
+	if (frozen) {
+		memset(ec->es, 0, sizeof(float) * BLK);
+		ec->adapting = false;
+	}
 }
 
 void gw_echo_set_bypass(struct gw_echo *ec, bool bypass)
@@ -524,57 +671,156 @@ void gw_echo_get_stats(const struct gw_echo *ec, struct gw_echo_stats *st)
 	st->disabler = ec->dis;
 }
 
-/* ---- processing ------------------------------------------------------- */
+/* ---- the block engine ------------------------------------------------- */
+
+/* The newest far-end spectrum (of tbuf) into the ring. */
+static void push_spectrum(struct gw_echo *ec)
+{
+	const int P = ec->P;
+	float *re, *im;
+
+	ec->head = ec->head + 1 == P ? 0 : ec->head + 1;
+	re = ec->xr + ec->head * BSTRIDE;
+	im = ec->xi + ec->head * BSTRIDE;
+	fft_fwd(ec, re, im);
+}
+
+/* Zero the circular half of partition p's impulse response. */
+static void constrain(struct gw_echo *ec, struct fdfilt *f, int p)
+{
+	float *re = f->re + p * BSTRIDE, *im = f->im + p * BSTRIDE;
+
+	fft_inv(ec, re, im);
+	if (p == 0) {
+		for (int j = 0; j < BLK; j++)
+			f->w0[BLK - 1 - j] = ec->tbuf[j];
+		f->w0_ok = true;
+	}
+	memset(ec->tbuf + BLK, 0, sizeof(float) * BLK);
+	fft_fwd(ec, re, im);
+}
+
+/*
+ * One filter's output for the block: all partitions when X_k is known
+ * (fast), else partitions >= 1 (X_k's row is then the one after head).
+ */
+static void block_filter(struct gw_echo *ec, const struct fdfilt *f,
+			 float *y)
+{
+	int head = ec->head, p0 = 0;
+
+	if (!ec->fast) {
+		head = head + 1 == ec->P ? 0 : head + 1;
+		p0 = 1;
+	}
+	ec->filter(f->re, f->im, ec->xr, ec->xi, head, ec->P, p0, ec->sr,
+		   ec->si);
+	fft_inv(ec, ec->sr, ec->si);
+	memcpy(y, ec->tbuf + BLK, sizeof(float) * BLK);
+}
+
+static void block_start(struct gw_echo *ec, const int16_t *tx, int avail)
+{
+	ec->fast = avail >= BLK;
+	if (ec->fast) {
+		const float *prev = ec->xb + ec->xn - BLK + 1;
+
+		for (int j = 0; j < BLK; j++) {
+			ec->tbuf[j] = prev[j];
+			ec->tbuf[BLK + j] = tx[j];
+		}
+		push_spectrum(ec);
+	} else {
+		/* partition 0 runs in time: its taps, constrained */
+		if (!ec->fg.w0_ok)
+			constrain(ec, &ec->fg, 0);
+		if (!ec->bg.w0_ok)
+			constrain(ec, &ec->bg, 0);
+	}
+	block_filter(ec, &ec->fg, ec->yf);
+	block_filter(ec, &ec->bg, ec->yb);
+}
 
 static void update_gains(struct gw_echo *ec)
 {
 	/*
-	 * IPNLMS: g_i = (1 - a)/2 + (1 + a) L |w_i| / (2 sum|w| + eps),
-	 * i.e. L times Benesty & Gay's gains, so that mean(g) = 1 and the
-	 * normalisation by |x|^2 stays that of NLMS.
+	 * IPNLMS over partitions: g_p = (1 - a)/2 + (1 + a) P |w_p| /
+	 * (2 sum |w|), mean 1, |w_p| from the spectrum (Parseval).
 	 */
-	int L = ec->taps;
-	float s = ec->abssum(ec->wb, L);
-	float a = (1.0f - IPNLMS_ALPHA) / 2.0f;
-	float b = (1.0f + IPNLMS_ALPHA) * (float)L / (2.0f * s + 1e-6f);
+	const int P = ec->P;
+	float nrm[PMAX], sum = 0.0f;
 
-	ec->gains(ec->wb, ec->g, a, b, L);
+	ec->norms(ec->bg.re, ec->bg.im, P, nrm);
+	for (int p = 0; p < P; p++) {
+		nrm[p] = sqrtf(nrm[p]);
+		sum += nrm[p];
+	}
+	if (sum < 1e-6f) {
+		for (int p = 0; p < P; p++)
+			ec->gp[p] = 1.0f;
+		return;
+	}
+	for (int p = 0; p < P; p++)
+		ec->gp[p] = (1.0f - IPNLMS_ALPHA) / 2.0f +
+			    (1.0f + IPNLMS_ALPHA) * (float)P * nrm[p] /
+				    (2.0f * sum);
 }
 
-/*
- * Background -> foreground. The foreground then runs over the region
- * holding all but 2 x REGION_CUT of the response's energy (rounded out to
- * TAP_ALIGN): the bulk delay before it and the tail after it cost nothing.
- */
+static void block_end(struct gw_echo *ec)
+{
+	const int P = ec->P;
+	const float delta = (float)(NFFT * DBM0_TO_POWER(-50.0));
+	const float scale = 2.0f / (float)P;
+	float mean = 0.0f, reg;
+
+	if (!ec->fast) {
+		memcpy(ec->tbuf, ec->xb + ec->xn - NFFT + 1,
+		       sizeof(float) * NFFT);
+		push_spectrum(ec);
+	}
+	if (!ec->adapting)
+		return;
+	/*
+	 * E = FFT([0, es]), normalised per bin by x'Gx: the far-end power
+	 * over the tail weighted by the proportionate gains, smoothed over
+	 * three bins (a short whitening filter: a line spectrum of voiced
+	 * speech must not make the gradient ring), plus a floor at
+	 * REG_FLOOR of the mean so that bins the far end leaves empty do
+	 * not take big steps on noise.
+	 */
+	memset(ec->tbuf, 0, sizeof(float) * BLK);
+	memcpy(ec->tbuf + BLK, ec->es, sizeof(float) * BLK);
+	fft_fwd(ec, ec->sr, ec->si);
+	ec->gpow(ec->xr, ec->xi, ec->head, P, ec->gp, ec->spow);
+	for (int k = 0; k < NBIN; k++)
+		mean += ec->spow[k];
+	reg = delta + REG_FLOOR * mean / (float)(NBIN * P);
+	for (int k = 0; k < NBIN; k++) {
+		float lo = ec->spow[k > 0 ? k - 1 : 1];
+		float hi = ec->spow[k < NBIN - 1 ? k + 1 : NBIN - 2];
+		float sm = (lo + ec->spow[k] + hi) * (1.0f / 3);
+		float g = scale / (sm / (float)P + reg);
+
+		ec->sr[k] *= g;
+		ec->si[k] *= g;
+	}
+	ec->update(ec->bg.re, ec->bg.im, ec->xr, ec->xi, ec->head, P, ec->sr,
+		   ec->si, ec->gp);
+	ec->bg.w0_ok = false;
+	constrain(ec, &ec->bg, ec->cpart);
+	ec->cpart = ec->cpart + 1 == P ? 0 : ec->cpart + 1;
+	update_gains(ec);
+	memset(ec->es, 0, sizeof(float) * BLK);
+	ec->adapting = false;
+}
+
+/* ---- per sample --------------------------------------------------------- */
+
 static void copy_to_foreground(struct gw_echo *ec)
 {
-	const int L = ec->taps;
-	double total = 0.0, cut, acc;
-	int lo, hi;
-
-	memcpy(ec->wf, ec->wb, sizeof(float) * (size_t)L);
+	filt_copy(ec, &ec->fg, &ec->bg);
 	ec->copies++;
 	ec->copy_wait = COPY_MIN_FRAMES;
-	total = ec->dot(ec->wf, ec->wf, L);
-	cut = total * REGION_CUT;
-	for (lo = 0, acc = 0.0; lo < L; lo++) {
-		acc += (double)ec->wf[lo] * ec->wf[lo];
-		if (acc > cut)
-			break;
-	}
-	for (hi = L, acc = 0.0; hi > lo; hi--) {
-		acc += (double)ec->wf[hi - 1] * ec->wf[hi - 1];
-		if (acc > cut)
-			break;
-	}
-	lo = lo / TAP_ALIGN * TAP_ALIGN;
-	hi = (hi + TAP_ALIGN - 1) / TAP_ALIGN * TAP_ALIGN;
-	if (hi <= lo)
-		hi = lo + TAP_ALIGN > L ? L : lo + TAP_ALIGN;
-	if (hi - lo < TAP_ALIGN)
-		lo = hi - TAP_ALIGN;
-	ec->fg_lo = lo;
-	ec->fg_len = hi - lo;
 }
 
 static void frame_end(struct gw_echo *ec)
@@ -590,7 +836,7 @@ static void frame_end(struct gw_echo *ec)
 	 * foreground is an echo path change: copy and learn again.
 	 */
 	ec->dt_frames = ec->fdt ? ec->dt_frames + 1 : 0;
-	if (ec->dt_frames >= 2 * RATE / FRAME && ec->fb < 0.25 * ec->fes) {
+	if (ec->dt_frames >= 2 * RATE / FRAME && ec->fb < 0.25 * ec->fe) {
 		ec->fdt = false;
 		ec->converged = false;
 		ec->dt_frames = 0;
@@ -599,15 +845,12 @@ static void frame_end(struct gw_echo *ec)
 	    far && !ec->fdt) {
 		if (ec->copy_wait > 0) {
 			ec->copy_wait--;
-		} else if (ec->fb < 0.7 * ec->fes &&
-			   ec->fb * ADAPT_EVERY < ec->fd) {
+		} else if (ec->fb < 0.7 * ec->fe && ec->fb < ec->fd) {
 			copy_to_foreground(ec);
 			ec->bad_frames = 0;
-		} else if (ec->fb > 4.0 * ec->fes && ec->fe < ec->fd) {
+		} else if (ec->fb > 4.0 * ec->fe && ec->fe < ec->fd) {
 			if (++ec->bad_frames >= 8) {
-				memcpy(ec->wb, ec->wf,
-				       sizeof(float) * (size_t)L);
-				ec->kpend = 0.0f;
+				filt_copy(ec, &ec->bg, &ec->fg);
 				ec->bad_frames = 0;
 			}
 		} else {
@@ -683,26 +926,25 @@ static void frame_end(struct gw_echo *ec)
 		}
 	}
 
-	ec->fpos = 0;
-	ec->fd = ec->fe = ec->fb = ec->fes = ec->fo = ec->fraw = ec->fx = 0.0;
+	ec->fd = ec->fe = ec->fb = ec->fo = ec->fraw = ec->fx = 0.0;
 	ec->fdt = false;
 }
 
-/* Append one far-end sample; returns the window of the current sample. */
-static inline const float *push_far(struct gw_echo *ec, float x)
+/* Append one far-end sample to the history (energy, Geigel maxima). */
+static inline void push_far(struct gw_echo *ec, float x)
 {
 	const int L = ec->taps;
 	float old, ax;
 
 	if (ec->xn + 1 == ec->xcap) {
-		const int keep = L + ADAPT_EVERY;
+		const int keep = ec->xkeep;
 
 		memmove(ec->xb, ec->xb + ec->xcap - keep,
 			sizeof(float) * (size_t)keep);
 		ec->xn = keep - 1;
 		/* re-sum now and then: no drift of the running energy */
 		ec->xe = 0.0;
-		for (int i = ADAPT_EVERY; i < keep; i++)
+		for (int i = keep - L; i < keep; i++)
 			ec->xe += (double)ec->xb[i] * ec->xb[i];
 	}
 	old = ec->xb[ec->xn + 1 - L];
@@ -727,7 +969,16 @@ static inline const float *push_far(struct gw_echo *ec, float x)
 		ec->curmax = 0.0f;
 		ec->blkcnt = 0;
 	}
-	return ec->xb + ec->xn - L + 1;
+}
+
+static inline float dot_blk(const float *restrict w, const float *restrict x)
+{
+	float a[8] = { 0 };
+
+	for (int i = 0; i < BLK; i += 8)
+		for (int j = 0; j < 8; j++)
+			a[j] += w[i + j] * x[i + j];
+	return ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
 }
 
 void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
@@ -736,7 +987,6 @@ void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
 	const int L = ec->taps;
 	const float geigel_min = 230.0f; /* about -40 dBm0 peak */
 	const double far_min = L * DBM0_TO_POWER(-45.0);
-	const double delta = L * DBM0_TO_POWER(-50.0);
 
 	if (n <= 0)
 		return;
@@ -747,24 +997,34 @@ void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
 	}
 
 	for (int i = 0; i < n; i++) {
-		float x = tx_ref[i], draw = rx_line[i];
-		const float *xw = push_far(ec, x);
-		float d = ec->hpf_on ? hpf(ec, draw) : draw;
-		float fmax = ec->tailmax > ec->curmax ? ec->tailmax
-						       : ec->curmax;
-		bool far = ec->xe > far_min;
-		float yb, yf, gn, eb, ef, o;
+		const int m = ec->bpos;
+		float x, draw, d, fmax, yf, yb, eb, ef, o;
+		bool far;
 
+		if (m == 0)
+			block_start(ec, tx_ref + i, n - i);
+		x = tx_ref[i];
+		draw = rx_line[i];
+		push_far(ec, x);
+		d = ec->hpf_on ? hpf(ec, draw) : draw;
+		fmax = ec->tailmax > ec->curmax ? ec->tailmax : ec->curmax;
+		far = ec->xe > far_min;
 		ec->fraw += (double)draw * draw;
 		ec->fx += (double)x * x;
 		if (ec->bypass || ec->dis == GW_ECHO_DISABLER_BYPASS) {
 			out[i] = rx_line[i];
-			ec->kpend = 0.0f;
+			ec->es[m] = 0.0f;
 			ec->nlp_supp = false;
 			ec->nlp_gain = 1.0f;
-			if (++ec->fpos == FRAME)
-				frame_end(ec);
-			continue;
+			goto next;
+		}
+		yf = ec->yf[m];
+		yb = ec->yb[m];
+		if (!ec->fast) {
+			const float *xw = ec->xb + ec->xn - BLK + 1;
+
+			yf += dot_blk(ec->fg.w0, xw);
+			yb += dot_blk(ec->bg.w0, xw);
 		}
 
 		/*
@@ -795,43 +1055,23 @@ void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
 		if (dt && far)
 			ec->dt_samples++;
 
-		yf = ec->dot(xw + ec->fg_lo, ec->wf + ec->fg_lo, ec->fg_len);
 		ef = d - yf;
+		eb = d - yb;
 		ec->pe_s += (ef * ef - ec->pe_s) * (1.0f / 64);
 		ec->py_s += (yf * yf - ec->py_s) * (1.0f / 64);
+		ec->pb_s += (eb * eb - ec->pb_s) * (1.0f / 64);
+		ec->pyb_s += (yb * yb - ec->pyb_s) * (1.0f / 64);
+		ec->fb += (double)eb * eb;
+		if (!ec->frozen && far) {
+			float mu = ec->converged ? MU_SLOW : MU_FAST;
 
-		/*
-		 * The background runs every ADAPT_EVERY samples: update with
-		 * the error and window of its last run, then filter.
-		 */
-		if (ec->phase == 0) {
-			if (ec->kpend != 0.0f) {
-				ec->adapt(xw, xw - ADAPT_EVERY, ec->wb, ec->g,
-					  ec->kpend, L, &yb, &gn);
-				if (++ec->gain_count == GAIN_UPDATE) {
-					update_gains(ec);
-					ec->gain_count = 0;
-				}
-			} else {
-				ec->filter2(xw, ec->wb, ec->g, L, &yb, &gn);
-			}
-			eb = d - yb;
-			ec->pb_s += (eb * eb - ec->pb_s) * (1.0f / 32);
-			ec->pyb_s += (yb * yb - ec->pyb_s) * (1.0f / 32);
-			ec->fb += (double)eb * eb;
-			ec->fes += (double)ef * ef;
-			if (!ec->frozen && far) {
-				float mu = ec->converged ? MU_SLOW : MU_FAST;
-
-				if (dt)
-					mu *= 1.0f / 8;
-				ec->kpend = (float)(mu * eb / (gn + delta));
-			} else {
-				ec->kpend = 0.0f;
-			}
+			if (dt)
+				mu *= 1.0f / 8;
+			ec->es[m] = mu * eb;
+			ec->adapting = true;
+		} else {
+			ec->es[m] = 0.0f;
 		}
-		if (++ec->phase == ADAPT_EVERY)
-			ec->phase = 0;
 
 		/* NLP: comfort noise while only the far end talks. */
 		ec->nlp_supp = ec->nlp_on &&
@@ -862,7 +1102,11 @@ void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
 		ec->fe += (double)ef * ef;
 		ec->fo += (double)o * o;
 		ec->fdt |= dt || (ec->converged && ec->res_hang > 0);
-		if (++ec->fpos == FRAME)
+next:
+		if (++ec->bpos == BLK) {
+			ec->bpos = 0;
+			block_end(ec);
 			frame_end(ec);
+		}
 	}
 }

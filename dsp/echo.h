@@ -17,27 +17,36 @@
  * How:
  * - high-pass (2nd-order Butterworth, 100 Hz) on the send path removes DC
  *   and hum before the subtraction;
- * - two filters (Ochiai's two-path structure): a background filter adapts
- *   with IPNLMS (improved proportionate NLMS, Benesty & Gay 2002, alpha
- *   0.5: per-tap step in proportion to the tap's magnitude, so the sparse
- *   G.168-like responses converge fast; exact x'Gx normalisation) on every
- *   second sample; the foreground filter, whose output is sent, never
- *   adapts, and takes a copy of the background only when the background's
- *   error is clearly lower over a 5 ms frame and no double talk is seen.
- *   Near-end speech can therefore disturb the background but never the
- *   output path; a background that has diverged is reset from the
- *   foreground. The foreground runs only over the taps that hold all but
- *   -40 dB of its energy (bulk delay and dead tail cost nothing).
+ * - two filters (Ochiai's two-path structure): a background filter adapts;
+ *   the foreground filter, whose output is sent, never adapts, and takes a
+ *   copy of the background only when the background's error is clearly
+ *   lower over a 5 ms frame and no double talk is seen. Near-end speech
+ *   can therefore disturb the background but never the output path; a
+ *   background that has diverged is reset from the foreground.
+ * - both filters are partitioned frequency-domain filters (uniformly
+ *   partitioned overlap-save, as in the MDF canceller): 5 ms partitions,
+ *   80-point FFTs (FFTW), so 1024 taps cost about as much as 256 did in
+ *   the time domain. No delay is added: whole blocks are filtered when the
+ *   caller passes whole 5 ms blocks (the media thread does), otherwise the
+ *   current block's partition runs as a 40-tap FIR per sample.
+ * - adaptation: frequency-domain NLMS once per 5 ms block, each sample's
+ *   error scaled by its own step (full, 18 dB down in double talk, none
+ *   when frozen or without far-end signal), normalised per bin by the
+ *   far-end power over the tail (lightly smoothed, with a floor 10 dB
+ *   under the mean), with per-partition proportionate gains (IPNLMS,
+ *   Benesty & Gay 2002, applied per 5 ms partition, alpha 0.8) so that the
+ *   sparse responses of hybrids behind a bulk delay converge fast. The
+ *   gradient constraint runs on one partition per block in turn.
  * - double talk: both filters' residuals above a tenth of their own echo
  *   estimates (near-end speech leaves a residual far above them; a filter
  *   that has learned the path does not) blocks copies; with a Geigel test
  *   too (0 dB until converged, as an unknown path may have any peak gain,
  *   then the measured mean echo gain) it is double talk: NLP off and the
- *   background's step 18 dB down; 40 ms hangover. Double talk lasting 2 s with a much better background is taken for
- *   an echo path change.
- * - the inner loops are written as blocks of 16 independent lanes (4 sets
- *   for AVX-512) that GCC vectorizes without -ffast-math; an AVX2+FMA or
- *   AVX-512 build of them is chosen at run time (__builtin_cpu_supports).
+ *   background's step 18 dB down; 40 ms hangover. Double talk lasting 2 s
+ *   with a much better background is taken for an echo path change.
+ * - the per-bin loops are plain loops over 48 bins that GCC vectorizes
+ *   without -ffast-math; an AVX2+FMA or AVX-512 build of them is chosen
+ *   at run time (__builtin_cpu_supports).
  * - tone disabler: spandsp's modem_connect_tones_rx (ANS type) on both
  *   rx_line and tx_ref; ANS/ANSam -> NLP off; ANS/ANSam with phase
  *   reversals -> bypass (Sout = Sin, sample for sample).
@@ -84,7 +93,8 @@ struct gw_echo_stats {
 
 /*
  * Allocate a canceller for a tail of tail_taps samples (1..1024; rounded
- * up to a multiple of 64 internally). NLP, comfort noise, high-pass and the
+ * up to a multiple of 40, one 5 ms partition, internally). Call from the
+ * control thread (FFT plans are made on the first call). NLP, comfort noise, high-pass and the
  * tone disabler start on. Returns 0, -EINVAL or -ENOMEM.
  */
 int gw_echo_alloc(struct gw_echo **ret, int tail_taps);

@@ -12,5 +12,5 @@ libgwdsp_la_SOURCES = \
 	dsp/callerid.c dsp/callerid.h \
 	dsp/zone.c dsp/zone.h \
 	dsp/echo.c dsp/echo.h
-libgwdsp_la_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(OPUS_CFLAGS) $(BCG729_CFLAGS)
-libgwdsp_la_LIBADD = $(SPANDSP_LIBS) $(OPUS_LIBS) $(BCG729_LIBS) -lm
+libgwdsp_la_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(FFTW_CFLAGS) $(OPUS_CFLAGS) $(BCG729_CFLAGS)
+libgwdsp_la_LIBADD = $(SPANDSP_LIBS) $(FFTW_LIBS) $(OPUS_LIBS) $(BCG729_LIBS) -lm
