@@ -9,7 +9,6 @@
 
 #include "gateway/rtp.h"
 
-#define JB_DELAY_SAMPLES 320 /* 40 ms fixed playout delay */
 
 int gw_rtp_hdr_encode(uint8_t *buf, size_t len, const struct gw_rtp_hdr *h)
 {
@@ -398,7 +397,14 @@ int gw_rtp_session_alloc(struct gw_rtp_session **ret, const char *host,
 	s->ts = rnd[2];
 	s->marker_next = true;
 	s->te_pt = -1;
-	gw_jbuf_init(&s->jb, JB_DELAY_SAMPLES);
+	/* adaptive playout (20..200 ms, from 40 ms) with PLC in the gaps */
+	err = gw_plc_alloc(&s->plc);
+	if (err) {
+		close(s->fd);
+		free(s);
+		return err;
+	}
+	gw_jbuf_init_cfg(&s->jb, NULL, s->plc);
 	*ret = s;
 	return 0;
 }
@@ -409,6 +415,7 @@ void gw_rtp_session_free(struct gw_rtp_session *s)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
+	gw_plc_free(s->plc);
 	free(s);
 }
 

@@ -46,6 +46,7 @@
 #include <sys/socket.h>
 
 #include "dsp/g711.h"
+#include "dsp/plc.h"
 #include "gateway/jbuf.h"
 
 #define GW_RTP_HDR_LEN 12
@@ -174,6 +175,7 @@ struct gw_rtp_session {
 	uint32_t ts;
 	bool marker_next;
 	struct gw_jbuf jb;
+	struct gw_plc *plc; /* the jitter buffer's loss concealment */
 	uint8_t pkt[GW_RTP_MAX_PACKET];
 	int16_t pcm[GW_RTP_MAX_PACKET];
 	struct gw_rtp_evtx evtx;

@@ -12,8 +12,9 @@ tests_selftest_SOURCES = \
 	tests/test_callerid.c \
 	tests/test_dtmfq24.c \
 	tests/test_zone.c \
-	tests/test_echo.c
-tests_selftest_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SOFIA_CFLAGS) $(LIBCONFIG_CFLAGS) \
+	tests/test_echo.c \
+	tests/test_jbuf.c tests/netimpair.c tests/netimpair.h
+tests_selftest_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SOFIA_CFLAGS) $(SRTP_CFLAGS) $(LIBCONFIG_CFLAGS) \
 	$(OPUS_CFLAGS) $(BCG729_CFLAGS)
 tests_selftest_LDADD = libgwcore.la libgwhw.la libgwdsp.la \
 	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(LIBCONFIG_LIBS) \

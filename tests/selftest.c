@@ -22,6 +22,7 @@
 #pragma weak gw_test_cases_modem
 #pragma weak gw_test_cases_codec
 #pragma weak gw_test_cases_dtmf
+#pragma weak gw_test_cases_jbuf
 
 static const struct gw_test_case *const tables[] = {
 	gw_test_cases_dsp,
@@ -34,6 +35,7 @@ static const struct gw_test_case *const tables[] = {
 	gw_test_cases_modem,
 	gw_test_cases_codec,
 	gw_test_cases_dtmf,
+	gw_test_cases_jbuf,
 };
 
 static int selected(const char *name, int argc, char **argv)

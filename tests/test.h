@@ -65,5 +65,6 @@ extern const struct gw_test_case gw_test_cases_callerid[];
 extern const struct gw_test_case gw_test_cases_modem[];
 extern const struct gw_test_case gw_test_cases_codec[];
 extern const struct gw_test_case gw_test_cases_dtmf[];
+extern const struct gw_test_case gw_test_cases_jbuf[];
 
 #endif
