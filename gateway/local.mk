@@ -7,6 +7,7 @@ libgwcore_la_SOURCES = \
 	gateway/spsc.h \
 	gateway/rtp.c gateway/rtp.h \
 	gateway/jbuf.c gateway/jbuf.h \
+	gateway/rtcp.c gateway/rtcp.h \
 	gateway/media.c gateway/media.h \
 	gateway/sdp.c gateway/sdp.h \
 	gateway/sip.c gateway/sip.h \

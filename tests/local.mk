@@ -13,7 +13,8 @@ tests_selftest_SOURCES = \
 	tests/test_dtmfq24.c \
 	tests/test_zone.c \
 	tests/test_echo.c \
-	tests/test_jbuf.c tests/netimpair.c tests/netimpair.h
+	tests/test_jbuf.c tests/netimpair.c tests/netimpair.h \
+	tests/test_rtcp.c
 tests_selftest_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SOFIA_CFLAGS) $(SRTP_CFLAGS) $(LIBCONFIG_CFLAGS) \
 	$(OPUS_CFLAGS) $(BCG729_CFLAGS)
 tests_selftest_LDADD = libgwcore.la libgwhw.la libgwdsp.la \

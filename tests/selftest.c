@@ -23,6 +23,8 @@
 #pragma weak gw_test_cases_codec
 #pragma weak gw_test_cases_dtmf
 #pragma weak gw_test_cases_jbuf
+#pragma weak gw_test_cases_srtp
+#pragma weak gw_test_cases_rtcp
 
 static const struct gw_test_case *const tables[] = {
 	gw_test_cases_dsp,
@@ -36,6 +38,8 @@ static const struct gw_test_case *const tables[] = {
 	gw_test_cases_codec,
 	gw_test_cases_dtmf,
 	gw_test_cases_jbuf,
+	gw_test_cases_srtp,
+	gw_test_cases_rtcp,
 };
 
 static int selected(const char *name, int argc, char **argv)

@@ -66,5 +66,7 @@ extern const struct gw_test_case gw_test_cases_modem[];
 extern const struct gw_test_case gw_test_cases_codec[];
 extern const struct gw_test_case gw_test_cases_dtmf[];
 extern const struct gw_test_case gw_test_cases_jbuf[];
+extern const struct gw_test_case gw_test_cases_srtp[];
+extern const struct gw_test_case gw_test_cases_rtcp[];
 
 #endif
