@@ -60,6 +60,7 @@
 #define GEIGEL_BLOCK 32		/* |x| maxima kept per block of samples */
 #define NBLK_MAX (PMAX * BLK / GEIGEL_BLOCK + 1)
 #define DT_HANG (40 * RATE / 1000)
+#define DT_CONFIRM (30 * RATE / 1000) /* res this long before double talk */
 #define NLP_RAMP (1.0f / 40)	/* NLP gain change per sample (5 ms) */
 #define RELEASE_MS 250		/* G.164: 250 +- 150 ms */
 #define RELEASE_DBM0 (-36.0)	/* both paths below this to release */
@@ -134,10 +135,13 @@ struct gw_echo {
 	float curmax, tailmax;
 	float pe_s, py_s; /* short-term powers of residual and estimate */
 	float pb_s, pyb_s; /* the same for the background filter */
+	float pd_s; /* and of Sin */
 	float dt_floor;
 	float geigel_thr; /* Geigel threshold once converged (peak gain) */
 	int dt_hang;
 	int res_hang; /* both filters' residuals high: no copies */
+	int res_run; /* samples res has been true in a row */
+	bool geigel_seen; /* Geigel fired during this res run */
 
 	/* per-frame sums */
 	int fpos;
@@ -490,10 +494,13 @@ static void state_reset(struct gw_echo *ec)
 	ec->curmax = ec->tailmax = 0.0f;
 	ec->pe_s = ec->py_s = 0.0f;
 	ec->pb_s = ec->pyb_s = 0.0f;
+	ec->pd_s = 0.0f;
 	ec->dt_floor = 0.0f;
 	ec->geigel_thr = 1.0f;
 	ec->dt_hang = 0;
 	ec->res_hang = 0;
+	ec->res_run = 0;
+	ec->geigel_seen = false;
 	ec->fd = ec->fe = ec->fb = ec->fo = ec->fraw = ec->fx = 0.0;
 	ec->fdt = false;
 	ec->bad_frames = 0;
@@ -1029,25 +1036,47 @@ void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
 
 		/*
 		 * Double talk. "res": both filters' residuals are above a
-		 * tenth of their echo estimates (near-end speech, or a
-		 * signal the filters have not learned yet): no copies, no
-		 * statistics. "dt" (step down 18 dB, NLP off) needs res and
-		 * Geigel: at 0 dB until converged (an unconverged path may
-		 * have any peak gain), then at the measured mean echo gain,
-		 * so that a syllable at new frequencies does not stall the
-		 * adaptation.
+		 * tenth of their echo estimates while Sin is louder than
+		 * the estimates (near-end speech adds to the echo; a
+		 * filter that predicts echo where there is none, e.g. at a
+		 * syllable onset after the taps learned a periodic signal
+		 * at an alias of the bulk delay, sees a Sin quieter than
+		 * its estimate): no copies, no statistics.
+		 * "dt" (step down 18 dB, NLP off) needs res without a break
+		 * for DT_CONFIRM (30 ms) and a Geigel hit within that run:
+		 * at 0 dB until converged (an unconverged path may have any
+		 * peak gain), then at the measured mean echo gain. A
+		 * far-end syllable at frequencies the filters have not
+		 * learned yet also makes res, and its peaks can pass the
+		 * Geigel test (the path's gain at those frequencies may
+		 * exceed the mean), but the background, still at the full
+		 * step, learns it within 10..25 ms and res ends; near-end
+		 * speech keeps it. Declaring double talk at once would cut
+		 * the step, so the background could not learn the syllable
+		 * and res (and dt) would hold themselves for the whole
+		 * syllable with NLP off. The cost: NLP lets near-end
+		 * speech through 30 ms late.
 		 */
-		bool bg_poor = ec->pb_s > 0.1f * ec->pyb_s + ec->dt_floor;
-		bool fg_poor = ec->pe_s > 0.1f * ec->py_s + ec->dt_floor;
+		bool bg_poor = ec->pb_s > 0.1f * ec->pyb_s + ec->dt_floor &&
+			       ec->pd_s > ec->pyb_s;
+		bool fg_poor = ec->pe_s > 0.1f * ec->py_s + ec->dt_floor &&
+			       ec->pd_s > ec->py_s;
 		bool res = bg_poor && (!ec->converged || fg_poor);
 
-		if (res)
+		if (res) {
 			ec->res_hang = DT_HANG;
-		else if (ec->res_hang > 0)
-			ec->res_hang--;
+			ec->res_run++;
+		} else {
+			if (ec->res_hang > 0)
+				ec->res_hang--;
+			ec->res_run = 0;
+			ec->geigel_seen = false;
+		}
 		if (res && (ec->converged ? fabsf(d) > fmax * ec->geigel_thr
 					  : (fmax > geigel_min &&
 					     fabsf(d) > fmax)))
+			ec->geigel_seen = true;
+		if (ec->geigel_seen && ec->res_run >= DT_CONFIRM)
 			ec->dt_hang = DT_HANG;
 		else if (ec->dt_hang > 0)
 			ec->dt_hang--;
@@ -1061,6 +1090,7 @@ void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
 		ec->py_s += (yf * yf - ec->py_s) * (1.0f / 64);
 		ec->pb_s += (eb * eb - ec->pb_s) * (1.0f / 64);
 		ec->pyb_s += (yb * yb - ec->pyb_s) * (1.0f / 64);
+		ec->pd_s += (d * d - ec->pd_s) * (1.0f / 64);
 		ec->fb += (double)eb * eb;
 		if (!ec->frozen && far) {
 			float mu = ec->converged ? MU_SLOW : MU_FAST;

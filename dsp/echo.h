@@ -38,12 +38,20 @@
  *   sparse responses of hybrids behind a bulk delay converge fast. The
  *   gradient constraint runs on one partition per block in turn.
  * - double talk: both filters' residuals above a tenth of their own echo
- *   estimates (near-end speech leaves a residual far above them; a filter
- *   that has learned the path does not) blocks copies; with a Geigel test
- *   too (0 dB until converged, as an unknown path may have any peak gain,
+ *   estimates while Sin is louder than those estimates (near-end speech
+ *   adds to the echo and leaves a residual far above the estimate; a
+ *   filter that has learned the path does not) blocks copies at once. If
+ *   that lasts 30 ms without a break and a Geigel test fires within it
+ *   (0 dB until converged, as an unknown path may have any peak gain,
  *   then the measured mean echo gain) it is double talk: NLP off and the
- *   background's step 18 dB down; 40 ms hangover. Double talk lasting 2 s
- *   with a much better background is taken for an echo path change.
+ *   background's step 18 dB down; 40 ms hangover. The 30 ms are what
+ *   tells a far-end syllable at frequencies not learned yet (the
+ *   background, still at full step, learns it in 10..25 ms) from
+ *   near-end speech (which no filter can cancel), so that such a
+ *   syllable neither turns NLP off nor, by cutting the step, keeps
+ *   itself unlearned; near-end speech gets through NLP 30 ms late.
+ *   Double talk lasting 2 s with a much better background is taken for
+ *   an echo path change.
  * - the per-bin loops are plain loops over 48 bins that GCC vectorizes
  *   without -ffast-math; an AVX2+FMA or AVX-512 build of them is chosen
  *   at run time (__builtin_cpu_supports).

@@ -297,8 +297,9 @@ static int test_g168_models(void)
 	printf("  far end speech-like %.0f dBm0, near-end noise %.0f dBm0, "
 	       "tail 1024 taps, bulk delay 5 ms, NLP off\n",
 	       FAR_DBM0, NOISE_DBM0);
-	printf("  %-5s %6s %10s %12s %12s %10s %6s\n", "model", "ERL",
-	       "ERLE@1s", "ERLE@6-8s", "stats ERLE", "stats ERL", "conv");
+	printf("  %-5s %6s %10s %12s %12s %10s %6s %6s\n", "model", "ERL",
+	       "ERLE@1s", "ERLE@6-8s", "stats ERLE", "stats ERL", "conv",
+	       "dt ms");
 	for (int m = 0; m < 8; m++) {
 		for (int e = 0; e < 2; e++) {
 			struct run r;
@@ -319,15 +320,18 @@ static int test_g168_models(void)
 			e1 = erle_total(&r, 1.0, 1.25);
 			ess = erle_total(&r, 6.0, 8.0);
 			printf("  %-5s %4.0fdB %8.1fdB %10.1fdB %10.1fdB "
-			       "%8.1fdB %6s\n",
+			       "%8.1fdB %6s %6u\n",
 			       models[m].name, erls[e], e1, ess,
 			       (double)st.erle_db, (double)st.erl_db,
-			       st.converged ? "yes" : "no");
+			       st.converged ? "yes" : "no",
+			       st.doubletalk_ms);
 			if (e1 < worst1)
 				worst1 = e1;
 			if (ess < worst_ss)
 				worst_ss = ess;
-			if (e1 < 20.0 || ess < 30.0 || !st.converged)
+			/* far end only: no double talk either */
+			if (e1 < 20.0 || ess < 30.0 || !st.converged ||
+			    st.doubletalk_ms > 0)
 				failed++;
 			gw_echo_free(ec);
 			run_free(&r);
@@ -396,31 +400,29 @@ static void voiced_like(double *out, int n, double level_dbm0, uint32_t seed)
 #define UE_WIN (RATE / 2)
 
 /*
- * The gateway's conditions (gateway/media.c, linesim/echo.c): 160-sample
- * blocks, the echo aligned with the block passed as tx_ref, far end voiced
- * speech-like at -10 dBm0 after a G.711 mu-law round trip, echo path the
- * model at unit energy and ERL 6 dB with no other scaling, bulk delay 0 or
- * 20 ms, near end exact digital zero (or -70 dBm0 noise), 512 taps, NLP on.
- * Sout must be 40 dB below the far-end level from 1.5 s on.
+ * One voiced far-end signal (seed) through the twelve paths of
+ * test_unit_energy_path(); prints each run's windows if verbose. Returns
+ * the number of failed windows; the worst window from 1.5 s and the
+ * double talk detected (there is no near-end speech) go to *worst and
+ * *dt_ms.
  */
-static int test_unit_energy_path(void)
+static int ue_seed(uint32_t seed, int verbose, double *worst,
+		   unsigned *dt_ms)
 {
 	const int mods[] = { 2, 0, 6 }; /* d4, d2, d8 */
 	const int delays[] = { 0, 160 };
 	const double noises[] = { -999.0, -70.0 };
 	int n = UE_SECONDS * RATE, nw = n / UE_WIN, failed = 0;
 	double *far = malloc(sizeof(double) * (size_t)n);
-	double worst = -999.0;
 
+	*worst = -999.0;
+	*dt_ms = 0;
 	if (!far)
 		return -1;
-	voiced_like(far, n, FAR_DBM0, 4711);
+	voiced_like(far, n, FAR_DBM0, seed);
 	for (int i = 0; i < n; i++)
 		far[i] = ulaw_to_linear(
 			linear_to_ulaw((int)gw_testsig_sat16(far[i])));
-	printf("  far end voiced speech-like %.0f dBm0 via mu-law, ERL 6 dB "
-	       "(unit-energy model), 512 taps, NLP on; Sout dBm0 per 0.5 s:\n",
-	       FAR_DBM0);
 	for (size_t m = 0; m < sizeof(mods) / sizeof(mods[0]); m++) {
 		for (int d = 0; d < 2; d++) {
 			for (int z = 0; z < 2; z++) {
@@ -466,6 +468,7 @@ static int test_unit_energy_path(void)
 				}
 				run_process(ec, &r, 0, n);
 				gw_echo_get_stats(ec, &st);
+				*dt_ms += st.doubletalk_ms;
 				for (int w = 0; w < nw; w++) {
 					double lv = ratio_db(
 						energy16(r.out, w * UE_WIN,
@@ -476,11 +479,13 @@ static int test_unit_energy_path(void)
 					len += snprintf(line + len,
 							sizeof(line) - (size_t)len,
 							" %.0f", lv);
-					if (w >= 3 && lv > worst)
-						worst = lv;
+					if (w >= 3 && lv > *worst)
+						*worst = lv;
 					if (w >= 3 && lv > FAR_DBM0 - 40.0)
 						failed++;
 				}
+				if (!verbose && st.doubletalk_ms == 0)
+					goto done;
 				printf("  %s delay %3d ms noise %4s:%s | ERLE "
 				       "%.1f dB, with NLP %.1f, dt %u ms, "
 				       "%sconverged\n",
@@ -490,15 +495,60 @@ static int test_unit_energy_path(void)
 				       (double)st.erle_nlp_db,
 				       st.doubletalk_ms,
 				       st.converged ? "" : "NOT ");
+done:
 				gw_echo_free(ec);
 				run_free(&r);
 			}
 		}
 	}
 	free(far);
-	printf("  worst Sout from 1.5 s: %.1f dBm0 (<= %.0f)\n", worst,
-	       FAR_DBM0 - 40.0);
+	return failed;
+}
+
+/*
+ * The gateway's conditions (gateway/media.c, linesim/echo.c): 160-sample
+ * blocks, the echo aligned with the block passed as tx_ref, far end voiced
+ * speech-like at -10 dBm0 after a G.711 mu-law round trip, echo path the
+ * model at unit energy and ERL 6 dB with no other scaling, bulk delay 0 or
+ * 20 ms, near end exact digital zero (or -70 dBm0 noise), 512 taps, NLP on.
+ * Sout must be 40 dB below the far-end level in every 0.5 s from 1.5 s
+ * on, and with no near-end speech no double talk may be detected. One
+ * window with NLP wrongly off for 50 ms fails, so the far-end signal is
+ * taken with several seeds (syllables of other pitches and formants): the
+ * seeds the earlier controls failed (2, 4, 5, 8, 9, 12) are among them.
+ */
+static int test_unit_energy_path(void)
+{
+	static const uint32_t seeds[] = { 4711, 1, 2,  3,  4,  5, 6,
+					  7,    8, 9, 10, 11, 12 };
+	double worst_all = -999.0;
+	unsigned dt_all = 0;
+	int failed = 0;
+
+	printf("  far end voiced speech-like %.0f dBm0 via mu-law, ERL 6 dB "
+	       "(unit-energy model), 512 taps, NLP on; Sout dBm0 per 0.5 s "
+	       "(seed %u; other seeds: runs with double talk only):\n",
+	       FAR_DBM0, seeds[0]);
+	for (size_t k = 0; k < sizeof(seeds) / sizeof(seeds[0]); k++) {
+		double worst;
+		unsigned dt_ms;
+		int f = ue_seed(seeds[k], k == 0, &worst, &dt_ms);
+
+		if (f < 0)
+			return -1;
+		printf("  seed %4u: worst Sout from 1.5 s %.1f dBm0, %d "
+		       "windows above %.0f, double talk %u ms\n",
+		       seeds[k], worst, f, FAR_DBM0 - 40.0, dt_ms);
+		failed += f;
+		dt_all += dt_ms;
+		if (worst > worst_all)
+			worst_all = worst;
+	}
+	printf("  worst Sout from 1.5 s over all seeds: %.1f dBm0 (<= %.0f); "
+	       "false double talk %u ms (0)\n",
+	       worst_all, FAR_DBM0 - 40.0, dt_all);
 	TEST_EQ_INT(failed, 0);
+	TEST_EQ_INT(dt_all, 0);
 	return 0;
 }
 
