@@ -18,7 +18,7 @@ PYTHON=/usr/bin/python3
 PACKAGES=(
     build-essential autoconf automake libtool pkg-config
     libsofia-sip-ua-dev libspandsp-dev libsrtp2-dev libconfig-dev
-    libsndfile1-dev libopus-dev libbcg729-dev libfftw3-dev dahdi-source
+    libsndfile1-dev libopus-dev libbcg729-dev libfftw3-dev nettle-dev dahdi-source
     sip-tester baresip baresip-core sox python3 tshark xxd iproute2 procps
 )
 

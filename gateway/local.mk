@@ -8,6 +8,8 @@ libgwcore_la_SOURCES = \
 	gateway/rtp.c gateway/rtp.h \
 	gateway/jbuf.c gateway/jbuf.h \
 	gateway/rtcp.c gateway/rtcp.h \
+	gateway/srtp.c gateway/srtp.h \
+	gateway/srtp_nettle.c gateway/srtp_nettle.h \
 	gateway/media.c gateway/media.h \
 	gateway/sdp.c gateway/sdp.h \
 	gateway/sip.c gateway/sip.h \
@@ -15,10 +17,10 @@ libgwcore_la_SOURCES = \
 	gateway/call.c gateway/call.h \
 	gateway/ctl.c gateway/ctl.h \
 	gateway/app.h
-libgwcore_la_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS) $(LIBCONFIG_CFLAGS)
+libgwcore_la_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS) $(NETTLE_CFLAGS) $(LIBCONFIG_CFLAGS)
 
 GW_LIBS = libgwcore.la libgwhw.la libgwdsp.la \
-	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(LIBCONFIG_LIBS) -lm
+	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(NETTLE_LIBS) $(LIBCONFIG_LIBS) -lm
 
 sbin_PROGRAMS += copperline
 copperline_SOURCES = gateway/main.c

@@ -14,11 +14,12 @@ tests_selftest_SOURCES = \
 	tests/test_zone.c \
 	tests/test_echo.c \
 	tests/test_jbuf.c tests/netimpair.c tests/netimpair.h \
-	tests/test_rtcp.c
+	tests/test_rtcp.c \
+	tests/test_srtp.c
 tests_selftest_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SOFIA_CFLAGS) $(SRTP_CFLAGS) $(LIBCONFIG_CFLAGS) \
 	$(OPUS_CFLAGS) $(BCG729_CFLAGS)
 tests_selftest_LDADD = libgwcore.la libgwhw.la libgwdsp.la \
-	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(LIBCONFIG_LIBS) \
+	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(NETTLE_LIBS) $(LIBCONFIG_LIBS) \
 	$(OPUS_LIBS) $(BCG729_LIBS) -lm
 
 # The DSP benchmark (ns/sample per block): built with the tests, run by
