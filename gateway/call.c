@@ -486,12 +486,31 @@ static void log_events(struct gw_call *c, struct gw_rtp_session *s)
 	     (unsigned)atomic_load(&s->rx_event_packets));
 }
 
+/* The session is ours again: RTCP BYE, and the call's receive figures. */
+static void log_quality(struct gw_call *c, struct gw_rtp_session *s)
+{
+	struct gw_rtcp_stats st;
+
+	gw_rtp_session_bye(s, &st);
+	CLOG(c, GW_LOG_INFO,
+	     "RTP received %u of %u expected, lost %.2f %%, jitter %.1f ms, "
+	     "round trip %s%.0f ms, R %.1f, MOS %.2f; RTCP sent %u, received "
+	     "%u (%u bad)",
+	     st.received, st.expected, st.loss_pct, st.jitter_ms,
+	     st.rtt_valid ? "" : "unknown ", st.rtt_valid ? st.rtt_ms : 0.0,
+	     st.r, st.mos_cq,
+	     (unsigned)atomic_load(&s->rtcp_tx),
+	     (unsigned)atomic_load(&s->rtcp_rx),
+	     (unsigned)atomic_load(&s->rtcp_rx_bad));
+}
+
 void gw_call_rtp_detached(struct gw_app *app, struct gw_rtp_session *rtp)
 {
 	for (struct gw_call *c = app->calls; c; c = c->next) {
 		if (c->rtp == rtp) {
 			if (rtp->te_pt >= 0)
 				log_events(c, rtp);
+			log_quality(c, rtp);
 			c->rtp_attached = false;
 			maybe_free(c);
 			return;

@@ -140,6 +140,13 @@ static void status(struct gw_ctl *ctl, struct buf *b)
 			    (unsigned long long)atomic_load_explicit(&c->rtp->tx_packets, memory_order_relaxed),
 			    (unsigned long long)atomic_load_explicit(&c->rtp->rx_packets, memory_order_relaxed),
 			    (unsigned long long)atomic_load_explicit(&c->rtp->rx_foreign, memory_order_relaxed));
+			out(b, " loss=%.2f%% jitter=%.1fms rtt=%.0fms mos=%.2f rtcp=%llu/%llu",
+			    atomic_load_explicit(&c->rtp->q_loss_ppm, memory_order_relaxed) / 10000.0,
+			    atomic_load_explicit(&c->rtp->q_jitter_us, memory_order_relaxed) / 1000.0,
+			    atomic_load_explicit(&c->rtp->q_rtt_us, memory_order_relaxed) / 1000.0,
+			    atomic_load_explicit(&c->rtp->q_mos_x100, memory_order_relaxed) / 100.0,
+			    (unsigned long long)atomic_load_explicit(&c->rtp->rtcp_tx, memory_order_relaxed),
+			    (unsigned long long)atomic_load_explicit(&c->rtp->rtcp_rx, memory_order_relaxed));
 		}
 		if (c->callid[0])
 			out(b, " callid=%s", c->callid);

@@ -2,9 +2,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gateway/rtp.h"
@@ -364,32 +366,49 @@ int gw_rtp_session_alloc(struct gw_rtp_session **ret, const char *host,
 		return -ENOMEM;
 	s->fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       0);
-	if (s->fd < 0) {
+	s->rtcp_fd = socket(ss.ss_family,
+			    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0 || s->rtcp_fd < 0) {
 		err = -errno;
-		free(s);
-		return err;
+		goto fail;
 	}
+	/* an even port for RTP and the odd one above it for RTCP */
 	err = -EADDRINUSE;
 	int span = (port_max - port_min) / 2 + 1;
 	for (int i = 0; i < span; i++) {
 		int port = port_min + 2 * ((next_offset + i) % span);
+		struct sockaddr_storage ss2;
+		socklen_t ss2len;
+
+		if (port + 1 > 65535)
+			continue;
 		parse_addr(host, port, &ss, &sslen);
+		parse_addr(host, port + 1, &ss2, &ss2len);
 		if (bind(s->fd, (struct sockaddr *)&ss, sslen) == 0) {
-			s->local_port = port;
-			next_offset = (next_offset + i + 1) % span;
-			err = 0;
-			break;
+			if (bind(s->rtcp_fd, (struct sockaddr *)&ss2,
+				 ss2len) == 0) {
+				s->local_port = port;
+				next_offset = (next_offset + i + 1) % span;
+				err = 0;
+				break;
+			}
+			/* RTCP port taken: start again on a new socket */
+			close(s->fd);
+			s->fd = socket(ss.ss_family, SOCK_DGRAM |
+				       SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+			if (s->fd < 0) {
+				err = -errno;
+				break;
+			}
+			continue;
 		}
 		if (errno != EADDRINUSE) {
 			err = -errno;
 			break;
 		}
 	}
-	if (err) {
-		close(s->fd);
-		free(s);
-		return err;
-	}
+	if (err)
+		goto fail;
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		memset(rnd, 0x5a, sizeof(rnd));
 	s->ssrc = rnd[0];
@@ -399,14 +418,38 @@ int gw_rtp_session_alloc(struct gw_rtp_session **ret, const char *host,
 	s->te_pt = -1;
 	/* adaptive playout (20..200 ms, from 40 ms) with PLC in the gaps */
 	err = gw_plc_alloc(&s->plc);
-	if (err) {
-		close(s->fd);
-		free(s);
-		return err;
-	}
+	if (err)
+		goto fail;
 	gw_jbuf_init_cfg(&s->jb, NULL, s->plc);
+	{
+		struct gw_jbuf_cfg jc;
+		char cname[40];
+		uint32_t r[3];
+
+		gw_jbuf_cfg_default(&jc);
+		/* RFC 7022: a random CNAME per session */
+		if (getrandom(r, sizeof(r), 0) != sizeof(r))
+			memset(r, 0x3c, sizeof(r));
+		snprintf(cname, sizeof(cname), "%08x%08x@copperline", r[0],
+			 r[1]);
+		s->rtcp_rng = r[2] | 1u;
+		gw_rtcp_init(&s->rtcp, &(struct gw_rtcp_params){
+			.ssrc = s->ssrc, .cname = cname, .clock_rate = 8000,
+			.ptime_ms = 20, .codec = GW_RTCP_CODEC_G711,
+			.session_bw_bps = (160 + 40) * 8 * 50 });
+		gw_rtcp_set_jb(&s->rtcp, jc.mode == GW_JBUF_ADAPTIVE, true,
+			       jc.delay_ms, jc.max_ms, GW_JBUF_MAX_DELAY_MS);
+		gw_rtcp_set_end_system_delay(&s->rtcp, jc.delay_ms + 20 + 20);
+	}
 	*ret = s;
 	return 0;
+fail:
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->rtcp_fd >= 0)
+		close(s->rtcp_fd);
+	free(s);
+	return err;
 }
 
 void gw_rtp_session_free(struct gw_rtp_session *s)
@@ -415,6 +458,8 @@ void gw_rtp_session_free(struct gw_rtp_session *s)
 		return;
 	if (s->fd >= 0)
 		close(s->fd);
+	if (s->rtcp_fd >= 0)
+		close(s->rtcp_fd);
 	gw_plc_free(s->plc);
 	free(s);
 }
@@ -426,6 +471,10 @@ int gw_rtp_session_set_remote(struct gw_rtp_session *s, const char *addr,
 		return -EINVAL;
 	s->pt = (uint8_t)pt;
 	s->latched = false;
+	s->rtcp_latched = false;
+	if (port + 1 <= 65535)
+		parse_addr(addr, port + 1, &s->rtcp_remote,
+			   &s->rtcp_remote_len);
 	return parse_addr(addr, port, &s->remote, &s->remote_len);
 }
 
@@ -469,9 +518,11 @@ int gw_rtp_session_play_event(struct gw_rtp_session *s, int n, bool *start,
 static void send_packet(struct gw_rtp_session *s, size_t len)
 {
 	if (sendto(s->fd, s->pkt, len, MSG_DONTWAIT,
-		   (struct sockaddr *)&s->remote, s->remote_len) >= 0)
+		   (struct sockaddr *)&s->remote, s->remote_len) >= 0) {
 		atomic_fetch_add_explicit(&s->tx_packets, 1,
 					  memory_order_relaxed);
+		gw_rtcp_tx_packet(&s->rtcp, len - GW_RTP_HDR_LEN);
+	}
 	s->seq++;
 }
 
@@ -519,6 +570,140 @@ void gw_rtp_session_send(struct gw_rtp_session *s, const int16_t *frame,
 }
 
 static bool same_addr(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b);
+
+/* Arrival time in RTP units (8 kHz) from the monotonic clock (vDSO). */
+static uint32_t arrival_units(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint32_t)((uint64_t)t.tv_sec * 8000u +
+			  (uint64_t)t.tv_nsec / 125000u);
+}
+
+static uint64_t ntp_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return gw_rtcp_ntp_of_timespec(&t);
+}
+
+static uint32_t rtcp_rand(struct gw_rtp_session *s)
+{
+	uint32_t x = s->rtcp_rng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	s->rtcp_rng = x;
+	return x;
+}
+
+static bool same_host(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		      &((const struct sockaddr_in6 *)b)->sin6_addr,
+		      sizeof(struct in6_addr)) == 0;
+}
+
+static void rtcp_publish(struct gw_rtp_session *s)
+{
+	struct gw_rtcp_stats st;
+
+	gw_rtcp_stats(&s->rtcp, &st);
+	atomic_store_explicit(&s->q_loss_ppm,
+			      (uint_fast32_t)(st.loss_pct * 10000.0),
+			      memory_order_relaxed);
+	atomic_store_explicit(&s->q_jitter_us,
+			      (uint_fast32_t)(st.jitter_ms * 1000.0),
+			      memory_order_relaxed);
+	atomic_store_explicit(&s->q_rtt_us,
+			      st.rtt_valid ? (uint_fast32_t)(st.rtt_ms * 1000.0)
+					   : 0,
+			      memory_order_relaxed);
+	atomic_store_explicit(&s->q_mos_x100,
+			      (uint_fast32_t)(st.mos_cq * 100.0),
+			      memory_order_relaxed);
+}
+
+/*
+ * RTCP, once per period: reports are taken only from the host the RTP
+ * stream latched to (the port is latched from the first one); ours go
+ * to the remote's RTP port + 1, or to where its reports come from.
+ */
+static void rtcp_service(struct gw_rtp_session *s)
+{
+	struct timespec mono;
+
+	for (;;) {
+		struct sockaddr_storage src;
+		socklen_t srclen = sizeof(src);
+		struct gw_rtcp_info info;
+		ssize_t n = recvfrom(s->rtcp_fd, s->rtcp_pkt,
+				     sizeof(s->rtcp_pkt), MSG_DONTWAIT,
+				     (struct sockaddr *)&src, &srclen);
+
+		if (n < 0)
+			break;
+		if (!s->latched || !same_host(&src, &s->remote) ||
+		    (s->rtcp_latched && !same_addr(&src, &s->rtcp_remote))) {
+			atomic_fetch_add_explicit(&s->rx_foreign, 1,
+						  memory_order_relaxed);
+			continue;
+		}
+		if (gw_rtcp_rx_rtcp(&s->rtcp, s->rtcp_pkt, (size_t)n,
+				    ntp_now(), &info) < 0) {
+			atomic_fetch_add_explicit(&s->rtcp_rx_bad, 1,
+						  memory_order_relaxed);
+			continue;
+		}
+		if (!s->rtcp_latched) {
+			s->rtcp_remote = src;
+			s->rtcp_remote_len = srclen;
+			s->rtcp_latched = true;
+		}
+		atomic_fetch_add_explicit(&s->rtcp_rx, 1, memory_order_relaxed);
+		if (s->rtcp.remote_bye)
+			atomic_store_explicit(&s->remote_bye, true,
+					      memory_order_relaxed);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	if (!gw_rtcp_due(&s->rtcp, (uint64_t)mono.tv_sec * 1000u +
+					   (uint64_t)mono.tv_nsec / 1000000u,
+			 rtcp_rand(s)))
+		return;
+	int len = gw_rtcp_encode(&s->rtcp, s->rtcp_pkt, sizeof(s->rtcp_pkt),
+				 ntp_now(), s->ts, GW_RTCP_F_XR, NULL);
+	if (len > 0 && s->rtcp_remote_len &&
+	    sendto(s->rtcp_fd, s->rtcp_pkt, (size_t)len, MSG_DONTWAIT,
+		   (struct sockaddr *)&s->rtcp_remote, s->rtcp_remote_len) >= 0)
+		atomic_fetch_add_explicit(&s->rtcp_tx, 1, memory_order_relaxed);
+	rtcp_publish(s);
+}
+
+void gw_rtp_session_bye(struct gw_rtp_session *s, struct gw_rtcp_stats *st)
+{
+	int len = gw_rtcp_encode(&s->rtcp, s->rtcp_pkt, sizeof(s->rtcp_pkt),
+				 ntp_now(), s->ts, GW_RTCP_F_XR | GW_RTCP_F_BYE,
+				 NULL);
+
+	if (len > 0 && s->rtcp_remote_len &&
+	    sendto(s->rtcp_fd, s->rtcp_pkt, (size_t)len, MSG_DONTWAIT,
+		   (struct sockaddr *)&s->rtcp_remote, s->rtcp_remote_len) >= 0)
+		atomic_fetch_add_explicit(&s->rtcp_tx, 1, memory_order_relaxed);
+	if (st)
+		gw_rtcp_stats(&s->rtcp, st);
+}
+
+static bool same_addr(const struct sockaddr_storage *a,
 		      const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)
@@ -545,7 +730,7 @@ void gw_rtp_session_recv(struct gw_rtp_session *s)
 		int off;
 
 		if (n < 0)
-			return; /* EAGAIN, or an ICMP error: nothing to read */
+			break; /* EAGAIN, or an ICMP error: nothing to read */
 		if (s->latched && !same_addr(&src, &s->remote)) {
 			atomic_fetch_add_explicit(&s->rx_foreign, 1,
 						  memory_order_relaxed);
@@ -567,6 +752,7 @@ void gw_rtp_session_recv(struct gw_rtp_session *s)
 			}
 			atomic_fetch_add_explicit(&s->rx_event_packets, 1,
 						  memory_order_relaxed);
+			gw_rtcp_rx_event_packet(&s->rtcp, h.ssrc, h.seq);
 			if (gw_rtp_evrx_packet(&s->evrx, h.ssrc, h.ts, &e))
 				atomic_fetch_add_explicit(&s->rx_events, 1,
 							  memory_order_relaxed);
@@ -586,10 +772,15 @@ void gw_rtp_session_recv(struct gw_rtp_session *s)
 		}
 		gw_g711_decode((enum gw_g711_law)s->pt, s->pcm, s->pkt + off,
 			       (int)plen);
-		gw_jbuf_put(&s->jb, h.ssrc, h.ts, s->pcm, (int)plen);
+		gw_rtcp_rx_packet(&s->rtcp, h.ssrc, h.seq, h.ts,
+				  arrival_units());
+		if (gw_jbuf_put(&s->jb, h.ssrc, h.ts, s->pcm, (int)plen) ==
+		    -ETIME)
+			gw_rtcp_rx_discard(&s->rtcp, h.seq);
 		atomic_fetch_add_explicit(&s->rx_packets, 1,
 					  memory_order_relaxed);
 	}
+	rtcp_service(s);
 }
 
 void gw_rtp_session_play(struct gw_rtp_session *s, int16_t *frame,

@@ -48,6 +48,7 @@
 #include "dsp/g711.h"
 #include "dsp/plc.h"
 #include "gateway/jbuf.h"
+#include "gateway/rtcp.h"
 
 #define GW_RTP_HDR_LEN 12
 #define GW_RTP_MAX_PACKET 1500
@@ -180,7 +181,19 @@ struct gw_rtp_session {
 	int16_t pcm[GW_RTP_MAX_PACKET];
 	struct gw_rtp_evtx evtx;
 	struct gw_rtp_evrx evrx;
+	/* RTCP (RFC 3550) on local_port + 1, to the remote's port + 1 */
+	int rtcp_fd;
+	struct sockaddr_storage rtcp_remote;
+	socklen_t rtcp_remote_len;
+	bool rtcp_latched;
+	struct gw_rtcp rtcp;
+	uint32_t rtcp_rng;
+	uint8_t rtcp_pkt[GW_RTCP_MAX_PACKET];
 	/* counters, read by the control thread */
+	atomic_uint_fast64_t rtcp_tx, rtcp_rx, rtcp_rx_bad;
+	/* the latest report's figures, for status (set by the media thread) */
+	atomic_uint_fast32_t q_loss_ppm, q_jitter_us, q_rtt_us, q_mos_x100;
+	atomic_bool remote_bye;
 	atomic_uint_fast64_t tx_events, tx_event_packets, rx_events,
 		rx_event_packets;
 	atomic_uint_fast64_t tx_packets, rx_packets, rx_foreign, rx_bad;
@@ -220,8 +233,17 @@ int gw_rtp_session_play_event(struct gw_rtp_session *s, int n, bool *start,
  */
 void gw_rtp_session_send(struct gw_rtp_session *s, const int16_t *frame,
 			 int samples);
-/* Media thread: drain the socket into the jitter buffer. */
+/*
+ * Media thread, once per card period: drain the socket into the jitter
+ * buffer, then the RTCP socket, and send our RTCP report when due.
+ */
 void gw_rtp_session_recv(struct gw_rtp_session *s);
+/*
+ * Control thread, once the session is back from the media thread: send a
+ * last report with BYE; *st gets the call's receive figures.
+ */
+void gw_rtp_session_bye(struct gw_rtp_session *s, struct gw_rtcp_stats *st);
+
 /* Media thread: one card frame for playout. */
 void gw_rtp_session_play(struct gw_rtp_session *s, int16_t *frame,
 			 int samples);
