@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dsp/tone.h"
+#include "linesim/fax.h"
 #include "linesim/linesim.h"
 
 #define NUMBER_DIGITS 4			  /* a number is complete at 4 digits */
@@ -72,6 +73,7 @@ void ls_co_reset(struct ls_port *p)
 	co->congestion = false;
 	enter(p, LS_CO_IDLE);
 	gw_tone_gen_set(p->gen, GW_TONE_NONE);
+	ls_fax_idle(p);
 }
 
 static void go_idle(struct ls_port *p)
@@ -222,6 +224,11 @@ static void output(struct ls_port *p, const int16_t *in, int16_t *out)
 	bool talk = co->state == LS_CO_CONNECTED ||
 		    co->state == LS_CO_ANSWERED;
 
+	/* A fax terminal: the calling party if this line rang the gateway. */
+	if (talk && ls_fax_active(p)) {
+		ls_fax_process(p, co->state == LS_CO_CONNECTED, in, out);
+		return;
+	}
 	if (talk && p->play.type != LS_SRC_AUTO) {
 		ls_source_process(&p->play, in, out);
 		return;

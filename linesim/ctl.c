@@ -17,6 +17,7 @@
 #include "dsp/dtmf.h"
 #include "linesim/card.h"
 #include "linesim/ctl.h"
+#include "linesim/fax.h"
 #include "linesim/linesim.h"
 
 #define MAX_CLIENTS 64
@@ -129,6 +130,8 @@ static void source_now(struct ls_port *p, char *buf, size_t len)
 			snprintf(buf, len, "none");
 		else if (gw_dtmf_tx_busy(p->dtmf))
 			snprintf(buf, len, "dtmf");
+		else if (ls_fax_active(p))
+			snprintf(buf, len, "fax:%s", ls_fax_mode_name(p));
 		else if (p->play.type != LS_SRC_AUTO)
 			ls_source_name(&p->play, buf, len);
 		else
@@ -137,7 +140,11 @@ static void source_now(struct ls_port *p, char *buf, size_t len)
 		return;
 	}
 	if ((co->state == LS_CO_ANSWERED || co->state == LS_CO_CONNECTED) &&
-	    p->play.type != LS_SRC_AUTO)
+	    ls_fax_active(p))
+		snprintf(buf, len, "fax:%s", ls_fax_mode_name(p));
+	else if ((co->state == LS_CO_ANSWERED ||
+		  co->state == LS_CO_CONNECTED) &&
+		 p->play.type != LS_SRC_AUTO)
 		ls_source_name(&p->play, buf, len);
 	else
 		snprintf(buf, len, "%s", ls_co_sending(p));
@@ -438,6 +445,52 @@ static int c_hangup(struct ls_sim *sim, struct args *a, char *r, size_t len)
 		     ls_co_state_name(p->co.state));
 }
 
+static int c_fax(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	char why[LINE_MAX_BYTES + 128];
+	enum ls_fax_mode mode;
+	struct ls_port *p;
+	bool ecm = false;
+	int file = 2;
+
+	if (get_port(sim, a->v[0], &p, r, len))
+		return -EINVAL;
+	if (a->n == 2 && !strcmp(a->v[1], "off")) {
+		ls_fax_off(p);
+		ls_log("port %d: fax off", p->chan);
+		return reply(r, len, "ok port=%d fax=off", p->chan);
+	}
+	if (!strcmp(a->v[1], "send"))
+		mode = LS_FAX_SEND;
+	else if (!strcmp(a->v[1], "receive"))
+		mode = LS_FAX_RECEIVE;
+	else
+		return -EINVAL;
+	if (a->n >= 4 && !strcmp(a->v[2], "ecm")) {
+		ecm = true;
+		file = 3;
+	}
+	if (a->n <= file)
+		return -EINVAL;
+	if (ls_fax_arm(p, mode, a->rest[file], ecm, why, sizeof(why)) < 0)
+		return fail(r, len, "fax: %s", why);
+	ls_log("port %d: fax %s%s %s armed", p->chan, a->v[1],
+	       ecm ? " (ECM)" : "", a->rest[file]);
+	return reply(r, len, "ok port=%d fax=%s ecm=%d file=%s", p->chan,
+		     a->v[1], ecm, a->rest[file]);
+}
+
+static int c_faxstatus(struct ls_sim *sim, struct args *a, char *r,
+		       size_t len)
+{
+	struct ls_port *p;
+
+	if (get_port(sim, a->v[0], &p, r, len))
+		return -EINVAL;
+	ls_fax_status(p, r, len);
+	return 0;
+}
+
 static int c_info(struct ls_sim *sim, struct args *a, char *r, size_t len)
 {
 	char types[GW_HW_MAX_CHANS * 4 + 1] = "";
@@ -469,6 +522,9 @@ static const struct cmd cmds[] = {
 	{ "call", 1, 2, "call P [CALLER_NUMBER]", c_call },
 	{ "echo", 2, 4, "echo P off | echo P MODEL ERL_DB [DELAY_MS]", c_echo },
 	{ "hangup", 1, 1, "hangup P", c_hangup },
+	{ "fax", 2, MAX_ARGS, "fax P send [ecm] FILE | fax P receive [ecm] FILE"
+			      " | fax P off", c_fax },
+	{ "faxstatus", 1, 1, "faxstatus P", c_faxstatus },
 	{ "info", 0, 0, "info", c_info },
 	{ "help", 0, 0, "help", c_help },
 };
@@ -530,8 +586,8 @@ void ls_ctl_exec(struct ls_sim *sim, char *line, char *r, size_t len)
 	if (!c) {
 		reply(r, len,
 		      "err unknown command '%s'; commands: status hears digits "
-		      "play record offhook onhook dial auto call echo hangup "
-		      "info help",
+		      "play record offhook onhook dial auto call echo hangup fax "
+		      "faxstatus info help",
 		      all.v[0]);
 		return;
 	}

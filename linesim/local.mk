@@ -8,6 +8,7 @@ copperline_linesim_SOURCES = \
 	linesim/echo.c linesim/echo.h \
 	linesim/phone.c linesim/phone.h \
 	linesim/co.c linesim/co.h \
-	linesim/audio.c linesim/audio.h
+	linesim/audio.c linesim/audio.h \
+	linesim/fax.c linesim/fax.h
 copperline_linesim_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SNDFILE_CFLAGS)
 copperline_linesim_LDADD = libgwdsp.la $(SPANDSP_LIBS) $(SNDFILE_LIBS) -lm

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dsp/dtmf.h"
+#include "linesim/fax.h"
 #include "linesim/linesim.h"
 
 /* Auto mode hangs up after this much busy or congestion tone. */
@@ -32,6 +33,7 @@ void ls_phone_reset(struct ls_port *p)
 	ph->busy_t = 0;
 	ph->polarity_rev = false;
 	gw_dtmf_tx_reset(p->dtmf);
+	ls_fax_idle(p);
 }
 
 const char *ls_phone_state_name(enum ls_phone_state s)
@@ -65,6 +67,7 @@ static void go_onhook(struct ls_port *p)
 	p->phone.auto_answered = false;
 	gw_dtmf_tx_reset(p->dtmf);
 	ls_port_event(p, GW_HW_EV_ONHOOK);
+	ls_fax_idle(p);
 	ls_port_idle(p);
 }
 
@@ -204,7 +207,10 @@ void ls_phone_tick(struct ls_port *p, const int16_t *in, int16_t *out)
 			memset(out + n, 0, (LS_FRAME - n) * sizeof(*out));
 		return;
 	}
-	if (p->play.type != LS_SRC_AUTO)
+	/* A fax terminal: the calling party if this phone dialled. */
+	if (ls_fax_active(p))
+		ls_fax_process(p, ph->dialled[0] != '\0', in, out);
+	else if (p->play.type != LS_SRC_AUTO)
 		ls_source_process(&p->play, in, out);
 	else if (ph->auto_answered)
 		ls_source_loop(&p->play, in, out);
