@@ -6,7 +6,8 @@
 #   ./dev.sh build [--sanitize]  build in build/ (or build-san/ with ASan+UBSan)
 #   ./dev.sh demo                run the gateway on the simulated card until Ctrl-C
 #   ./dev.sh check [ARGS...]     run every test; ARGS go to tests/integration/run.py
-#   ./dev.sh bench [NAME...]     print the DSP benchmark
+#   ./dev.sh bench [NAME...]     print the DSP benchmark (and the media one)
+#   ./dev.sh bench media [N...]  the media engine benchmark only
 set -euo pipefail
 
 SRCDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -18,7 +19,7 @@ PYTHON=/usr/bin/python3
 PACKAGES=(
     build-essential autoconf automake libtool pkg-config
     libsofia-sip-ua-dev libspandsp-dev libsrtp2-dev libconfig-dev
-    libsndfile1-dev libopus-dev libbcg729-dev libfftw3-dev nettle-dev dahdi-source
+    libsndfile1-dev libopus-dev libbcg729-dev libfftw3-dev nettle-dev libtiff-dev dahdi-source
     sip-tester baresip baresip-core sox python3 tshark xxd iproute2 procps
 )
 
@@ -36,7 +37,9 @@ usage: ./dev.sh COMMAND [ARGS]
                       tests, unit tests under sanitizers, integration tests.
                       ARGS are passed to tests/integration/run.py (e.g. -k NAME).
                       Ends with one line "N passed, N failed" (all stages).
-  bench [NAME...]     deps + build, then print the DSP benchmark (ns/sample)
+  bench [NAME...]     deps + build, then print the DSP benchmark (ns/sample);
+                      with no NAME also the media engine benchmark
+  bench media [N...]  the media engine benchmark (CPU, lateness, delay)
   help                this text
 EOF
 }
@@ -321,7 +324,14 @@ deps) cmd_deps "$@" ;;
 build) cmd_build "$@" ;;
 demo) cmd_demo "$@" ;;
 check) cmd_check "$@" ;;
-bench) cmd_deps; cmd_build; "$SRCDIR/build/tests/bench/bench" "$@" ;;
+bench) cmd_deps; cmd_build
+    if [ "${1:-}" = media ]; then
+        shift; "$SRCDIR/build/tests/bench/mediabench" "$@"
+    elif [ $# -gt 0 ]; then
+        "$SRCDIR/build/tests/bench/bench" "$@"
+    else
+        "$SRCDIR/build/tests/bench/bench" && "$SRCDIR/build/tests/bench/mediabench"
+    fi ;;
 help | -h | --help) usage ;;
 *) printf 'dev.sh: unknown command %s\n\n' "$cmd" >&2; usage >&2; exit 2 ;;
 esac

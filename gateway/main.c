@@ -212,7 +212,12 @@ int main(int argc, char **argv)
 		       app->hw->name, app->conf->card_device);
 	if (check_card(app))
 		goto out_card;
-	e = gw_media_alloc(&app->media, app->hw, app->card, GW_HW_MAX_CHANS);
+	/* channels 1..the highest configured port: no DSP state for others */
+	int nchan = 1;
+	for (int i = 0; i < app->conf->nports; i++)
+		if (app->conf->ports[i].channel > nchan)
+			nchan = app->conf->ports[i].channel;
+	e = gw_media_alloc(&app->media, app->hw, app->card, nchan);
 	if (e) {
 		gw_log(GW_LOG_ERR, "main", "media: %s", strerror(-e));
 		goto out_card;

@@ -80,7 +80,8 @@ struct gw_media {
 	bool posted; /* media thread: an event was posted this period */
 
 	atomic_uint_fast64_t ticks, late_ticks, cpu_ns, busy_ns_max,
-		ring_overflows;
+		ring_overflows, missed_deadlines, busy_ns, late_ns_max;
+	atomic_uint_fast64_t late_hist[GW_MEDIA_LATE_BUCKETS];
 	atomic_int active_chans;
 };
 
@@ -377,12 +378,97 @@ static uint64_t ns_of(const struct timespec *t)
 	return (uint64_t)t->tv_sec * 1000000000ULL + (uint64_t)t->tv_nsec;
 }
 
+/* ---- tick lateness (media.h) ---- */
+
+#define LATE_SUB 8	  /* buckets per octave, and linear ones below */
+#define LATE_SUB_LOG2 3
+#define DRIFT_TICKS 250 /* 5 s: the grid follows a slow card this often */
+
+int gw_media_late_bucket(uint64_t us)
+{
+	int e, i;
+
+	if (us < LATE_SUB)
+		return (int)us;
+	e = 63 - __builtin_clzll(us); /* >= LATE_SUB_LOG2 */
+	i = LATE_SUB + (e - LATE_SUB_LOG2) * LATE_SUB +
+	    (int)((us >> (e - LATE_SUB_LOG2)) & (LATE_SUB - 1));
+	return i < GW_MEDIA_LATE_BUCKETS ? i : GW_MEDIA_LATE_BUCKETS - 1;
+}
+
+uint64_t gw_media_late_bucket_lo_us(int i)
+{
+	int e;
+
+	if (i < LATE_SUB)
+		return (uint64_t)(i > 0 ? i : 0);
+	e = (i - LATE_SUB) / LATE_SUB + LATE_SUB_LOG2;
+	return (uint64_t)(LATE_SUB + (i - LATE_SUB) % LATE_SUB)
+	       << (e - LATE_SUB_LOG2);
+}
+
+uint64_t gw_media_late_quantile_us(const uint64_t *hist, double q)
+{
+	uint64_t total = 0, acc = 0;
+
+	for (int i = 0; i < GW_MEDIA_LATE_BUCKETS; i++)
+		total += hist[i];
+	if (!total)
+		return 0;
+	for (int i = 0; i < GW_MEDIA_LATE_BUCKETS; i++) {
+		acc += hist[i];
+		if ((double)acc >= q * (double)total)
+			return gw_media_late_bucket_lo_us(i + 1);
+	}
+	return gw_media_late_bucket_lo_us(GW_MEDIA_LATE_BUCKETS);
+}
+
+/*
+ * The deadline grid of media.h: `dl` is this period's deadline estimate
+ * (0 before the first tick). Returns the lateness of a wake-up at t0.
+ */
+struct grid {
+	uint64_t dl, win_min;
+	int win_ticks;
+};
+
+static uint64_t grid_wake(struct grid *g, uint64_t t0, uint64_t period_ns)
+{
+	if (!g->dl || t0 < g->dl || t0 - g->dl > 5 * period_ns) {
+		g->dl = t0; /* first tick, card ahead of the grid, or stall */
+		g->win_min = UINT64_MAX;
+		g->win_ticks = 0;
+	}
+	return t0 - g->dl;
+}
+
+static void grid_next(struct grid *g, uint64_t late, uint64_t period_ns)
+{
+	if (late < g->win_min)
+		g->win_min = late;
+	if (++g->win_ticks == DRIFT_TICKS) {
+		g->dl += g->win_min; /* card behind the grid: follow it */
+		g->win_min = UINT64_MAX;
+		g->win_ticks = 0;
+	}
+	g->dl += period_ns;
+}
+
+static void count(atomic_uint_fast64_t *a, uint64_t n)
+{
+	/* single writer: a relaxed load and store, no locked instruction */
+	uint64_t v = atomic_load_explicit(a, memory_order_relaxed);
+
+	atomic_store_explicit(a, v + n, memory_order_relaxed);
+}
+
 static void *run(void *arg)
 {
 	struct gw_media *m = arg;
 	struct gw_media_cmd cmd;
 	struct gw_hw_event hwev;
 	struct timespec t0, t1, cpu;
+	struct grid grid = { 0 };
 	const uint64_t period_ns =
 		1000000000ULL * GW_HW_FRAME_SAMPLES / GW_HW_RATE_HZ;
 
@@ -391,6 +477,7 @@ static void *run(void *arg)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		m->posted = false;
+		uint64_t late = grid_wake(&grid, ns_of(&t0), period_ns);
 
 		while (gw_spsc_pop(&m->cmdq, &cmd))
 			apply(m, &cmd);
@@ -423,6 +510,15 @@ static void *run(void *arg)
 		if (busy > period_ns)
 			atomic_fetch_add_explicit(&m->late_ticks, 1,
 						  memory_order_relaxed);
+		count(&m->busy_ns, busy);
+		count(&m->late_hist[gw_media_late_bucket(late / 1000)], 1);
+		if (late > atomic_load_explicit(&m->late_ns_max,
+						memory_order_relaxed))
+			atomic_store_explicit(&m->late_ns_max, late,
+					      memory_order_relaxed);
+		if (ns_of(&t1) > grid.dl + period_ns)
+			count(&m->missed_deadlines, 1);
+		grid_next(&grid, late, period_ns);
 	}
 	return NULL;
 }
@@ -530,6 +626,14 @@ void gw_media_stats_get(struct gw_media *m, struct gw_media_stats *st)
 		atomic_load_explicit(&m->busy_ns_max, memory_order_relaxed);
 	st->ring_overflows =
 		atomic_load_explicit(&m->ring_overflows, memory_order_relaxed);
+	st->missed_deadlines = atomic_load_explicit(&m->missed_deadlines,
+						    memory_order_relaxed);
+	st->busy_ns = atomic_load_explicit(&m->busy_ns, memory_order_relaxed);
+	st->late_ns_max =
+		atomic_load_explicit(&m->late_ns_max, memory_order_relaxed);
+	for (int i = 0; i < GW_MEDIA_LATE_BUCKETS; i++)
+		st->late_hist[i] = atomic_load_explicit(&m->late_hist[i],
+							memory_order_relaxed);
 	st->realtime = m->realtime;
 	st->mlocked = m->mlocked;
 	st->active_chans =

@@ -17,7 +17,7 @@
  * events play the digit's two tones (each 3 dB below the signalled volume,
  * the pair's power, clamped to -6..-20 dBm0 per tone) over the jitter buffer's output, from the frame
  * the event arrives in, for the signalled duration. A digit the line
- * sends while we play one to it, or within 100 ms after, is taken for its
+ * sends while we play one to it, or within 250 ms after, is taken for its
  * echo: muted in band but not sent back as an event.
  *
  * The control thread talks to it only through two SPSC rings: commands
@@ -88,11 +88,43 @@ struct gw_media_ev {
 	};
 };
 
+/*
+ * Tick lateness: how long after its period's deadline the thread woke
+ * from the card's wait(). The card has no deadline to ask, so the thread
+ * keeps its own grid of period steps, anchored on the first wake-up and
+ * moved back to any earlier one (a card running fast), forward by the
+ * smallest lateness of every 5 s (a card running slow), and re-anchored
+ * after a stall of more than 5 periods. The figure is therefore the
+ * wake-up delay over the best wake-up seen, without the constant part
+ * (timer slack, interrupt latency) a card with a deadline would show.
+ *
+ * Histogram of lateness in microseconds, log-spaced: one bucket per µs
+ * below 8 µs, then 8 buckets per octave (about 9 % wide) up to 2^21 µs;
+ * the last bucket also takes everything above.
+ */
+#define GW_MEDIA_LATE_BUCKETS 152
+
+/* Bucket of a lateness of `us` microseconds. */
+int gw_media_late_bucket(uint64_t us);
+/* Lowest lateness (µs) that falls in bucket i (i == BUCKETS: the end). */
+uint64_t gw_media_late_bucket_lo_us(int i);
+/*
+ * The q-quantile (0 < q <= 1) of a lateness histogram, as the upper edge
+ * (µs, exclusive) of the bucket that holds it; 0 for an empty histogram.
+ */
+uint64_t gw_media_late_quantile_us(const uint64_t *hist, double q);
+
 struct gw_media_stats {
 	uint64_t ticks;
 	uint64_t late_ticks;	 /* periods whose processing overran */
+	uint64_t missed_deadlines; /* periods whose work ended after the
+				    * next period's deadline (on the grid
+				    * above) */
 	uint64_t cpu_ns;	 /* media thread CPU time since start */
+	uint64_t busy_ns;	 /* wall time spent processing, in total */
 	uint64_t busy_ns_max;	 /* longest processing of one period */
+	uint64_t late_ns_max;	 /* largest wake-up lateness */
+	uint64_t late_hist[GW_MEDIA_LATE_BUCKETS]; /* lateness, see above */
 	uint64_t ring_overflows; /* events lost to a full ring */
 	int active_chans;	 /* channels with an attached RTP session */
 	bool realtime;		 /* running SCHED_FIFO */

@@ -24,7 +24,13 @@
 /* Samples per frame: 20 ms at 8 kHz. */
 #define GW_HW_FRAME_SAMPLES 160
 #define GW_HW_RATE_HZ 8000
-#define GW_HW_MAX_CHANS 32
+/*
+ * Channels per card: 8 E1 spans' worth (240 voice channels) with room to
+ * spare. Per-channel state is sized by the card's (or the caller's) count
+ * at alloc; this bounds fixed arrays (the sim protocol's frame, linesim's
+ * ports) and what gw_media_alloc() accepts.
+ */
+#define GW_HW_MAX_CHANS 256
 
 enum gw_hw_chan_type {
 	GW_HW_CHAN_NONE = 0,

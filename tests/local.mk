@@ -36,6 +36,24 @@ tests_bench_bench_SOURCES = \
 	tests/bench/bench_echo.c
 tests_bench_bench_CFLAGS = $(AM_CFLAGS) -O2 $(SPANDSP_CFLAGS) $(OPUS_CFLAGS) $(BCG729_CFLAGS)
 tests_bench_bench_LDADD = libgwdsp.la $(SPANDSP_LIBS) $(OPUS_LIBS) $(BCG729_LIBS) -lm
+# The media engine benchmark (CPU, tick lateness, delay for 30/120/240
+# channels on an in-process card): run by hand or by ./dev.sh bench.
+check_PROGRAMS += tests/bench/mediabench
+tests_bench_mediabench_SOURCES = \
+	tests/bench/mediabench.c \
+	tests/bench/benchcard.c tests/bench/benchcard.h
+tests_bench_mediabench_CFLAGS = $(AM_CFLAGS) -O2 $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS)
+tests_bench_mediabench_LDADD = libgwcore.la libgwhw.la libgwdsp.la \
+	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(NETTLE_LIBS) $(LIBCONFIG_LIBS) \
+	$(FFTW_LIBS) $(OPUS_LIBS) $(BCG729_LIBS) -lm -lpthread
+
+# A SIP + RTP (PCMU) fax terminal on spandsp, the far end of the fax
+# passthrough tests (tests/integration/test_fax.py).
+check_PROGRAMS += tests/faxpeer
+tests_faxpeer_SOURCES = tests/faxpeer.c
+tests_faxpeer_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(TIFF_CFLAGS)
+tests_faxpeer_LDADD = $(SOFIA_LIBS) $(SPANDSP_LIBS) $(TIFF_LIBS) -lm
+
 TESTS += tests/selftest
 EXTRA_DIST += tests/integration tests/data tests/alloccount.c
 AM_TESTS_ENVIRONMENT = GW_SRCDIR='$(abs_top_srcdir)'; export GW_SRCDIR;
