@@ -28,9 +28,11 @@
 /*
  * Digits heard on the line while we play a received digit to it, or
  * within this long after, are its echo (the line's hybrid, a phone
- * looping audio back): not sent back as events (still suppressed).
+ * looping audio back): not sent back as events (still suppressed). The
+ * window covers an echo path up to ~150 ms (the longest canceller tail is
+ * 128 ms), the card's frames both ways and the detector's ~40 ms.
  */
-#define ECHO_GUARD_SAMPLES (100 * GW_HW_RATE_HZ / 1000)
+#define ECHO_GUARD_SAMPLES (250 * GW_HW_RATE_HZ / 1000)
 /* RFC 4733 receiving: digit level on the line, dBm0 per tone. */
 #define EVENT_LEVEL_MAX (-6)
 #define EVENT_LEVEL_MIN (-20)
