@@ -94,7 +94,7 @@ int gw_sip_start(struct gw_app *app)
 	nua_set_params(app->nua, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
 		       NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
 		       NUTAG_ENABLEINVITE(1),
-		       SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS"),
+		       SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK"),
 		       SIPTAG_USER_AGENT_STR(PACKAGE_NAME "/" PACKAGE_VERSION),
 		       TAG_END());
 	gw_log(GW_LOG_NOTICE, "sip", "listening on %s", url);
