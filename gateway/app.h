@@ -27,6 +27,7 @@
 #include "gateway/conf.h"
 #include "gateway/media.h"
 #include "gateway/sdp.h"
+#include "gateway/srtp.h"
 #include "hw/hw.h"
 
 enum gw_line_state {
@@ -88,6 +89,12 @@ struct gw_call {
 	struct gw_sdp_audio remote;
 	bool have_remote;
 	uint64_t sdp_version;
+	/* SRTP: our offered keys (one per suite), or the answer's line */
+	bool srtp_offer;   /* we offered RTP/SAVP */
+	bool srtp_on;	   /* keys are in the RTP session */
+	enum gw_srtp_suite srtp_suite; /* the suite, once srtp_on */
+	struct gw_srtp_crypto srtp_mine[GW_SRTP_SUITE_COUNT];
+	char srtp_answer[GW_SDP_CRYPTO_LEN]; /* our a=crypto in answers */
 	char number[64]; /* dialled number after routing */
 	char peer[512];	 /* SIP URI of the other side */
 	char callid[128];

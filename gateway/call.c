@@ -96,7 +96,85 @@ static int open_rtp(struct gw_call *c)
 	return err;
 }
 
-static int set_remote(struct gw_call *c, const sip_t *sip)
+/*
+ * SRTP for the stream the remote SDP `a` describes (sip.srtp decides):
+ * an offer's a=crypto lines -> our choice (same tag, our fresh key) for
+ * the answer; an answer's one line -> the key of ours it took. Keys go
+ * into the RTP session once; 0 or -EPROTONOSUPPORT (488 / hang up).
+ */
+static int srtp_setup(struct gw_call *c, const struct gw_sdp_audio *a,
+		      bool offer)
+{
+	enum gw_conf_srtp policy = c->app->conf->srtp;
+	struct gw_srtp_crypto remote, local;
+	struct gw_srtp *ctx;
+	int err;
+
+	if (c->srtp_on)
+		return a->srtp ? 0 : -EPROTONOSUPPORT; /* no downgrade */
+	if (!a->srtp) {
+		if (offer ? policy == GW_CONF_SRTP_MANDATORY : c->srtp_offer) {
+			CLOG(c, GW_LOG_NOTICE, "plain RTP %s, SRTP required",
+			     offer ? "offered" : "answered");
+			return -EPROTONOSUPPORT;
+		}
+		return 0;
+	}
+	if (offer) {
+		const char *vals[GW_SDP_MAX_CRYPTO];
+
+		if (policy == GW_CONF_SRTP_OFF) {
+			CLOG(c, GW_LOG_NOTICE, "SRTP offered, sip.srtp is off");
+			return -EPROTONOSUPPORT;
+		}
+		for (int i = 0; i < a->ncrypto; i++)
+			vals[i] = a->crypto[i];
+		err = gw_srtp_sdes_choose(vals, (size_t)a->ncrypto, &remote,
+					  &local);
+		if (err < 0) {
+			CLOG(c, GW_LOG_NOTICE, "no usable a=crypto in %d: %s",
+			     a->ncrypto, gw_srtp_sdes_strerror(err));
+			return -EPROTONOSUPPORT;
+		}
+		if (gw_srtp_sdes_encode(c->srtp_answer, sizeof(c->srtp_answer),
+					&local) < 0)
+			return -EPROTONOSUPPORT;
+	} else {
+		int i;
+
+		if (!c->srtp_offer || a->ncrypto != 1 ||
+		    gw_srtp_sdes_decode(&remote, a->crypto[0]) < 0) {
+			CLOG(c, GW_LOG_NOTICE, "unusable SRTP answer");
+			return -EPROTONOSUPPORT;
+		}
+		for (i = 0; i < GW_SRTP_SUITE_COUNT; i++)
+			if (c->srtp_mine[i].tag == remote.tag &&
+			    c->srtp_mine[i].key.suite == remote.key.suite)
+				break;
+		if (i == GW_SRTP_SUITE_COUNT) {
+			CLOG(c, GW_LOG_NOTICE,
+			     "SRTP answer names a tag or suite not offered");
+			return -EPROTONOSUPPORT;
+		}
+		local = c->srtp_mine[i];
+	}
+	enum gw_srtp_suite suite = remote.key.suite;
+
+	err = gw_srtp_alloc(&ctx, &local.key, &remote.key, c->rtp->ssrc);
+	explicit_bzero(&remote, sizeof(remote));
+	explicit_bzero(&local, sizeof(local));
+	if (err < 0) {
+		CLOG(c, GW_LOG_ERR, "SRTP context: %s", strerror(-err));
+		return -EPROTONOSUPPORT;
+	}
+	gw_rtp_session_set_srtp(c->rtp, ctx);
+	c->srtp_on = true;
+	c->srtp_suite = suite;
+	CLOG(c, GW_LOG_INFO, "SRTP %s", gw_srtp_suite_name(suite));
+	return 0;
+}
+
+static int set_remote(struct gw_call *c, const sip_t *sip, bool offer)
 {
 	struct gw_sdp_audio a;
 	int err;
@@ -111,6 +189,11 @@ static int set_remote(struct gw_call *c, const sip_t *sip)
 	    (strcmp(a.addr, c->remote.addr) || a.port != c->remote.port ||
 	     a.pt != c->remote.pt))
 		return 0; /* media changes mid-call come with re-INVITE work */
+	if (!c->rtp_attached) {
+		err = srtp_setup(c, &a, offer);
+		if (err)
+			return err;
+	}
 	err = gw_rtp_session_set_remote(c->rtp, a.addr, a.port, a.pt);
 	if (err)
 		return err;
@@ -131,15 +214,37 @@ static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 {
 	int pts[2] = { 0, 8 };
 	int te_pt = GW_SDP_TE_PT;
+	char lines[GW_SRTP_SUITE_COUNT][GW_SDP_CRYPTO_LEN];
+	const char *crypto[GW_SRTP_SUITE_COUNT];
+	int ncrypto = 0;
 
 	if (!offer) {
 		pts[0] = c->remote.pt;
 		te_pt = c->remote.te_pt;
+		if (c->srtp_on && c->srtp_answer[0])
+			crypto[ncrypto++] = c->srtp_answer;
+	} else if (c->app->conf->srtp == GW_CONF_SRTP_MANDATORY) {
+		/* one key per suite, made once: every copy offers the same */
+		if (!c->srtp_offer) {
+			for (int i = 0; i < GW_SRTP_SUITE_COUNT; i++) {
+				c->srtp_mine[i].tag = (uint32_t)i + 1;
+				if (gw_srtp_key_generate(&c->srtp_mine[i].key,
+							 (enum gw_srtp_suite)i))
+					return -EIO;
+			}
+			c->srtp_offer = true;
+		}
+		for (int i = 0; i < GW_SRTP_SUITE_COUNT; i++) {
+			if (gw_srtp_sdes_encode(lines[i], sizeof(lines[i]),
+						&c->srtp_mine[i]) < 0)
+				return -EIO;
+			crypto[ncrypto++] = lines[i];
+		}
 	}
-	return gw_sdp_print(buf, len, c->app->conf->sip_host,
-			    c->rtp->local_port, pts, offer ? 2 : 1, te_pt,
-			    (uint64_t)c->id + (uint64_t)c->start * 1000,
-			    c->sdp_version);
+	return gw_sdp_print_srtp(buf, len, c->app->conf->sip_host,
+				 c->rtp->local_port, pts, offer ? 2 : 1, te_pt,
+				 (uint64_t)c->id + (uint64_t)c->start * 1000,
+				 c->sdp_version, crypto, ncrypto);
 }
 
 static void respond(struct gw_call *c, int status, const char *phrase,
@@ -245,7 +350,7 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		respond(c, 503, "Service Unavailable", false);
 		return;
 	}
-	err = set_remote(c, sip);
+	err = set_remote(c, sip, true);
 	if (err) {
 		CLOG(c, GW_LOG_NOTICE, "unusable SDP offer (%s): 488",
 		     strerror(-err));
@@ -409,7 +514,7 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 	if (status < 200) {
 		if (status < 180)
 			return;
-		if (sip && sip->sip_payload && !set_remote(c, sip) && l &&
+		if (sip && sip->sip_payload && !set_remote(c, sip, false) && l &&
 		    c->dir == GW_CALL_FXS_TO_SIP)
 			gw_line_connect(l); /* early media */
 		else if (l)
@@ -427,7 +532,7 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 			nua_bye(c->nh, TAG_END());
 			return;
 		}
-		int err = sip && sip->sip_payload ? set_remote(c, sip) : 0;
+		int err = sip && sip->sip_payload ? set_remote(c, sip, false) : 0;
 		if (err || !c->have_remote) {
 			CLOG(c, GW_LOG_WARNING, "200 OK without usable SDP");
 			c->sip_ending = true;
@@ -502,6 +607,19 @@ static void log_quality(struct gw_call *c, struct gw_rtp_session *s)
 	     (unsigned)atomic_load(&s->rtcp_tx),
 	     (unsigned)atomic_load(&s->rtcp_rx),
 	     (unsigned)atomic_load(&s->rtcp_rx_bad));
+	if (s->srtp) {
+		struct gw_srtp_stats ss;
+
+		gw_srtp_get_stats(s->srtp, &ss);
+		CLOG(c, GW_LOG_INFO,
+		     "SRTP: protected %llu RTP, accepted %llu RTP, %llu failed "
+		     "authentication, %llu replayed, %llu other errors",
+		     (unsigned long long)ss.tx_rtp,
+		     (unsigned long long)ss.rx_rtp,
+		     (unsigned long long)ss.auth_fail,
+		     (unsigned long long)ss.replay,
+		     (unsigned long long)ss.errors);
+	}
 }
 
 void gw_call_rtp_detached(struct gw_app *app, struct gw_rtp_session *rtp)

@@ -41,7 +41,7 @@ static const char *const general_keys[] = {
 };
 static const char *const card_keys[] = { "driver", "device", NULL };
 static const char *const sip_keys[] = {
-	"listen", "rtp_ports", "trusted", NULL
+	"listen", "rtp_ports", "srtp", "trusted", NULL
 };
 static const char *const fxs_keys[] = {
 	"extension", "digit_timeout_ms", "first_digit_timeout_ms", NULL
@@ -509,6 +509,16 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 		return fail(c, s, "sip", "rtp_ports",
 			    "\"%s\" is not MIN-MAX with an even MIN, "
 			    "1024 <= MIN < MAX <= 65535", buf);
+	s = config_setting_get_member(g, "srtp");
+	if (s) {
+		static const char *const modes[] = { "off", "optional",
+						     "mandatory", NULL };
+
+		r = get_enum(c, s, "sip", "srtp", modes);
+		if (r < 0)
+			return r;
+		conf->srtp = (enum gw_conf_srtp)r;
+	}
 	s = config_setting_get_member(g, "trusted");
 	return s ? load_trusted(c, s) : 0;
 }
@@ -831,6 +841,7 @@ static void set_defaults(struct gw_conf *conf)
 	strcpy(conf->zone, "us");
 	strcpy(conf->sip_host, "127.0.0.1");
 	conf->sip_port = 5060;
+	conf->srtp = GW_CONF_SRTP_OPTIONAL;
 	conf->rtp_port_min = 20000;
 	conf->rtp_port_max = 20999;
 }

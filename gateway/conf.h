@@ -105,6 +105,13 @@ struct gw_conf_route {
 	int line;
 };
 
+/* SRTP (SDES keys, RFC 4568) on SIP calls: sip.srtp */
+enum gw_conf_srtp {
+	GW_CONF_SRTP_OFF = 0,	/* RTP only: SRTP offers get 488 */
+	GW_CONF_SRTP_OPTIONAL,	/* answer SRTP offers with SRTP, offer RTP */
+	GW_CONF_SRTP_MANDATORY, /* offer SRTP, refuse plain RTP (488) */
+};
+
 struct gw_conf_net {
 	int family; /* AF_INET or AF_INET6 */
 	uint8_t addr[16];
@@ -124,6 +131,7 @@ struct gw_conf {
 	char sip_host[64]; /* literal IPv4/IPv6 address */
 	int sip_port;
 	int rtp_port_min, rtp_port_max;
+	enum gw_conf_srtp srtp; /* default optional */
 	struct gw_conf_net trusted[GW_CONF_MAX_TRUSTED];
 	int ntrusted;
 	/* ports and routes */

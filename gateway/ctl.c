@@ -147,6 +147,17 @@ static void status(struct gw_ctl *ctl, struct buf *b)
 			    atomic_load_explicit(&c->rtp->q_mos_x100, memory_order_relaxed) / 100.0,
 			    (unsigned long long)atomic_load_explicit(&c->rtp->rtcp_tx, memory_order_relaxed),
 			    (unsigned long long)atomic_load_explicit(&c->rtp->rtcp_rx, memory_order_relaxed));
+			if (c->srtp_on && c->rtp->srtp) {
+				struct gw_srtp_stats ss;
+
+				gw_srtp_get_stats(c->rtp->srtp, &ss);
+				out(b, " srtp=%s srtp_auth_fail=%llu srtp_replay=%llu",
+				    gw_srtp_suite_name(c->srtp_suite),
+				    (unsigned long long)ss.auth_fail,
+				    (unsigned long long)ss.replay);
+			} else {
+				out(b, " srtp=-");
+			}
 		}
 		if (c->callid[0])
 			out(b, " callid=%s", c->callid);

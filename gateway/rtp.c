@@ -461,7 +461,15 @@ void gw_rtp_session_free(struct gw_rtp_session *s)
 	if (s->rtcp_fd >= 0)
 		close(s->rtcp_fd);
 	gw_plc_free(s->plc);
+	gw_srtp_free(s->srtp);
 	free(s);
+}
+
+void gw_rtp_session_set_srtp(struct gw_rtp_session *s, struct gw_srtp *ctx)
+{
+	if (s->srtp != ctx)
+		gw_srtp_free(s->srtp);
+	s->srtp = ctx;
 }
 
 int gw_rtp_session_set_remote(struct gw_rtp_session *s, const char *addr,
@@ -517,11 +525,18 @@ int gw_rtp_session_play_event(struct gw_rtp_session *s, int n, bool *start,
 
 static void send_packet(struct gw_rtp_session *s, size_t len)
 {
+	const size_t payload = len - GW_RTP_HDR_LEN;
+
+	if (s->srtp && gw_srtp_protect(s->srtp, s->pkt, &len,
+				       sizeof(s->pkt)) < 0) {
+		s->seq++; /* counted by the SRTP context */
+		return;
+	}
 	if (sendto(s->fd, s->pkt, len, MSG_DONTWAIT,
 		   (struct sockaddr *)&s->remote, s->remote_len) >= 0) {
 		atomic_fetch_add_explicit(&s->tx_packets, 1,
 					  memory_order_relaxed);
-		gw_rtcp_tx_packet(&s->rtcp, len - GW_RTP_HDR_LEN);
+		gw_rtcp_tx_packet(&s->rtcp, payload);
 	}
 	s->seq++;
 }
@@ -634,6 +649,25 @@ static void rtcp_publish(struct gw_rtp_session *s)
 			      memory_order_relaxed);
 }
 
+/* Our compound report (SRTCP-protected with SRTP keys), if we know where. */
+static void rtcp_send(struct gw_rtp_session *s, unsigned flags)
+{
+	size_t room = sizeof(s->rtcp_pkt) - 64; /* SRTCP index and tag */
+	int n = gw_rtcp_encode(&s->rtcp, s->rtcp_pkt, room, ntp_now(), s->ts,
+			       flags, NULL);
+	size_t len;
+
+	if (n <= 0 || !s->rtcp_remote_len)
+		return;
+	len = (size_t)n;
+	if (s->srtp && gw_srtp_protect_rtcp(s->srtp, s->rtcp_pkt, &len,
+					    sizeof(s->rtcp_pkt)) < 0)
+		return;
+	if (sendto(s->rtcp_fd, s->rtcp_pkt, len, MSG_DONTWAIT,
+		   (struct sockaddr *)&s->rtcp_remote, s->rtcp_remote_len) >= 0)
+		atomic_fetch_add_explicit(&s->rtcp_tx, 1, memory_order_relaxed);
+}
+
 /*
  * RTCP, once per period: reports are taken only from the host the RTP
  * stream latched to (the port is latched from the first one); ours go
@@ -659,6 +693,13 @@ static void rtcp_service(struct gw_rtp_session *s)
 						  memory_order_relaxed);
 			continue;
 		}
+		if (s->srtp) {
+			size_t m = (size_t)n;
+
+			if (gw_srtp_unprotect_rtcp(s->srtp, s->rtcp_pkt, &m) < 0)
+				continue;
+			n = (ssize_t)m;
+		}
 		if (gw_rtcp_rx_rtcp(&s->rtcp, s->rtcp_pkt, (size_t)n,
 				    ntp_now(), &info) < 0) {
 			atomic_fetch_add_explicit(&s->rtcp_rx_bad, 1,
@@ -680,25 +721,13 @@ static void rtcp_service(struct gw_rtp_session *s)
 					   (uint64_t)mono.tv_nsec / 1000000u,
 			 rtcp_rand(s)))
 		return;
-	int len = gw_rtcp_encode(&s->rtcp, s->rtcp_pkt, sizeof(s->rtcp_pkt),
-				 ntp_now(), s->ts, GW_RTCP_F_XR, NULL);
-	if (len > 0 && s->rtcp_remote_len &&
-	    sendto(s->rtcp_fd, s->rtcp_pkt, (size_t)len, MSG_DONTWAIT,
-		   (struct sockaddr *)&s->rtcp_remote, s->rtcp_remote_len) >= 0)
-		atomic_fetch_add_explicit(&s->rtcp_tx, 1, memory_order_relaxed);
+	rtcp_send(s, GW_RTCP_F_XR);
 	rtcp_publish(s);
 }
 
 void gw_rtp_session_bye(struct gw_rtp_session *s, struct gw_rtcp_stats *st)
 {
-	int len = gw_rtcp_encode(&s->rtcp, s->rtcp_pkt, sizeof(s->rtcp_pkt),
-				 ntp_now(), s->ts, GW_RTCP_F_XR | GW_RTCP_F_BYE,
-				 NULL);
-
-	if (len > 0 && s->rtcp_remote_len &&
-	    sendto(s->rtcp_fd, s->rtcp_pkt, (size_t)len, MSG_DONTWAIT,
-		   (struct sockaddr *)&s->rtcp_remote, s->rtcp_remote_len) >= 0)
-		atomic_fetch_add_explicit(&s->rtcp_tx, 1, memory_order_relaxed);
+	rtcp_send(s, GW_RTCP_F_XR | GW_RTCP_F_BYE);
 	if (st)
 		gw_rtcp_stats(&s->rtcp, st);
 }
@@ -735,6 +764,15 @@ void gw_rtp_session_recv(struct gw_rtp_session *s)
 			atomic_fetch_add_explicit(&s->rx_foreign, 1,
 						  memory_order_relaxed);
 			continue;
+		}
+		if (s->srtp) {
+			/* a packet that fails is dropped (and counted there);
+			 * only authentic packets can latch */
+			size_t m = (size_t)n;
+
+			if (gw_srtp_unprotect(s->srtp, s->pkt, &m) < 0)
+				continue;
+			n = (ssize_t)m;
 		}
 		off = gw_rtp_hdr_decode(&h, s->pkt, (size_t)n, &plen);
 		if (off >= 0 && s->te_pt >= 0 && h.pt == s->te_pt) {

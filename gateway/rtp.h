@@ -49,6 +49,7 @@
 #include "dsp/plc.h"
 #include "gateway/jbuf.h"
 #include "gateway/rtcp.h"
+#include "gateway/srtp.h"
 
 #define GW_RTP_HDR_LEN 12
 #define GW_RTP_MAX_PACKET 1500
@@ -177,7 +178,8 @@ struct gw_rtp_session {
 	bool marker_next;
 	struct gw_jbuf jb;
 	struct gw_plc *plc; /* the jitter buffer's loss concealment */
-	uint8_t pkt[GW_RTP_MAX_PACKET];
+	struct gw_srtp *srtp; /* SRTP keys, or NULL: plain RTP */
+	_Alignas(8) uint8_t pkt[GW_RTP_MAX_PACKET];
 	int16_t pcm[GW_RTP_MAX_PACKET];
 	struct gw_rtp_evtx evtx;
 	struct gw_rtp_evrx evrx;
@@ -188,7 +190,7 @@ struct gw_rtp_session {
 	bool rtcp_latched;
 	struct gw_rtcp rtcp;
 	uint32_t rtcp_rng;
-	uint8_t rtcp_pkt[GW_RTCP_MAX_PACKET];
+	_Alignas(8) uint8_t rtcp_pkt[GW_RTCP_MAX_PACKET];
 	/* counters, read by the control thread */
 	atomic_uint_fast64_t rtcp_tx, rtcp_rx, rtcp_rx_bad;
 	/* the latest report's figures, for status (set by the media thread) */
@@ -209,6 +211,12 @@ void gw_rtp_session_free(struct gw_rtp_session *s);
 /* Control thread, before attach. */
 int gw_rtp_session_set_remote(struct gw_rtp_session *s, const char *addr,
 			      int port, int pt);
+
+/*
+ * Control thread, before attach: protect the stream (RTP and RTCP) with
+ * ctx, which the session then owns (freed with it). NULL: plain RTP.
+ */
+void gw_rtp_session_set_srtp(struct gw_rtp_session *s, struct gw_srtp *ctx);
 
 /* Control thread, before attach: telephone-event payload type or -1. */
 int gw_rtp_session_set_te(struct gw_rtp_session *s, int te_pt);

@@ -27,6 +27,8 @@ int gw_sdp_parse(const char *body, size_t len, struct gw_sdp_audio *out)
 	sdp_session_t *sess;
 	int err = -EPROTONOSUPPORT;
 
+	out->srtp = false;
+	out->ncrypto = 0;
 	if (!body || !len)
 		return -EBADMSG;
 	p = sdp_parse(home, body, (issize_t)len, 0);
@@ -38,7 +40,9 @@ int gw_sdp_parse(const char *body, size_t len, struct gw_sdp_audio *out)
 	for (sdp_media_t *m = sess->sdp_media; m; m = m->m_next) {
 		sdp_connection_t *c;
 
-		if (m->m_type != sdp_media_audio || m->m_proto != sdp_proto_rtp ||
+		if (m->m_type != sdp_media_audio ||
+		    (m->m_proto != sdp_proto_rtp &&
+		     m->m_proto != sdp_proto_srtp) ||
 		    m->m_port == 0 || m->m_rejected)
 			continue;
 		c = m->m_connections ? m->m_connections : sess->sdp_connection;
@@ -63,8 +67,20 @@ int gw_sdp_parse(const char *body, size_t len, struct gw_sdp_audio *out)
 			out->pt = pt;
 			err = 0;
 		}
-		if (err)
+		if (err) {
 			out->te_pt = -1;
+			break;
+		}
+		out->srtp = m->m_proto == sdp_proto_srtp;
+		out->ncrypto = 0;
+		for (sdp_attribute_t *a = m->m_attributes; a; a = a->a_next) {
+			if (!a->a_name || strcasecmp(a->a_name, "crypto") ||
+			    !a->a_value ||
+			    strlen(a->a_value) >= GW_SDP_CRYPTO_LEN ||
+			    out->ncrypto == GW_SDP_MAX_CRYPTO)
+				continue;
+			strcpy(out->crypto[out->ncrypto++], a->a_value);
+		}
 		break; /* the first audio stream decides */
 	}
 out:
@@ -77,6 +93,15 @@ int gw_sdp_print(char *buf, size_t len, const char *addr, int port,
 		 const int *pts, int npts, int te_pt, uint64_t sess_id,
 		 uint64_t sess_version)
 {
+	return gw_sdp_print_srtp(buf, len, addr, port, pts, npts, te_pt,
+				 sess_id, sess_version, NULL, 0);
+}
+
+int gw_sdp_print_srtp(char *buf, size_t len, const char *addr, int port,
+		      const int *pts, int npts, int te_pt, uint64_t sess_id,
+		      uint64_t sess_version, const char *const *crypto,
+		      int ncrypto)
+{
 	const char *ipv = strchr(addr, ':') ? "IP6" : "IP4";
 	size_t off;
 	int n;
@@ -87,8 +112,9 @@ int gw_sdp_print(char *buf, size_t len, const char *addr, int port,
 		     "s=copperline\r\n"
 		     "c=IN %s %s\r\n"
 		     "t=0 0\r\n"
-		     "m=audio %d RTP/AVP",
-		     sess_id, sess_version, ipv, addr, ipv, addr, port);
+		     "m=audio %d %s",
+		     sess_id, sess_version, ipv, addr, ipv, addr, port,
+		     ncrypto > 0 ? "RTP/SAVP" : "RTP/AVP");
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	off = (size_t)n;
@@ -119,6 +145,13 @@ int gw_sdp_print(char *buf, size_t len, const char *addr, int port,
 		n = snprintf(buf + off, len - off,
 			     "a=rtpmap:%d telephone-event/8000\r\n"
 			     "a=fmtp:%d 0-16\r\n", te_pt, te_pt);
+		if (n < 0 || (size_t)n >= len - off)
+			return -ENOSPC;
+		off += (size_t)n;
+	}
+	for (int i = 0; i < ncrypto; i++) {
+		n = snprintf(buf + off, len - off, "a=crypto:%s\r\n",
+			     crypto[i]);
 		if (n < 0 || (size_t)n >= len - off)
 			return -ENOSPC;
 		off += (size_t)n;

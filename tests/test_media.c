@@ -560,6 +560,51 @@ static int rtp_event_loop(void)
 	return 0;
 }
 
+/* RTP/SAVP offers keep their a=crypto lines; ours print as RTP/SAVP. */
+static int sdp_srtp(void)
+{
+	static const char offer[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/SAVP 0 101\r\n"
+		"a=rtpmap:0 PCMU/8000\r\n"
+		"a=rtpmap:101 telephone-event/8000\r\n"
+		"a=crypto:1 AES_CM_128_HMAC_SHA1_80 "
+		"inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:32\r\n"
+		"a=crypto:2 AES_CM_128_HMAC_SHA1_32 "
+		"inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|2^20|1:32\r\n";
+	static const char plain[] =
+		"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+		"c=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+		"m=audio 4000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n";
+	const char *lines[] = {
+		"1 AES_CM_128_HMAC_SHA1_80 inline:"
+		"WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz"
+	};
+	struct gw_sdp_audio a;
+	char buf[1024];
+	int pts[1] = { 0 };
+
+	TEST_EQ_INT(gw_sdp_parse(offer, strlen(offer), &a), 0);
+	TEST_ASSERT(a.srtp);
+	TEST_EQ_INT(a.ncrypto, 2);
+	TEST_ASSERT(strncmp(a.crypto[1], "2 AES_CM_128_HMAC_SHA1_32 inline:",
+			    33) == 0);
+	TEST_EQ_INT(a.te_pt, 101);
+	TEST_EQ_INT(gw_sdp_parse(plain, strlen(plain), &a), 0);
+	TEST_ASSERT(!a.srtp);
+	TEST_EQ_INT(a.ncrypto, 0);
+	TEST_ASSERT(gw_sdp_print_srtp(buf, sizeof(buf), "127.0.0.1", 20000,
+				      pts, 1, -1, 1, 1, lines, 1) > 0);
+	printf("  our SRTP answer:\n%s", buf);
+	TEST_ASSERT(strstr(buf, "m=audio 20000 RTP/SAVP 0\r\n") != NULL);
+	TEST_ASSERT(strstr(buf, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:")
+		    != NULL);
+	TEST_EQ_INT(gw_sdp_parse(buf, strlen(buf), &a), 0);
+	TEST_ASSERT(a.srtp && a.ncrypto == 1);
+	return 0;
+}
+
 const struct gw_test_case gw_test_cases_media[] = {
 	{ "media_rtp_roundtrip", rtp_roundtrip },
 	{ "media_rtp_decode_bad", rtp_decode_bad },
@@ -568,6 +613,7 @@ const struct gw_test_case gw_test_cases_media[] = {
 	{ "media_spsc_fifo", spsc_fifo },
 	{ "media_sdp_offer_answer", sdp_offer_answer },
 	{ "media_sdp_telephone_event", sdp_telephone_event },
+	{ "media_sdp_srtp", sdp_srtp },
 	{ "media_rtp_event_coding", rtp_event_coding },
 	{ "media_rtp_event_sender", rtp_event_sender },
 	{ "media_rtp_event_receiver", rtp_event_receiver },

@@ -143,7 +143,7 @@ class Baresip:
     """A headless baresip (config as in shared/docs/peers.md §2.1)."""
 
     def __init__(self, tmp, name, source, channels=1, account="", limit=60,
-                 seconds=None, dial=None):
+                 seconds=None, dial=None, modules=(), codecs="PCMU/8000/1"):
         self.dir = os.path.join(tmp, "baresip-" + name)
         os.makedirs(os.path.join(self.dir, "rec"), exist_ok=True)
         self.sip_port = free_port(socket.SOCK_STREAM)
@@ -166,17 +166,18 @@ module			g711.so
 module			aufile.so
 module			ausine.so
 module			sndfile.so
-module_tmp		account.so
+{mods}module_tmp		account.so
 module_app		menu.so
 module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:{ctrl}
 snd_path		{rec}
 statmode_default	off
 """.format(sip=self.sip_port, source=source, ch=channels, rtp=rtp, rtp2=rtp + 9,
-           ctrl=self.ctrl_port, rec=os.path.join(self.dir, "rec")))
+           ctrl=self.ctrl_port, rec=os.path.join(self.dir, "rec"),
+           mods="".join("module\t\t\t%s\n" % m for m in modules)))
         with open(os.path.join(self.dir, "accounts"), "w") as f:
-            f.write("<sip:%s@127.0.0.1:%d>;regint=0;audio_codecs=PCMU/8000/1%s\n"
-                    % (name, self.sip_port, account))
+            f.write("<sip:%s@127.0.0.1:%d>;regint=0;audio_codecs=%s%s\n"
+                    % (name, self.sip_port, codecs, account))
         open(os.path.join(self.dir, "contacts"), "w").close()
         argv = ["baresip", "-f", self.dir]
         if seconds:
