@@ -90,6 +90,8 @@ static int open_rtp(struct gw_call *c)
 	const struct gw_conf *conf = c->app->conf;
 	int err = gw_rtp_session_alloc(&c->rtp, conf->sip_host,
 				       conf->rtp_port_min, conf->rtp_port_max);
+	if (!err)
+		gw_rtp_session_set_dscp(c->rtp, conf->rtp_dscp);
 	if (err)
 		CLOG(c, GW_LOG_ERR, "no RTP port in %d-%d: %s",
 		     conf->rtp_port_min, conf->rtp_port_max, strerror(-err));
@@ -174,6 +176,16 @@ static int srtp_setup(struct gw_call *c, const struct gw_sdp_audio *a,
 	return 0;
 }
 
+static unsigned codec_mask(const struct gw_call *c)
+{
+	const struct gw_conf *conf = c->app->conf;
+	unsigned m = 0;
+
+	for (int i = 0; i < conf->ncodecs; i++)
+		m |= 1u << conf->codecs[i];
+	return m;
+}
+
 static int set_remote(struct gw_call *c, const sip_t *sip, bool offer)
 {
 	struct gw_sdp_audio a;
@@ -181,8 +193,8 @@ static int set_remote(struct gw_call *c, const sip_t *sip, bool offer)
 
 	if (!sip || !sip->sip_payload || !sip->sip_payload->pl_len)
 		return -ENODATA;
-	err = gw_sdp_parse(sip->sip_payload->pl_data, sip->sip_payload->pl_len,
-			   &a);
+	err = gw_sdp_parse_codecs(sip->sip_payload->pl_data,
+				  sip->sip_payload->pl_len, codec_mask(c), &a);
 	if (err)
 		return err;
 	if (c->rtp_attached &&
@@ -197,6 +209,18 @@ static int set_remote(struct gw_call *c, const sip_t *sip, bool offer)
 	err = gw_rtp_session_set_remote(c->rtp, a.addr, a.port, a.pt);
 	if (err)
 		return err;
+	if (!c->rtp_attached) {
+		err = gw_rtp_session_set_codec(c->rtp,
+					       (enum gw_codec_id)a.codec, a.pt);
+		if (err)
+			return err;
+		/* the packet time the peer wants to receive, if we can */
+		if (a.ptime && a.ptime != 20 &&
+		    gw_rtp_session_set_ptime(c->rtp, a.ptime) < 0)
+			CLOG(c, GW_LOG_INFO, "a=ptime:%d not possible: 20 ms",
+			     a.ptime);
+		gw_rtp_session_set_cn(c->rtp, a.cn_pt);
+	}
 	if (!c->rtp_attached && gw_rtp_session_set_te(c->rtp, a.te_pt) < 0)
 		a.te_pt = -1; /* unusable (clashes with the audio): none */
 	c->remote = a;
@@ -205,25 +229,41 @@ static int set_remote(struct gw_call *c, const sip_t *sip, bool offer)
 }
 
 /*
- * Our SDP: an offer lists PCMU and PCMA and telephone-event as 101; an
- * answer the chosen codec and the offer's telephone-event, if any. Our
+ * Our SDP: an offer lists sip.codecs in order and telephone-event as 101;
+ * an answer the chosen codec (the offer's first one we have) and the
+ * offer's telephone-event, if any and if its clock is the audio's. Our
  * session never changes yet, so its o= version stays the same in every
  * copy (183, 200, re-INVITE answers), as RFC 3264 §8 requires.
  */
 static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 {
-	int pts[2] = { 0, 8 };
+	const struct gw_conf *conf = c->app->conf;
+	struct gw_sdp_fmt fmts[10];
+	int nfmts = 0;
 	int te_pt = GW_SDP_TE_PT;
 	char lines[GW_SRTP_SUITE_COUNT][GW_SDP_CRYPTO_LEN];
 	const char *crypto[GW_SRTP_SUITE_COUNT];
 	int ncrypto = 0;
 
 	if (!offer) {
-		pts[0] = c->remote.pt;
-		te_pt = c->remote.te_pt;
+		fmts[nfmts].pt = c->remote.pt;
+		fmts[nfmts++].codec = c->remote.codec;
+		if (c->remote.cn_pt >= 0) {
+			fmts[nfmts].pt = c->remote.cn_pt;
+			fmts[nfmts++].codec = GW_SDP_CN;
+		}
+		te_pt = c->rtp->te_pt; /* -1 if unusable with the codec */
 		if (c->srtp_on && c->srtp_answer[0])
 			crypto[ncrypto++] = c->srtp_answer;
-	} else if (c->app->conf->srtp == GW_CONF_SRTP_MANDATORY) {
+	} else {
+		for (int i = 0; i < conf->ncodecs; i++) {
+			fmts[nfmts].pt = gw_sdp_codec_pt(conf->codecs[i]);
+			fmts[nfmts++].codec = conf->codecs[i];
+		}
+		fmts[nfmts].pt = GW_SDP_CN_PT; /* we play the peer's CN */
+		fmts[nfmts++].codec = GW_SDP_CN;
+	}
+	if (offer && conf->srtp == GW_CONF_SRTP_MANDATORY) {
 		/* one key per suite, made once: every copy offers the same */
 		if (!c->srtp_offer) {
 			for (int i = 0; i < GW_SRTP_SUITE_COUNT; i++) {
@@ -241,8 +281,8 @@ static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 			crypto[ncrypto++] = lines[i];
 		}
 	}
-	return gw_sdp_print_srtp(buf, len, c->app->conf->sip_host,
-				 c->rtp->local_port, pts, offer ? 2 : 1, te_pt,
+	return gw_sdp_print_fmts(buf, len, conf->sip_host, c->rtp->local_port,
+				 fmts, nfmts, te_pt,
 				 (uint64_t)c->id + (uint64_t)c->start * 1000,
 				 c->sdp_version, crypto, ncrypto);
 }

@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
+#include "dsp/codec.h"
 #include "dsp/zone.h"
 #include "gateway/conf.h"
 
@@ -41,7 +43,7 @@ static const char *const general_keys[] = {
 };
 static const char *const card_keys[] = { "driver", "device", NULL };
 static const char *const sip_keys[] = {
-	"listen", "rtp_ports", "srtp", "trusted", NULL
+	"listen", "rtp_ports", "rtp_dscp", "srtp", "codecs", "trusted", NULL
 };
 static const char *const fxs_keys[] = {
 	"extension", "digit_timeout_ms", "first_digit_timeout_ms", NULL
@@ -447,6 +449,44 @@ static int parse_net(struct gw_conf_net *net, const char *v)
 	return 0;
 }
 
+/* sip.codecs: names from dsp/codec.h's table, each at most once. */
+static int load_codecs(struct ctx *c, const config_setting_t *list)
+{
+	struct gw_conf *conf = c->conf;
+	int n;
+
+	if (!config_setting_is_array(list) && !config_setting_is_list(list))
+		return fail(c, list, "sip", "codecs",
+			    "must be a list of codec names ([ \"PCMU\", ... ])");
+	n = config_setting_length(list);
+	if (n < 1 || n > 8)
+		return fail(c, list, "sip", "codecs", "needs 1 to 8 codecs");
+	conf->ncodecs = 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list, i);
+		const char *v = config_setting_type(e) == CONFIG_TYPE_STRING ?
+				config_setting_get_string(e) : NULL;
+		char key[32];
+		int id = -1;
+
+		snprintf(key, sizeof(key), "[%d]", i);
+		for (int k = 0; v && k < GW_CODEC_COUNT; k++)
+			if (strcasecmp(v, gw_codec_desc(k)->name) == 0)
+				id = k;
+		if (id < 0)
+			return fail(c, e, "sip.codecs", key,
+				    "must be one of \"PCMU\", \"PCMA\", "
+				    "\"G722\", \"G726-32\", \"opus\" or "
+				    "\"G729\"");
+		for (int k = 0; k < conf->ncodecs; k++)
+			if (conf->codecs[k] == id)
+				return fail(c, e, "sip.codecs", key,
+					    "\"%s\" is listed twice", v);
+		conf->codecs[conf->ncodecs++] = id;
+	}
+	return 0;
+}
+
 static int load_trusted(struct ctx *c, const config_setting_t *list)
 {
 	struct gw_conf *conf = c->conf;
@@ -509,6 +549,15 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 		return fail(c, s, "sip", "rtp_ports",
 			    "\"%s\" is not MIN-MAX with an even MIN, "
 			    "1024 <= MIN < MAX <= 65535", buf);
+	r = get_int(c, g, "sip", "rtp_dscp", 0, 63, &conf->rtp_dscp, NULL);
+	if (r < 0)
+		return r;
+	s = config_setting_get_member(g, "codecs");
+	if (s) {
+		r = load_codecs(c, s);
+		if (r < 0)
+			return r;
+	}
 	s = config_setting_get_member(g, "srtp");
 	if (s) {
 		static const char *const modes[] = { "off", "optional",
@@ -842,6 +891,12 @@ static void set_defaults(struct gw_conf *conf)
 	strcpy(conf->sip_host, "127.0.0.1");
 	conf->sip_port = 5060;
 	conf->srtp = GW_CONF_SRTP_OPTIONAL;
+	conf->rtp_dscp = 46;
+	conf->codecs[0] = GW_CODEC_PCMU;
+	conf->codecs[1] = GW_CODEC_PCMA;
+	conf->codecs[2] = GW_CODEC_G722;
+	conf->codecs[3] = GW_CODEC_OPUS;
+	conf->ncodecs = 4;
 	conf->rtp_port_min = 20000;
 	conf->rtp_port_max = 20999;
 }

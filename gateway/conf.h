@@ -132,6 +132,9 @@ struct gw_conf {
 	int sip_port;
 	int rtp_port_min, rtp_port_max;
 	enum gw_conf_srtp srtp; /* default optional */
+	int rtp_dscp; /* DSCP of RTP/RTCP, 0..63, default 46 (EF) */
+	int codecs[8]; /* enum gw_codec_id, our order of preference */
+	int ncodecs;   /* default PCMU, PCMA, G722, opus */
 	struct gw_conf_net trusted[GW_CONF_MAX_TRUSTED];
 	int ntrusted;
 	/* ports and routes */

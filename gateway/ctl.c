@@ -135,7 +135,7 @@ static void status(struct gw_ctl *ctl, struct buf *b)
 			if (c->have_remote)
 				out(b, " remote=%s:%d codec=%s", c->remote.addr,
 				    c->remote.port,
-				    c->remote.pt == 0 ? "PCMU" : "PCMA");
+				    gw_codec_desc((enum gw_codec_id)c->remote.codec)->name);
 			out(b, " tx=%llu rx=%llu foreign=%llu",
 			    (unsigned long long)atomic_load_explicit(&c->rtp->tx_packets, memory_order_relaxed),
 			    (unsigned long long)atomic_load_explicit(&c->rtp->rx_packets, memory_order_relaxed),

@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "gateway/rtp.h"
+#include "hw/hw.h"
 
 
 int gw_rtp_hdr_encode(uint8_t *buf, size_t len, const struct gw_rtp_hdr *h)
@@ -409,6 +411,8 @@ int gw_rtp_session_alloc(struct gw_rtp_session **ret, const char *host,
 	}
 	if (err)
 		goto fail;
+	s->family = ss.ss_family;
+	gw_rtp_session_set_dscp(s, 46); /* EF: voice */
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		memset(rnd, 0x5a, sizeof(rnd));
 	s->ssrc = rnd[0];
@@ -416,6 +420,9 @@ int gw_rtp_session_alloc(struct gw_rtp_session **ret, const char *host,
 	s->ts = rnd[2];
 	s->marker_next = true;
 	s->te_pt = -1;
+	s->ts_mult = 1;
+	s->ptime_samples = GW_HW_FRAME_SAMPLES;
+	s->cn_pt = -1;
 	/* adaptive playout (20..200 ms, from 40 ms) with PLC in the gaps */
 	err = gw_plc_alloc(&s->plc);
 	if (err)
@@ -452,6 +459,25 @@ fail:
 	return err;
 }
 
+int gw_rtp_session_set_dscp(struct gw_rtp_session *s, int dscp)
+{
+	int tos = dscp << 2, r = 0;
+
+	if (dscp < 0 || dscp > 63)
+		return -EINVAL;
+	for (int i = 0; i < 2; i++) {
+		int fd = i ? s->rtcp_fd : s->fd;
+
+		if (s->family == AF_INET6 ?
+			    setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &tos,
+				       sizeof(tos)) :
+			    setsockopt(fd, IPPROTO_IP, IP_TOS, &tos,
+				       sizeof(tos)))
+			r = -errno;
+	}
+	return r;
+}
+
 void gw_rtp_session_free(struct gw_rtp_session *s)
 {
 	if (!s)
@@ -462,7 +488,53 @@ void gw_rtp_session_free(struct gw_rtp_session *s)
 		close(s->rtcp_fd);
 	gw_plc_free(s->plc);
 	gw_srtp_free(s->srtp);
+	gw_codec_free(s->codec);
 	free(s);
+}
+
+int gw_rtp_session_set_ptime(struct gw_rtp_session *s, int ms)
+{
+	if (ms < 10 || ms > GW_RTP_ACC_SAMPLES / 8 - 20 || ms % 10)
+		return -EINVAL;
+	if (s->codec) {
+		const struct gw_codec_desc *d = gw_codec_get_desc(s->codec);
+		struct gw_codec *c;
+
+		if (!gw_codec_ptime_valid(d->id, ms) ||
+		    gw_codec_alloc(&c, d->id, ms, NULL) < 0)
+			return -EINVAL;
+		gw_codec_free(s->codec);
+		s->codec = c;
+	}
+	s->ptime_samples = ms * 8;
+	s->acc_n = 0;
+	return 0;
+}
+
+int gw_rtp_session_set_codec(struct gw_rtp_session *s, enum gw_codec_id id,
+			     int pt)
+{
+	const struct gw_codec_desc *d = gw_codec_desc(id);
+	struct gw_codec *c;
+	int err;
+
+	if (!d || pt < 0 || pt > 127)
+		return -EINVAL;
+	err = gw_codec_alloc(&c, id, s->ptime_samples / 8, NULL);
+	if (err)
+		return err;
+	gw_codec_free(s->codec);
+	s->codec = c;
+	s->pt = (uint8_t)pt;
+	s->ts_mult = (uint32_t)(d->rtp_clock_hz / 8000);
+	if (s->ts_mult != 1)
+		s->te_pt = -1;
+	/* the E-model's impairment figures for the call's MOS */
+	s->rtcp.codec = id == GW_CODEC_G729 ? GW_RTCP_CODEC_G729 :
+			id == GW_CODEC_G722 ? GW_RTCP_CODEC_G722 :
+			id == GW_CODEC_OPUS ? GW_RTCP_CODEC_OPUS :
+					      GW_RTCP_CODEC_G711;
+	return 0;
 }
 
 void gw_rtp_session_set_srtp(struct gw_rtp_session *s, struct gw_srtp *ctx)
@@ -475,7 +547,7 @@ void gw_rtp_session_set_srtp(struct gw_rtp_session *s, struct gw_srtp *ctx)
 int gw_rtp_session_set_remote(struct gw_rtp_session *s, const char *addr,
 			      int port, int pt)
 {
-	if (port <= 0 || port > 65535 || (pt != GW_G711_ULAW && pt != GW_G711_ALAW))
+	if (port <= 0 || port > 65535 || pt < 0 || pt > 127)
 		return -EINVAL;
 	s->pt = (uint8_t)pt;
 	s->latched = false;
@@ -488,7 +560,8 @@ int gw_rtp_session_set_remote(struct gw_rtp_session *s, const char *addr,
 
 int gw_rtp_session_set_te(struct gw_rtp_session *s, int te_pt)
 {
-	if (te_pt < -1 || te_pt > 127 || te_pt == s->pt)
+	if (te_pt < -1 || te_pt > 127 || te_pt == s->pt ||
+	    (te_pt >= 0 && s->ts_mult != 1))
 		return -EINVAL;
 	s->te_pt = te_pt;
 	gw_rtp_evtx_reset(&s->evtx);
@@ -541,14 +614,37 @@ static void send_packet(struct gw_rtp_session *s, size_t len)
 	s->seq++;
 }
 
+/* One audio packet of n line samples starting at RTP timestamp ts. */
+static void send_audio(struct gw_rtp_session *s, const int16_t *x, int n,
+		       uint32_t ts)
+{
+	struct gw_rtp_hdr h = { .version = 2, .marker = s->marker_next,
+				.pt = s->pt, .seq = s->seq, .ts = ts,
+				.ssrc = s->ssrc };
+
+	gw_rtp_hdr_encode(s->pkt, sizeof(s->pkt), &h);
+	if (s->codec) {
+		int len = gw_codec_encode(s->codec, x, n,
+					  s->pkt + GW_RTP_HDR_LEN,
+					  sizeof(s->pkt) - GW_RTP_HDR_LEN - 64);
+
+		if (len <= 0)
+			return; /* VAD: nothing to send, or an encoder error */
+		send_packet(s, GW_RTP_HDR_LEN + (size_t)len);
+	} else {
+		gw_g711_encode((enum gw_g711_law)s->pt,
+			       s->pkt + GW_RTP_HDR_LEN, x, n);
+		send_packet(s, GW_RTP_HDR_LEN + (size_t)n);
+	}
+	s->marker_next = false;
+}
+
 void gw_rtp_session_send(struct gw_rtp_session *s, const int16_t *frame,
 			 int samples)
 {
-	struct gw_rtp_hdr h = { .version = 2, .marker = s->marker_next,
-				.pt = s->pt, .seq = s->seq, .ts = s->ts,
-				.ssrc = s->ssrc };
+	const int pt_samples = s->ptime_samples;
 
-	if (samples > (int)sizeof(s->pkt) - GW_RTP_HDR_LEN)
+	if (samples > GW_RTP_ACC_SAMPLES)
 		return;
 	if (s->te_pt >= 0) {
 		struct gw_rtp_event ev;
@@ -571,21 +667,50 @@ void gw_rtp_session_send(struct gw_rtp_session *s, const int16_t *frame,
 						  memory_order_relaxed);
 		}
 		if (!audio) {
-			s->ts += (uint32_t)samples;
+			s->acc_n = 0; /* the event replaces the audio */
+			s->ts += (uint32_t)samples * s->ts_mult;
 			return;
 		}
-		h.seq = s->seq;
 	}
-	gw_rtp_hdr_encode(s->pkt, sizeof(s->pkt), &h);
-	gw_g711_encode((enum gw_g711_law)s->pt, s->pkt + GW_RTP_HDR_LEN, frame,
-		       samples);
-	send_packet(s, GW_RTP_HDR_LEN + (size_t)samples);
-	s->marker_next = false;
-	s->ts += (uint32_t)samples;
+	if (pt_samples == samples && s->acc_n == 0) {
+		send_audio(s, frame, samples, s->ts);
+	} else {
+		/* other packet times: card frames in, ptime packets out */
+		if (s->acc_n == 0)
+			s->acc_ts = s->ts;
+		memcpy(s->acc + s->acc_n, frame, sizeof(int16_t) * (size_t)samples);
+		s->acc_n += samples;
+		while (s->acc_n >= pt_samples) {
+			send_audio(s, s->acc, pt_samples, s->acc_ts);
+			s->acc_ts += (uint32_t)pt_samples * s->ts_mult;
+			s->acc_n -= pt_samples;
+			memmove(s->acc, s->acc + pt_samples,
+				sizeof(int16_t) * (size_t)s->acc_n);
+		}
+	}
+	s->ts += (uint32_t)samples * s->ts_mult;
 }
 
 static bool same_addr(const struct sockaddr_storage *a,
 		      const struct sockaddr_storage *b);
+
+/*
+ * A received timestamp in line samples (8 kHz): the RTP clock's count,
+ * extended over its 32-bit wrap, divided by the clock's multiple.
+ */
+static uint32_t line_ts(struct gw_rtp_session *s, uint32_t ts)
+{
+	if (s->ts_mult == 1)
+		return ts;
+	if (!s->rx_ts_init) {
+		s->rx_ts_init = true;
+		s->rx_ts_ext = ts;
+	} else {
+		s->rx_ts_ext += (uint64_t)(int64_t)(int32_t)(ts - s->rx_ts_last);
+	}
+	s->rx_ts_last = ts;
+	return (uint32_t)(s->rx_ts_ext / s->ts_mult);
+}
 
 /* Arrival time in RTP units (8 kHz) from the monotonic clock (vDSO). */
 static uint32_t arrival_units(void)
@@ -796,6 +921,22 @@ void gw_rtp_session_recv(struct gw_rtp_session *s)
 							  memory_order_relaxed);
 			continue;
 		}
+		int samples = (int)plen;
+
+		if (off >= 0 && s->cn_pt >= 0 && h.pt == s->cn_pt) {
+			/* RFC 3389: noise level in -dBov (spectrum ignored) */
+			if (!s->latched) {
+				s->remote = src;
+				s->remote_len = srclen;
+				s->latched = true;
+			}
+			s->cn_level = plen >= 1 ? s->pkt[off] & 0x7f : 127;
+			s->cn_active = true;
+			gw_rtcp_rx_event_packet(&s->rtcp, h.ssrc, h.seq);
+			atomic_fetch_add_explicit(&s->rx_cn_packets, 1,
+						  memory_order_relaxed);
+			continue;
+		}
 		if (off < 0 || h.pt != s->pt || plen == 0 ||
 		    plen > sizeof(s->pcm) / sizeof(s->pcm[0])) {
 			/* other payloads: later issues */
@@ -803,16 +944,30 @@ void gw_rtp_session_recv(struct gw_rtp_session *s)
 						  memory_order_relaxed);
 			continue;
 		}
+		if (s->codec) {
+			samples = gw_codec_decode(
+				s->codec, s->pkt + off, plen, s->pcm,
+				(int)(sizeof(s->pcm) / sizeof(s->pcm[0])));
+			if (samples <= 0) {
+				atomic_fetch_add_explicit(&s->rx_bad, 1,
+							  memory_order_relaxed);
+				continue;
+			}
+		} else {
+			gw_g711_decode((enum gw_g711_law)s->pt, s->pcm,
+				       s->pkt + off, (int)plen);
+		}
 		if (!s->latched) {
 			s->remote = src;
 			s->remote_len = srclen;
 			s->latched = true;
 		}
-		gw_g711_decode((enum gw_g711_law)s->pt, s->pcm, s->pkt + off,
-			       (int)plen);
-		gw_rtcp_rx_packet(&s->rtcp, h.ssrc, h.seq, h.ts,
+		s->cn_active = false;
+		uint32_t ts8 = line_ts(s, h.ts);
+
+		gw_rtcp_rx_packet(&s->rtcp, h.ssrc, h.seq, ts8,
 				  arrival_units());
-		if (gw_jbuf_put(&s->jb, h.ssrc, h.ts, s->pcm, (int)plen) ==
+		if (gw_jbuf_put(&s->jb, h.ssrc, ts8, s->pcm, samples) ==
 		    -ETIME)
 			gw_rtcp_rx_discard(&s->rtcp, h.seq);
 		atomic_fetch_add_explicit(&s->rx_packets, 1,
@@ -821,8 +976,35 @@ void gw_rtp_session_recv(struct gw_rtp_session *s)
 	rtcp_service(s);
 }
 
+void gw_rtp_session_set_cn(struct gw_rtp_session *s, int cn_pt)
+{
+	s->cn_pt = cn_pt >= 0 && cn_pt <= 127 && cn_pt != s->pt ? cn_pt : -1;
+	s->cn_active = false;
+	s->cn_rng = 0x9e3779b9u ^ s->ssrc;
+}
+
 void gw_rtp_session_play(struct gw_rtp_session *s, int16_t *frame,
 			 int samples)
 {
-	gw_jbuf_get(&s->jb, frame, samples);
+	int k = gw_jbuf_get(&s->jb, frame, samples);
+
+	/*
+	 * The peer sends CN instead of silence: white noise at its level
+	 * while nothing else plays (0 dBov: a full-scale sine, +3.17 dBm0).
+	 */
+	if (s->cn_active && k == 0) {
+		static const float amp0 = 32767.0f * 0.70710678f * 1.7320508f;
+		float a = amp0 * powf(10.0f, -(float)s->cn_level / 20.0f);
+
+		for (int i = 0; i < samples; i++) {
+			uint32_t x = s->cn_rng;
+
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			s->cn_rng = x;
+			frame[i] = (int16_t)(a * ((float)(int32_t)x *
+						  (1.0f / 2147483648.0f)));
+		}
+	}
 }

@@ -45,6 +45,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "dsp/codec.h"
 #include "dsp/g711.h"
 #include "dsp/plc.h"
 #include "gateway/jbuf.h"
@@ -52,6 +53,7 @@
 #include "gateway/srtp.h"
 
 #define GW_RTP_HDR_LEN 12
+#define GW_RTP_ACC_SAMPLES 640 /* packetization buffer: 60 ms + a frame */
 #define GW_RTP_MAX_PACKET 1500
 
 struct gw_rtp_hdr {
@@ -164,11 +166,25 @@ int gw_rtp_evrx_tick(struct gw_rtp_evrx *rx, int n, bool *start, int *event,
 
 struct gw_rtp_session {
 	int fd;
+	int family; /* AF_INET or AF_INET6 */
 	int local_port;
 	/* set by the control thread before attach */
 	struct sockaddr_storage remote;
 	socklen_t remote_len;
-	uint8_t pt; /* 0 PCMU or 8 PCMA, both ways */
+	uint8_t pt; /* payload type of the audio, both ways */
+	struct gw_codec *codec; /* NULL: G.711 by pt (0 PCMU, 8 PCMA) */
+	uint32_t ts_mult; /* RTP clock / 8000 (Opus: 6) */
+	bool rx_ts_init; /* rx_ts_last/rx_ts_ext valid */
+	uint32_t rx_ts_last; /* received RTP timestamp, last packet */
+	uint64_t rx_ts_ext; /* ... extended to 64 bits */
+	int ptime_samples; /* our packets' length (ptime x 8) */
+	int16_t acc[GW_RTP_ACC_SAMPLES]; /* samples waiting for a packet */
+	int acc_n;
+	uint32_t acc_ts; /* RTP timestamp of acc[0] */
+	int cn_pt; /* comfort noise (RFC 3389) payload type, -1 none */
+	bool cn_active; /* the peer's last packet was CN */
+	int cn_level; /* its noise level, -dBov */
+	uint32_t cn_rng;
 	int te_pt;  /* telephone-event payload type, both ways; -1 none */
 	/* media thread */
 	bool latched;
@@ -199,6 +215,7 @@ struct gw_rtp_session {
 	atomic_uint_fast64_t tx_events, tx_event_packets, rx_events,
 		rx_event_packets;
 	atomic_uint_fast64_t tx_packets, rx_packets, rx_foreign, rx_bad;
+	atomic_uint_fast64_t rx_cn_packets;
 };
 
 /*
@@ -208,9 +225,34 @@ struct gw_rtp_session {
 int gw_rtp_session_alloc(struct gw_rtp_session **ret, const char *host,
 			 int port_min, int port_max);
 void gw_rtp_session_free(struct gw_rtp_session *s);
+/* Control thread: DSCP (0..63) of our RTP and RTCP packets (default 46). */
+int gw_rtp_session_set_dscp(struct gw_rtp_session *s, int dscp);
 /* Control thread, before attach. */
 int gw_rtp_session_set_remote(struct gw_rtp_session *s, const char *addr,
 			      int port, int pt);
+
+/*
+ * Control thread, before attach: the audio codec and its payload type
+ * (after gw_rtp_session_set_remote()). Without it the session speaks
+ * G.711 by the payload type given there. Opus's 48 kHz RTP clock cannot
+ * carry our 8 kHz telephone-events: te is turned off for it.
+ */
+int gw_rtp_session_set_codec(struct gw_rtp_session *s, enum gw_codec_id id,
+			     int pt);
+
+/*
+ * Control thread, before attach (after set_codec): send packets of `ms`
+ * (10..60, a multiple of 10, allowed for the codec); the card's 20 ms
+ * frames are cut or gathered to it. Default 20. Returns 0 or -EINVAL.
+ */
+int gw_rtp_session_set_ptime(struct gw_rtp_session *s, int ms);
+
+/*
+ * Control thread, before attach: comfort noise (RFC 3389) payload type
+ * the peer may send, or -1; CN packets then play as noise at their level
+ * until the next audio.
+ */
+void gw_rtp_session_set_cn(struct gw_rtp_session *s, int cn_pt);
 
 /*
  * Control thread, before attach: protect the stream (RTP and RTCP) with

@@ -2,25 +2,36 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sofia-sip/sdp.h>
 #include <sofia-sip/su_alloc.h>
 
+#include "dsp/codec.h"
 #include "gateway/sdp.h"
 
-static int g711_pt(const sdp_rtpmap_t *rm)
+/* Dynamic payload types we use, clear of telephone-event's 101. */
+int gw_sdp_codec_pt(int codec)
 {
-	if (!rm->rm_encoding || rm->rm_rate != 8000)
+	const struct gw_codec_desc *d = gw_codec_desc((enum gw_codec_id)codec);
+
+	if (!d)
 		return -1;
-	if (strcasecmp(rm->rm_encoding, "PCMU") == 0)
-		return 0;
-	if (strcasecmp(rm->rm_encoding, "PCMA") == 0)
-		return 8;
-	return -1;
+	if (d->payload_type >= 0)
+		return d->payload_type;
+	return 96 + codec; /* G726-32 99, opus 100 */
 }
 
 int gw_sdp_parse(const char *body, size_t len, struct gw_sdp_audio *out)
+{
+	return gw_sdp_parse_codecs(body, len,
+				   1u << GW_CODEC_PCMU | 1u << GW_CODEC_PCMA,
+				   out);
+}
+
+int gw_sdp_parse_codecs(const char *body, size_t len, unsigned allowed,
+			struct gw_sdp_audio *out)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
 	sdp_parser_t *p;
@@ -29,6 +40,8 @@ int gw_sdp_parse(const char *body, size_t len, struct gw_sdp_audio *out)
 
 	out->srtp = false;
 	out->ncrypto = 0;
+	out->ptime = 0;
+	out->cn_pt = -1;
 	if (!body || !len)
 		return -EBADMSG;
 	p = sdp_parse(home, body, (issize_t)len, 0);
@@ -59,12 +72,21 @@ int gw_sdp_parse(const char *body, size_t len, struct gw_sdp_audio *out)
 				out->te_pt = (int)rm->rm_pt;
 				continue;
 			}
-			int pt = g711_pt(rm);
-			if (pt < 0 || pt != (int)rm->rm_pt || err == 0)
+			if (rm->rm_encoding && rm->rm_rate == 8000 &&
+			    !strcasecmp(rm->rm_encoding, "CN")) {
+				if (out->cn_pt < 0)
+					out->cn_pt = (int)rm->rm_pt;
+				continue;
+			}
+			int id = rm->rm_encoding ?
+				 gw_codec_find(rm->rm_encoding,
+					       (int)rm->rm_rate) : -1;
+			if (id < 0 || !(allowed & (1u << id)) || err == 0)
 				continue;
 			strcpy(out->addr, c->c_address);
 			out->port = (int)m->m_port;
-			out->pt = pt;
+			out->pt = (int)rm->rm_pt;
+			out->codec = id;
 			err = 0;
 		}
 		if (err) {
@@ -73,6 +95,10 @@ int gw_sdp_parse(const char *body, size_t len, struct gw_sdp_audio *out)
 		}
 		out->srtp = m->m_proto == sdp_proto_srtp;
 		out->ncrypto = 0;
+		for (sdp_attribute_t *a = m->m_attributes; a; a = a->a_next)
+			if (a->a_name && !strcasecmp(a->a_name, "ptime") &&
+			    a->a_value)
+				out->ptime = atoi(a->a_value);
 		for (sdp_attribute_t *a = m->m_attributes; a; a = a->a_next) {
 			if (!a->a_name || strcasecmp(a->a_name, "crypto") ||
 			    !a->a_value ||
@@ -102,6 +128,23 @@ int gw_sdp_print_srtp(char *buf, size_t len, const char *addr, int port,
 		      uint64_t sess_version, const char *const *crypto,
 		      int ncrypto)
 {
+	struct gw_sdp_fmt f[8];
+
+	if (npts < 0 || npts > 8)
+		return -EINVAL;
+	for (int i = 0; i < npts; i++) {
+		f[i].pt = pts[i];
+		f[i].codec = pts[i] == 8 ? GW_CODEC_PCMA : GW_CODEC_PCMU;
+	}
+	return gw_sdp_print_fmts(buf, len, addr, port, f, npts, te_pt, sess_id,
+				 sess_version, crypto, ncrypto);
+}
+
+int gw_sdp_print_fmts(char *buf, size_t len, const char *addr, int port,
+		      const struct gw_sdp_fmt *fmts, int nfmts, int te_pt,
+		      uint64_t sess_id, uint64_t sess_version,
+		      const char *const *crypto, int ncrypto)
+{
 	const char *ipv = strchr(addr, ':') ? "IP6" : "IP4";
 	size_t off;
 	int n;
@@ -118,8 +161,8 @@ int gw_sdp_print_srtp(char *buf, size_t len, const char *addr, int port,
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	off = (size_t)n;
-	for (int i = 0; i < npts; i++) {
-		n = snprintf(buf + off, len - off, " %d", pts[i]);
+	for (int i = 0; i < nfmts; i++) {
+		n = snprintf(buf + off, len - off, " %d", fmts[i].pt);
 		if (n < 0 || (size_t)n >= len - off)
 			return -ENOSPC;
 		off += (size_t)n;
@@ -134,12 +177,38 @@ int gw_sdp_print_srtp(char *buf, size_t len, const char *addr, int port,
 	if (n < 0 || (size_t)n >= len - off)
 		return -ENOSPC;
 	off += (size_t)n;
-	for (int i = 0; i < npts; i++) {
-		n = snprintf(buf + off, len - off, "a=rtpmap:%d %s/8000\r\n",
-			     pts[i], pts[i] == 0 ? "PCMU" : "PCMA");
+	for (int i = 0; i < nfmts; i++) {
+		const struct gw_codec_desc *d =
+			gw_codec_desc((enum gw_codec_id)fmts[i].codec);
+
+		if (fmts[i].codec == GW_SDP_CN) {
+			n = snprintf(buf + off, len - off,
+				     "a=rtpmap:%d CN/8000\r\n", fmts[i].pt);
+			if (n < 0 || (size_t)n >= len - off)
+				return -ENOSPC;
+			off += (size_t)n;
+			continue;
+		}
+		if (!d)
+			return -EINVAL;
+		if (d->rtp_channels > 1)
+			n = snprintf(buf + off, len - off,
+				     "a=rtpmap:%d %s/%d/%d\r\n", fmts[i].pt,
+				     d->name, d->rtp_clock_hz, d->rtp_channels);
+		else
+			n = snprintf(buf + off, len - off,
+				     "a=rtpmap:%d %s/%d\r\n", fmts[i].pt,
+				     d->name, d->rtp_clock_hz);
 		if (n < 0 || (size_t)n >= len - off)
 			return -ENOSPC;
 		off += (size_t)n;
+		if (fmts[i].codec == GW_CODEC_G729) {
+			n = snprintf(buf + off, len - off,
+				     "a=fmtp:%d annexb=no\r\n", fmts[i].pt);
+			if (n < 0 || (size_t)n >= len - off)
+				return -ENOSPC;
+			off += (size_t)n;
+		}
 	}
 	if (te_pt >= 0) {
 		n = snprintf(buf + off, len - off,

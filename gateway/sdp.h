@@ -3,14 +3,16 @@
  * sdp: SDP offer/answer for the audio stream (RFC 3264), parsed with
  * Sofia-SIP's SDP parser; our own SDP is printed directly.
  *
- * For now the gateway speaks G.711 only: it offers PCMU and PCMA, and in an
- * answer picks the first of them in the offerer's order. RFC 4733
+ * Codecs are dsp/codec.h's (rtpmap names and clocks from its table): an
+ * offer lists the configured ones (static payload types, else 96 + the
+ * codec's number); parsing picks the first format, in the m= line's
+ * order, whose codec the caller allows. RFC 4733
  * telephone-event: offered as GW_SDP_TE_PT (101) with "a=fmtp:101 0-16";
  * an offer's or answer's telephone-event/8000 payload type (any number)
  * is taken as it is and echoed in our answer. SRTP: an RTP/SAVP stream's
  * a=crypto lines (RFC 4568) are handed over as they are (gateway/srtp.h
  * parses and chooses); our SRTP SDP is RTP/SAVP with our a=crypto lines.
- * Other codecs and ptime come with the media and SIP issues.
+ * Our ptime is 20 ms (the card period); other packet sizes are accepted.
  */
 #ifndef GW_SDP_H
 #define GW_SDP_H
@@ -25,8 +27,11 @@
 struct gw_sdp_audio {
 	char addr[64]; /* connection address of the audio stream */
 	int port;
-	int pt; /* chosen G.711 payload type: 0 or 8 */
+	int pt; /* chosen payload type */
+	int codec; /* its codec (enum gw_codec_id, dsp/codec.h) */
 	int te_pt; /* telephone-event/8000 payload type, -1 if none */
+	int ptime; /* a=ptime in ms, 0 if absent */
+	int cn_pt; /* CN/8000 (RFC 3389) payload type, -1 if none */
 	bool srtp; /* RTP/SAVP */
 	int ncrypto; /* its a=crypto values (after "crypto:") */
 	char crypto[GW_SDP_MAX_CRYPTO][GW_SDP_CRYPTO_LEN];
@@ -42,6 +47,25 @@ struct gw_sdp_audio {
  * G.711 (answer 488).
  */
 int gw_sdp_parse(const char *body, size_t len, struct gw_sdp_audio *out);
+/*
+ * The same, choosing the first format (in the m= line's order) whose
+ * codec is in `allowed` (a bit mask of 1 << enum gw_codec_id);
+ * -EPROTONOSUPPORT if none is.
+ */
+int gw_sdp_parse_codecs(const char *body, size_t len, unsigned allowed,
+			struct gw_sdp_audio *out);
+
+/* A format of our m= line: payload type and codec. */
+struct gw_sdp_fmt {
+	int pt;
+	int codec; /* enum gw_codec_id; GW_SDP_CN: comfort noise (RFC 3389) */
+};
+
+#define GW_SDP_CN (-1)
+#define GW_SDP_CN_PT 13 /* CN's static payload type */
+
+/* The payload type we use for a codec: its static one, else dynamic. */
+int gw_sdp_codec_pt(int codec);
 
 /*
  * Print our SDP for `addr`:`port`. pts lists the payload types to put on
@@ -60,5 +84,10 @@ int gw_sdp_print_srtp(char *buf, size_t len, const char *addr, int port,
 		      const int *pts, int npts, int te_pt, uint64_t sess_id,
 		      uint64_t sess_version, const char *const *crypto,
 		      int ncrypto);
+/* The general form: any codecs (rtpmap from dsp/codec.h's table). */
+int gw_sdp_print_fmts(char *buf, size_t len, const char *addr, int port,
+		      const struct gw_sdp_fmt *fmts, int nfmts, int te_pt,
+		      uint64_t sess_id, uint64_t sess_version,
+		      const char *const *crypto, int ncrypto);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dsp/codec.h"
 #include "gateway/conf.h"
 #include "tests/test.h"
 
@@ -532,6 +533,37 @@ static int err_trusted(void)
 	return 0;
 }
 
+/* sip.codecs and sip.srtp: known values, defaults, each error named. */
+static int sip_media_keys(void)
+{
+	struct gw_conf *conf;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CARD "sip = { codecs = [ \"opus\", \"pcma\" ];\n"
+			      " srtp = \"mandatory\"; };\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(conf->ncodecs, 2);
+	TEST_EQ_INT(conf->codecs[0], GW_CODEC_OPUS);
+	TEST_EQ_INT(conf->codecs[1], GW_CODEC_PCMA);
+	TEST_EQ_INT(conf->srtp, GW_CONF_SRTP_MANDATORY);
+	gw_conf_free(conf);
+	TEST_EQ_INT(load_text(CARD, &conf, path, sizeof(path), err,
+			      sizeof(err)), 0);
+	TEST_EQ_INT(conf->ncodecs, 4);
+	TEST_EQ_INT(conf->codecs[2], GW_CODEC_G722);
+	TEST_EQ_INT(conf->srtp, GW_CONF_SRTP_OPTIONAL);
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "sip = { codecs = [ \"PCMU\",\n \"iLBC\" ]; };\n", 3,
+		     "sip.codecs.[1]", "must be one of");
+	EXPECT_ERROR(CARD "sip = { codecs = [ \"PCMU\",\n \"pcmu\" ]; };\n", 3,
+		     "sip.codecs.[1]", "listed twice");
+	EXPECT_ERROR(CARD "sip = {\n codecs = [ ]; };\n", 3, "sip.codecs",
+		     "1 to 8");
+	EXPECT_ERROR(CARD "sip = {\n srtp = \"yes\"; };\n", 3, "sip.srtp",
+		     "must be \"off\", \"optional\" or \"mandatory\"");
+	return 0;
+}
+
 static int err_route_from(void)
 {
 	EXPECT_ERROR(CARD "routes = ( { from = \"sip\"; to = \"fxo\"; },\n"
@@ -795,6 +827,7 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_err_listen", err_listen },
 	{ "conf_err_rtp_ports", err_rtp_ports },
 	{ "conf_err_trusted", err_trusted },
+	{ "conf_sip_media_keys", sip_media_keys },
 	{ "conf_err_route_from", err_route_from },
 	{ "conf_err_route_to", err_route_to },
 	{ "conf_err_route_port", err_route_port },
