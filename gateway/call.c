@@ -90,8 +90,17 @@ static int open_rtp(struct gw_call *c)
 	const struct gw_conf *conf = c->app->conf;
 	int err = gw_rtp_session_alloc(&c->rtp, conf->sip_host,
 				       conf->rtp_port_min, conf->rtp_port_max);
-	if (!err)
+	if (!err) {
+		struct gw_jbuf_cfg jc;
+
 		gw_rtp_session_set_dscp(c->rtp, conf->rtp_dscp);
+		gw_jbuf_cfg_default(&jc);
+		jc.mode = conf->jitter_fixed ? GW_JBUF_FIXED : GW_JBUF_ADAPTIVE;
+		jc.delay_ms = (uint32_t)conf->jitter_delay_ms;
+		jc.min_ms = (uint32_t)conf->jitter_min_ms;
+		jc.max_ms = (uint32_t)conf->jitter_max_ms;
+		gw_rtp_session_set_jitter(c->rtp, &jc);
+	}
 	if (err)
 		CLOG(c, GW_LOG_ERR, "no RTP port in %d-%d: %s",
 		     conf->rtp_port_min, conf->rtp_port_max, strerror(-err));
@@ -240,7 +249,7 @@ static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 	const struct gw_conf *conf = c->app->conf;
 	struct gw_sdp_fmt fmts[10];
 	int nfmts = 0;
-	int te_pt = GW_SDP_TE_PT;
+	int te_pt = conf->te_pt;
 	char lines[GW_SRTP_SUITE_COUNT][GW_SDP_CRYPTO_LEN];
 	const char *crypto[GW_SRTP_SUITE_COUNT];
 	int ncrypto = 0;

@@ -43,7 +43,9 @@ static const char *const general_keys[] = {
 };
 static const char *const card_keys[] = { "driver", "device", NULL };
 static const char *const sip_keys[] = {
-	"listen", "rtp_ports", "rtp_dscp", "srtp", "codecs", "trusted", NULL
+	"listen", "rtp_ports", "rtp_dscp", "srtp", "codecs",
+	"telephone_event_pt", "jitter_mode", "jitter_delay_ms", "jitter_min_ms",
+	"jitter_max_ms", "trusted", NULL
 };
 static const char *const fxs_keys[] = {
 	"extension", "digit_timeout_ms", "first_digit_timeout_ms", NULL
@@ -552,6 +554,37 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 	r = get_int(c, g, "sip", "rtp_dscp", 0, 63, &conf->rtp_dscp, NULL);
 	if (r < 0)
 		return r;
+	r = get_int(c, g, "sip", "telephone_event_pt", 96, 127, &conf->te_pt,
+		    NULL);
+	if (r < 0)
+		return r;
+	s = config_setting_get_member(g, "jitter_mode");
+	if (s) {
+		static const char *const modes[] = { "adaptive", "fixed",
+						     NULL };
+
+		r = get_enum(c, s, "sip", "jitter_mode", modes);
+		if (r < 0)
+			return r;
+		conf->jitter_fixed = r == 1;
+	}
+	r = get_int(c, g, "sip", "jitter_delay_ms", 10, 500,
+		    &conf->jitter_delay_ms, NULL);
+	if (r >= 0)
+		r = get_int(c, g, "sip", "jitter_min_ms", 10, 500,
+			    &conf->jitter_min_ms, NULL);
+	if (r >= 0)
+		r = get_int(c, g, "sip", "jitter_max_ms", 10, 500,
+			    &conf->jitter_max_ms, &s);
+	if (r < 0)
+		return r;
+	if (conf->jitter_min_ms > conf->jitter_max_ms ||
+	    conf->jitter_delay_ms < conf->jitter_min_ms ||
+	    conf->jitter_delay_ms > conf->jitter_max_ms)
+		return fail(c, s ? s : g, "sip", "jitter_max_ms",
+			    "needs jitter_min_ms <= jitter_delay_ms <= "
+			    "jitter_max_ms (%d, %d, %d)", conf->jitter_min_ms,
+			    conf->jitter_delay_ms, conf->jitter_max_ms);
 	s = config_setting_get_member(g, "codecs");
 	if (s) {
 		r = load_codecs(c, s);
@@ -892,6 +925,10 @@ static void set_defaults(struct gw_conf *conf)
 	conf->sip_port = 5060;
 	conf->srtp = GW_CONF_SRTP_OPTIONAL;
 	conf->rtp_dscp = 46;
+	conf->te_pt = 101;
+	conf->jitter_delay_ms = 40;
+	conf->jitter_min_ms = 20;
+	conf->jitter_max_ms = 200;
 	conf->codecs[0] = GW_CODEC_PCMU;
 	conf->codecs[1] = GW_CODEC_PCMA;
 	conf->codecs[2] = GW_CODEC_G722;

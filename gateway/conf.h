@@ -133,6 +133,11 @@ struct gw_conf {
 	int rtp_port_min, rtp_port_max;
 	enum gw_conf_srtp srtp; /* default optional */
 	int rtp_dscp; /* DSCP of RTP/RTCP, 0..63, default 46 (EF) */
+	int te_pt;    /* telephone-event payload type we offer, default 101 */
+	/* jitter buffer (gateway/jbuf.h): mode, and delays in ms */
+	bool jitter_fixed;	/* default adaptive */
+	int jitter_delay_ms;	/* fixed delay / adaptive start, default 40 */
+	int jitter_min_ms, jitter_max_ms; /* adaptive bounds, 20 / 200 */
 	int codecs[8]; /* enum gw_codec_id, our order of preference */
 	int ncodecs;   /* default PCMU, PCMA, G722, opus */
 	struct gw_conf_net trusted[GW_CONF_MAX_TRUSTED];

@@ -459,6 +459,19 @@ fail:
 	return err;
 }
 
+int gw_rtp_session_set_jitter(struct gw_rtp_session *s,
+			      const struct gw_jbuf_cfg *cfg)
+{
+	int err = gw_jbuf_init_cfg(&s->jb, cfg, s->plc);
+
+	if (err)
+		return err;
+	gw_rtcp_set_jb(&s->rtcp, cfg->mode == GW_JBUF_ADAPTIVE, true,
+		       cfg->delay_ms, cfg->max_ms, GW_JBUF_MAX_DELAY_MS);
+	gw_rtcp_set_end_system_delay(&s->rtcp, cfg->delay_ms + 20 + 20);
+	return 0;
+}
+
 int gw_rtp_session_set_dscp(struct gw_rtp_session *s, int dscp)
 {
 	int tos = dscp << 2, r = 0;

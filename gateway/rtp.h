@@ -225,6 +225,12 @@ struct gw_rtp_session {
 int gw_rtp_session_alloc(struct gw_rtp_session **ret, const char *host,
 			 int port_min, int port_max);
 void gw_rtp_session_free(struct gw_rtp_session *s);
+/*
+ * Control thread, before attach: the jitter buffer's mode and delays
+ * (gateway/jbuf.h; the default is adaptive 20..200 ms from 40 ms).
+ */
+int gw_rtp_session_set_jitter(struct gw_rtp_session *s,
+			      const struct gw_jbuf_cfg *cfg);
 /* Control thread: DSCP (0..63) of our RTP and RTCP packets (default 46). */
 int gw_rtp_session_set_dscp(struct gw_rtp_session *s, int dscp);
 /* Control thread, before attach. */

@@ -561,6 +561,25 @@ static int sip_media_keys(void)
 		     "1 to 8");
 	EXPECT_ERROR(CARD "sip = {\n srtp = \"yes\"; };\n", 3, "sip.srtp",
 		     "must be \"off\", \"optional\" or \"mandatory\"");
+	TEST_EQ_INT(load_text(CARD "sip = { jitter_mode = \"fixed\";\n"
+			      " jitter_delay_ms = 60; jitter_max_ms = 300;\n"
+			      " telephone_event_pt = 96; rtp_dscp = 34; };\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_ASSERT(conf->jitter_fixed);
+	TEST_EQ_INT(conf->jitter_delay_ms, 60);
+	TEST_EQ_INT(conf->jitter_min_ms, 20);
+	TEST_EQ_INT(conf->jitter_max_ms, 300);
+	TEST_EQ_INT(conf->te_pt, 96);
+	TEST_EQ_INT(conf->rtp_dscp, 34);
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "sip = { jitter_min_ms = 50;\n jitter_max_ms = 40; };\n",
+		     3, "sip.jitter_max_ms", "jitter_min_ms <= jitter_delay_ms");
+	EXPECT_ERROR(CARD "sip = {\n jitter_mode = \"auto\"; };\n", 3,
+		     "sip.jitter_mode", "must be \"adaptive\" or \"fixed\"");
+	EXPECT_ERROR(CARD "sip = {\n telephone_event_pt = 13; };\n", 3,
+		     "sip.telephone_event_pt", NULL);
+	EXPECT_ERROR(CARD "sip = {\n rtp_dscp = 64; };\n", 3, "sip.rtp_dscp",
+		     NULL);
 	return 0;
 }
 
