@@ -1070,6 +1070,14 @@ int gw_rtcp_decode(struct gw_rtcp_info *info, const uint8_t *buf, size_t len,
 		if (d >= info->rb_us.dlsr && d < 0x80000000u) {
 			info->rtt = true;
 			info->rtt_ntp = d - info->rb_us.dlsr;
+		} else if (d < 0x80000000u && info->rb_us.dlsr - d < 656) {
+			/*
+			 * A peer whose DLSR runs up to 10 ms long (its own
+			 * processing counted in) on a path shorter than that:
+			 * the round trip is about zero, not unknown.
+			 */
+			info->rtt = true;
+			info->rtt_ntp = 0;
 		}
 	}
 	return (int)info->packets;

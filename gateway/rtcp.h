@@ -184,7 +184,8 @@ struct gw_rtcp_info {
 	unsigned blocks;	/* report blocks in SR/RR, any source */
 	bool rb;		/* a block about our SSRC: rb below */
 	struct gw_rtcp_report_block rb_us;
-	bool rtt;		/* rb had LSR != 0 and now >= LSR + DLSR */
+	bool rtt;		/* rb had LSR != 0 and now >= LSR + DLSR (or
+				 * short of it by < 10 ms: a ~0 round trip) */
 	uint32_t rtt_ntp;	/* round trip, 1/65536 s */
 	char cname[GW_RTCP_CNAME_MAX + 1]; /* the sender's, "" if none */
 	bool bye;

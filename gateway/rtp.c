@@ -413,6 +413,12 @@ int gw_rtp_session_alloc(struct gw_rtp_session **ret, const char *host,
 		goto fail;
 	s->family = ss.ss_family;
 	gw_rtp_session_set_dscp(s, 46); /* EF: voice */
+	{
+		int on = 1;
+
+		setsockopt(s->rtcp_fd, SOL_SOCKET, SO_TIMESTAMPNS, &on,
+			   sizeof(on));
+	}
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		memset(rnd, 0x5a, sizeof(rnd));
 	s->ssrc = rnd[0];
@@ -815,16 +821,45 @@ static void rtcp_service(struct gw_rtp_session *s)
 {
 	struct timespec mono;
 
+	/*
+	 * Reports come every few seconds: the socket is read every 5th
+	 * period (100 ms), with the kernel's arrival time (SO_TIMESTAMPNS)
+	 * for the round trip.
+	 */
+	if (--s->rtcp_poll > 0)
+		goto send;
+	s->rtcp_poll = 5;
 	for (;;) {
 		struct sockaddr_storage src;
-		socklen_t srclen = sizeof(src);
 		struct gw_rtcp_info info;
-		ssize_t n = recvfrom(s->rtcp_fd, s->rtcp_pkt,
-				     sizeof(s->rtcp_pkt), MSG_DONTWAIT,
-				     (struct sockaddr *)&src, &srclen);
+		union {
+			char buf[CMSG_SPACE(sizeof(struct timespec))];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = { s->rtcp_pkt, sizeof(s->rtcp_pkt) };
+		struct msghdr mh = { .msg_name = &src,
+				     .msg_namelen = sizeof(src),
+				     .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = ctl.buf,
+				     .msg_controllen = sizeof(ctl.buf) };
+		ssize_t n = recvmsg(s->rtcp_fd, &mh, MSG_DONTWAIT);
+		socklen_t srclen = mh.msg_namelen;
+		uint64_t arrival = 0;
 
 		if (n < 0)
 			break;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
+		     cm = CMSG_NXTHDR(&mh, cm)) {
+			if (cm->cmsg_level == SOL_SOCKET &&
+			    cm->cmsg_type == SCM_TIMESTAMPNS) {
+				struct timespec ts;
+
+				memcpy(&ts, CMSG_DATA(cm), sizeof(ts));
+				arrival = gw_rtcp_ntp_of_timespec(&ts);
+			}
+		}
+		if (!arrival)
+			arrival = ntp_now();
 		if (!s->latched || !same_host(&src, &s->remote) ||
 		    (s->rtcp_latched && !same_addr(&src, &s->rtcp_remote))) {
 			atomic_fetch_add_explicit(&s->rx_foreign, 1,
@@ -838,8 +873,8 @@ static void rtcp_service(struct gw_rtp_session *s)
 				continue;
 			n = (ssize_t)m;
 		}
-		if (gw_rtcp_rx_rtcp(&s->rtcp, s->rtcp_pkt, (size_t)n,
-				    ntp_now(), &info) < 0) {
+		if (gw_rtcp_rx_rtcp(&s->rtcp, s->rtcp_pkt, (size_t)n, arrival,
+				    &info) < 0) {
 			atomic_fetch_add_explicit(&s->rtcp_rx_bad, 1,
 						  memory_order_relaxed);
 			continue;
@@ -854,6 +889,7 @@ static void rtcp_service(struct gw_rtp_session *s)
 			atomic_store_explicit(&s->remote_bye, true,
 					      memory_order_relaxed);
 	}
+send:
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	if (!gw_rtcp_due(&s->rtcp, (uint64_t)mono.tv_sec * 1000u +
 					   (uint64_t)mono.tv_nsec / 1000000u,
@@ -885,106 +921,131 @@ static bool same_addr(const struct sockaddr_storage *a,
 	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
 }
 
-void gw_rtp_session_recv(struct gw_rtp_session *s)
+/* One datagram from the RTP socket (buf may be modified: SRTP). */
+static void rx_packet(struct gw_rtp_session *s, uint8_t *buf, ssize_t n,
+		      const struct sockaddr_storage *src, socklen_t srclen)
 {
-	for (;;) {
-		struct sockaddr_storage src;
-		socklen_t srclen = sizeof(src);
-		struct gw_rtp_hdr h;
-		size_t plen;
-		ssize_t n = recvfrom(s->fd, s->pkt, sizeof(s->pkt), MSG_DONTWAIT,
-				     (struct sockaddr *)&src, &srclen);
-		int off;
+	struct gw_rtp_hdr h;
+	size_t plen;
+	int off;
 
-		if (n < 0)
-			break; /* EAGAIN, or an ICMP error: nothing to read */
-		if (s->latched && !same_addr(&src, &s->remote)) {
-			atomic_fetch_add_explicit(&s->rx_foreign, 1,
-						  memory_order_relaxed);
-			continue;
-		}
-		if (s->srtp) {
-			/* a packet that fails is dropped (and counted there);
-			 * only authentic packets can latch */
-			size_t m = (size_t)n;
+	if (s->latched && !same_addr(src, &s->remote)) {
+		atomic_fetch_add_explicit(&s->rx_foreign, 1,
+					  memory_order_relaxed);
+		return;
+	}
+	if (s->srtp) {
+		/* a packet that fails is dropped (and counted there);
+		 * only authentic packets can latch */
+		size_t m = (size_t)n;
 
-			if (gw_srtp_unprotect(s->srtp, s->pkt, &m) < 0)
-				continue;
-			n = (ssize_t)m;
-		}
-		off = gw_rtp_hdr_decode(&h, s->pkt, (size_t)n, &plen);
-		if (off >= 0 && s->te_pt >= 0 && h.pt == s->te_pt) {
-			struct gw_rtp_event e;
+		if (gw_srtp_unprotect(s->srtp, buf, &m) < 0)
+			return;
+		n = (ssize_t)m;
+	}
+	off = gw_rtp_hdr_decode(&h, buf, (size_t)n, &plen);
+	if (off >= 0 && s->te_pt >= 0 && h.pt == s->te_pt) {
+		struct gw_rtp_event e;
 
-			if (gw_rtp_event_decode(&e, s->pkt + off, plen) < 0) {
-				atomic_fetch_add_explicit(&s->rx_bad, 1,
-							  memory_order_relaxed);
-				continue;
-			}
-			if (!s->latched) {
-				s->remote = src;
-				s->remote_len = srclen;
-				s->latched = true;
-			}
-			atomic_fetch_add_explicit(&s->rx_event_packets, 1,
-						  memory_order_relaxed);
-			gw_rtcp_rx_event_packet(&s->rtcp, h.ssrc, h.seq);
-			if (gw_rtp_evrx_packet(&s->evrx, h.ssrc, h.ts, &e))
-				atomic_fetch_add_explicit(&s->rx_events, 1,
-							  memory_order_relaxed);
-			continue;
-		}
-		int samples = (int)plen;
-
-		if (off >= 0 && s->cn_pt >= 0 && h.pt == s->cn_pt) {
-			/* RFC 3389: noise level in -dBov (spectrum ignored) */
-			if (!s->latched) {
-				s->remote = src;
-				s->remote_len = srclen;
-				s->latched = true;
-			}
-			s->cn_level = plen >= 1 ? s->pkt[off] & 0x7f : 127;
-			s->cn_active = true;
-			gw_rtcp_rx_event_packet(&s->rtcp, h.ssrc, h.seq);
-			atomic_fetch_add_explicit(&s->rx_cn_packets, 1,
-						  memory_order_relaxed);
-			continue;
-		}
-		if (off < 0 || h.pt != s->pt || plen == 0 ||
-		    plen > sizeof(s->pcm) / sizeof(s->pcm[0])) {
-			/* other payloads: later issues */
+		if (gw_rtp_event_decode(&e, buf + off, plen) < 0) {
 			atomic_fetch_add_explicit(&s->rx_bad, 1,
 						  memory_order_relaxed);
-			continue;
-		}
-		if (s->codec) {
-			samples = gw_codec_decode(
-				s->codec, s->pkt + off, plen, s->pcm,
-				(int)(sizeof(s->pcm) / sizeof(s->pcm[0])));
-			if (samples <= 0) {
-				atomic_fetch_add_explicit(&s->rx_bad, 1,
-							  memory_order_relaxed);
-				continue;
-			}
-		} else {
-			gw_g711_decode((enum gw_g711_law)s->pt, s->pcm,
-				       s->pkt + off, (int)plen);
+			return;
 		}
 		if (!s->latched) {
-			s->remote = src;
+			s->remote = *src;
 			s->remote_len = srclen;
 			s->latched = true;
 		}
-		s->cn_active = false;
-		uint32_t ts8 = line_ts(s, h.ts);
-
-		gw_rtcp_rx_packet(&s->rtcp, h.ssrc, h.seq, ts8,
-				  arrival_units());
-		if (gw_jbuf_put(&s->jb, h.ssrc, ts8, s->pcm, samples) ==
-		    -ETIME)
-			gw_rtcp_rx_discard(&s->rtcp, h.seq);
-		atomic_fetch_add_explicit(&s->rx_packets, 1,
+		atomic_fetch_add_explicit(&s->rx_event_packets, 1,
 					  memory_order_relaxed);
+		gw_rtcp_rx_event_packet(&s->rtcp, h.ssrc, h.seq);
+		if (gw_rtp_evrx_packet(&s->evrx, h.ssrc, h.ts, &e))
+			atomic_fetch_add_explicit(&s->rx_events, 1,
+						  memory_order_relaxed);
+		return;
+	}
+	int samples = (int)plen;
+
+	if (off >= 0 && s->cn_pt >= 0 && h.pt == s->cn_pt) {
+		/* RFC 3389: noise level in -dBov (spectrum ignored) */
+		if (!s->latched) {
+			s->remote = *src;
+			s->remote_len = srclen;
+			s->latched = true;
+		}
+		s->cn_level = plen >= 1 ? buf[off] & 0x7f : 127;
+		s->cn_active = true;
+		gw_rtcp_rx_event_packet(&s->rtcp, h.ssrc, h.seq);
+		atomic_fetch_add_explicit(&s->rx_cn_packets, 1,
+					  memory_order_relaxed);
+		return;
+	}
+	if (off < 0 || h.pt != s->pt || plen == 0 ||
+	    plen > sizeof(s->pcm) / sizeof(s->pcm[0])) {
+		/* other payloads: later issues */
+		atomic_fetch_add_explicit(&s->rx_bad, 1,
+					  memory_order_relaxed);
+		return;
+	}
+	if (s->codec) {
+		samples = gw_codec_decode(
+			s->codec, buf + off, plen, s->pcm,
+			(int)(sizeof(s->pcm) / sizeof(s->pcm[0])));
+		if (samples <= 0) {
+			atomic_fetch_add_explicit(&s->rx_bad, 1,
+						  memory_order_relaxed);
+			return;
+		}
+	} else {
+		gw_g711_decode((enum gw_g711_law)s->pt, s->pcm,
+			       buf + off, (int)plen);
+	}
+	if (!s->latched) {
+		s->remote = *src;
+		s->remote_len = srclen;
+		s->latched = true;
+	}
+	s->cn_active = false;
+	uint32_t ts8 = line_ts(s, h.ts);
+
+	gw_rtcp_rx_packet(&s->rtcp, h.ssrc, h.seq, ts8,
+			  arrival_units());
+	if (gw_jbuf_put(&s->jb, h.ssrc, ts8, s->pcm, samples) ==
+	    -ETIME)
+		gw_rtcp_rx_discard(&s->rtcp, h.seq);
+	atomic_fetch_add_explicit(&s->rx_packets, 1,
+				  memory_order_relaxed);
+}
+
+void gw_rtp_session_recv(struct gw_rtp_session *s)
+{
+	/*
+	 * recvmmsg: one system call drains the socket (a short batch means
+	 * nothing is left), instead of recvfrom until EAGAIN.
+	 */
+	for (;;) {
+		struct mmsghdr mm[GW_RTP_RX_BATCH];
+		struct iovec iov[GW_RTP_RX_BATCH];
+		int m;
+
+		for (int i = 0; i < GW_RTP_RX_BATCH; i++) {
+			iov[i].iov_base = s->rxbuf[i];
+			iov[i].iov_len = sizeof(s->rxbuf[i]);
+			memset(&mm[i].msg_hdr, 0, sizeof(mm[i].msg_hdr));
+			mm[i].msg_hdr.msg_name = &s->rxsrc[i];
+			mm[i].msg_hdr.msg_namelen = sizeof(s->rxsrc[i]);
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		m = recvmmsg(s->fd, mm, GW_RTP_RX_BATCH, MSG_DONTWAIT, NULL);
+		if (m <= 0)
+			break; /* EAGAIN, or an ICMP error: nothing to read */
+		for (int i = 0; i < m; i++)
+			rx_packet(s, s->rxbuf[i], (ssize_t)mm[i].msg_len,
+				  &s->rxsrc[i], mm[i].msg_hdr.msg_namelen);
+		if (m < GW_RTP_RX_BATCH)
+			break;
 	}
 	rtcp_service(s);
 }

@@ -53,6 +53,7 @@
 #include "gateway/srtp.h"
 
 #define GW_RTP_HDR_LEN 12
+#define GW_RTP_RX_BATCH 4 /* datagrams per recvmmsg */
 #define GW_RTP_ACC_SAMPLES 640 /* packetization buffer: 60 ms + a frame */
 #define GW_RTP_MAX_PACKET 1500
 
@@ -195,7 +196,10 @@ struct gw_rtp_session {
 	struct gw_jbuf jb;
 	struct gw_plc *plc; /* the jitter buffer's loss concealment */
 	struct gw_srtp *srtp; /* SRTP keys, or NULL: plain RTP */
-	_Alignas(8) uint8_t pkt[GW_RTP_MAX_PACKET];
+	_Alignas(8) uint8_t pkt[GW_RTP_MAX_PACKET]; /* what we send */
+	_Alignas(8) uint8_t rxbuf[GW_RTP_RX_BATCH][GW_RTP_MAX_PACKET];
+	struct sockaddr_storage rxsrc[GW_RTP_RX_BATCH];
+	int rtcp_poll; /* periods until the RTCP socket is read again */
 	int16_t pcm[GW_RTP_MAX_PACKET];
 	struct gw_rtp_evtx evtx;
 	struct gw_rtp_evrx evrx;
