@@ -44,7 +44,7 @@ static const char *const general_keys[] = {
 static const char *const card_keys[] = { "driver", "device", NULL };
 static const char *const sip_keys[] = {
 	"listen", "rtp_ports", "rtp_dscp", "srtp", "codecs",
-	"telephone_event_pt", "jitter_mode", "jitter_delay_ms", "jitter_min_ms",
+	"telephone_event_pt", "rtp_timeout_s", "jitter_mode", "jitter_delay_ms", "jitter_min_ms",
 	"jitter_max_ms", "trusted", NULL
 };
 static const char *const fxs_keys[] = {
@@ -558,6 +558,10 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 		    NULL);
 	if (r < 0)
 		return r;
+	r = get_int(c, g, "sip", "rtp_timeout_s", 0, 3600,
+		    &conf->rtp_timeout_s, NULL);
+	if (r < 0)
+		return r;
 	s = config_setting_get_member(g, "jitter_mode");
 	if (s) {
 		static const char *const modes[] = { "adaptive", "fixed",
@@ -926,6 +930,7 @@ static void set_defaults(struct gw_conf *conf)
 	conf->srtp = GW_CONF_SRTP_OPTIONAL;
 	conf->rtp_dscp = 46;
 	conf->te_pt = 101;
+	conf->rtp_timeout_s = 30;
 	conf->jitter_delay_ms = 40;
 	conf->jitter_min_ms = 20;
 	conf->jitter_max_ms = 200;

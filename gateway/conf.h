@@ -133,6 +133,8 @@ struct gw_conf {
 	int rtp_port_min, rtp_port_max;
 	enum gw_conf_srtp srtp; /* default optional */
 	int rtp_dscp; /* DSCP of RTP/RTCP, 0..63, default 46 (EF) */
+	int rtp_timeout_s; /* hang up after this long without RTP/RTCP
+			    * (0: never), default 30 */
 	int te_pt;    /* telephone-event payload type we offer, default 101 */
 	/* jitter buffer (gateway/jbuf.h): mode, and delays in ms */
 	bool jitter_fixed;	/* default adaptive */

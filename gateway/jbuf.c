@@ -593,3 +593,14 @@ void gw_jbuf_stats(const struct gw_jbuf *jb, struct gw_jbuf_stats *st)
 	if (jb->started)
 		st->delay_ms = (offset(jb) - jb->base) / 8.0;
 }
+
+void gw_jbuf_set_vbd(struct gw_jbuf *jb, uint32_t min_ms)
+{
+	int32_t min = (int32_t)(min_ms * 8u);
+	int32_t d = jb->target > min ? jb->target : min;
+
+	/* the fields gw_jbuf_init_cfg() derives from a fixed configuration */
+	jb->mode = GW_JBUF_FIXED;
+	jb->vbd = true;
+	jb->start = jb->min = jb->max = jb->target = d;
+}

@@ -167,6 +167,13 @@ void gw_jbuf_cfg_default(struct gw_jbuf_cfg *cfg);
  */
 int gw_jbuf_init_cfg(struct gw_jbuf *jb, const struct gw_jbuf_cfg *cfg,
 		     struct gw_plc *plc);
+/*
+ * Media thread: switch to voice-band data in place, without restarting
+ * playout (a restart would cut the very tone that asked for the switch):
+ * fixed mode at the larger of the current target and min_ms, vbd steps.
+ */
+void gw_jbuf_set_vbd(struct gw_jbuf *jb, uint32_t min_ms);
+
 /* Fixed mode at delay_samples (capped at GW_JBUF_MAX_DELAY_MS), no PLC. */
 void gw_jbuf_init(struct gw_jbuf *jb, uint32_t delay_samples);
 

@@ -441,6 +441,27 @@ void gw_line_media_event(struct gw_app *app, const struct gw_media_ev *ev)
 		    ev->echo.converged ? "converged" : "not converged",
 		    gw_echo_disabler_name(ev->echo.disabler));
 		break;
+	case GW_MEDIA_EV_VBD:
+		LOG(l, GW_LOG_INFO, "fax/modem tone %s from the %s (%d dBm0)%s%s",
+		    gw_modem_tone_name(ev->vbd.tone),
+		    gw_media_dir_name(ev->vbd.dir), ev->vbd.level_dbm0,
+		    ev->vbd.first ? ": voice-band data (fixed jitter buffer, "
+				    "NLP and DTMF off)"
+				  : "",
+		    ev->vbd.ec_bypass ? ", echo canceller bypassed" : "");
+		break;
+	case GW_MEDIA_EV_RTP_TIMEOUT: {
+		struct gw_call *c = l->call;
+
+		LOG(l, GW_LOG_WARNING,
+		    "no RTP or RTCP from the network for %d s: hanging up "
+		    "(BYE)", ev->seconds);
+		if (!c)
+			break;
+		gw_line_remote_gone(l, false);
+		gw_call_line_gone(c, 0, "RTP timeout");
+		break;
+	}
 	case GW_MEDIA_EV_DETACHED:
 		break;
 	}

@@ -222,6 +222,10 @@ int main(int argc, char **argv)
 		gw_log(GW_LOG_ERR, "main", "media: %s", strerror(-e));
 		goto out_card;
 	}
+	e = gw_media_set_rtp_timeout(app->media, app->conf->rtp_timeout_s);
+	if (e)
+		gw_log(GW_LOG_WARNING, "main", "media: RTP timeout %d s: %s",
+		       app->conf->rtp_timeout_s, strerror(-e));
 	for (int i = 0; i < app->conf->nports; i++) {
 		const struct gw_conf_port *p = &app->conf->ports[i];
 		if (p->echo_canceller) {

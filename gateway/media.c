@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dsp/dtmf.h"
+#include "dsp/modem.h"
 #include "dsp/progress.h"
 #include "gateway/media.h"
 #include "gateway/spsc.h"
@@ -33,6 +34,16 @@
  * 128 ms), the card's frames both ways and the detector's ~40 ms.
  */
 #define ECHO_GUARD_SAMPLES (250 * GW_HW_RATE_HZ / 1000)
+/*
+ * VBD with RFC 4733 on: the suppressor's delay leaves the send path once
+ * the line has been quiet (peak below VBD_QUIET_PEAK, about -43 dBm0) for
+ * as long as the delay line holds (so what is dropped is quiet), or after
+ * VBD_DRAIN_MAX_TICKS at the latest.
+ */
+#define VBD_QUIET_PEAK 160
+#define VBD_QUIET_FRAMES ((SUPPRESS_SAMPLES + N - 1) / N)
+#define VBD_DRAIN_MAX_TICKS 50
+#define TICKS_PER_S (GW_HW_RATE_HZ / N)
 /* RFC 4733 receiving: digit level on the line, dBm0 per tone. */
 #define EVENT_LEVEL_MAX (-6)
 #define EVENT_LEVEL_MIN (-20)
@@ -62,6 +73,17 @@ struct chan {
 	bool ev_echo;	   /* the digit being detected is an echo */
 	int16_t in[N], out[N], txf[N], evbuf[N];
 	int16_t sent[N]; /* what went to the card last period: EC reference */
+	/* fax/modem passthrough (media.h), while bridged */
+	struct gw_modem_rx *modem[2]; /* [enum gw_media_dir]; NULL: off */
+	struct gw_media_vbd vbd;
+	bool tx_digit;	 /* an RFC 4733 digit started, its end not sent */
+	bool vbd_drain;	 /* VBD: the suppressor's delay still in the path */
+	int drain_ticks, quiet_frames;
+	/* RTP inactivity */
+	uint64_t rx_count; /* packets seen at the last check */
+	uint32_t rx_idle;  /* ticks without any */
+	uint32_t rx_limit; /* ticks; 0: off */
+	bool rx_timeout_sent;
 };
 
 struct gw_media {
@@ -69,6 +91,8 @@ struct gw_media {
 	struct gw_hw_card *card;
 	int nchans;
 	struct chan *chans; /* [nchans], index chan - 1 */
+
+	uint32_t rtp_timeout_ticks; /* default limit per call; 0: off */
 
 	struct gw_spsc cmdq, evq;
 	struct gw_media_cmd cmdbuf[CMDQ];
@@ -82,7 +106,8 @@ struct gw_media {
 	bool posted; /* media thread: an event was posted this period */
 
 	atomic_uint_fast64_t ticks, late_ticks, cpu_ns, busy_ns_max,
-		ring_overflows, missed_deadlines, busy_ns, late_ns_max;
+		ring_overflows, missed_deadlines, busy_ns, late_ns_max,
+		send_ns, send_ns_max;
 	atomic_uint_fast64_t late_hist[GW_MEDIA_LATE_BUCKETS];
 	atomic_int active_chans;
 };
@@ -102,6 +127,7 @@ int gw_media_alloc(struct gw_media **ret, const struct gw_hw_ops *ops,
 	m->ops = ops;
 	m->card = card;
 	m->nchans = nchans;
+	m->rtp_timeout_ticks = GW_MEDIA_RTP_TIMEOUT_S * TICKS_PER_S;
 	m->chans = calloc((size_t)nchans + 1, sizeof(*m->chans));
 	if (!m->chans)
 		goto fail;
@@ -116,6 +142,9 @@ int gw_media_alloc(struct gw_media **ret, const struct gw_hw_ops *ops,
 		    (err = gw_progress_det_alloc(&c->prog)))
 			goto fail;
 	}
+	err = gw_media_set_vbd_detect(m, GW_MEDIA_VBD_DETECT_DEFAULT);
+	if (err)
+		goto fail;
 	gw_spsc_init(&m->cmdq, m->cmdbuf, sizeof(m->cmdbuf[0]), CMDQ);
 	gw_spsc_init(&m->evq, m->evbuf, sizeof(m->evbuf[0]), EVQ);
 	m->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -145,12 +174,61 @@ void gw_media_free(struct gw_media *m)
 			gw_dtmf_suppress_free(c->supp);
 			gw_progress_det_free(c->prog);
 			gw_echo_free(c->ec);
+			gw_modem_rx_free(c->modem[0]);
+			gw_modem_rx_free(c->modem[1]);
 		}
 		free(m->chans);
 	}
 	if (m->evfd >= 0)
 		close(m->evfd);
 	free(m);
+}
+
+/* ---- voice-band data decisions (media.h) ---- */
+
+const char *gw_media_dir_name(enum gw_media_dir dir)
+{
+	return dir == GW_MEDIA_DIR_NET ? "network" : "line";
+}
+
+void gw_media_vbd_reset(struct gw_media_vbd *v)
+{
+	memset(v, 0, sizeof(*v));
+}
+
+unsigned int gw_media_vbd_step(struct gw_media_vbd *v, enum gw_media_dir dir,
+			       const struct gw_modem_event *ev)
+{
+	unsigned int act = 0;
+	uint8_t bit;
+
+	if (!ev->on || ev->tone <= GW_MODEM_NONE || ev->tone > GW_MODEM_V21 ||
+	    (dir != GW_MEDIA_DIR_LINE && dir != GW_MEDIA_DIR_NET))
+		return 0;
+	bit = (uint8_t)(1u << ev->tone);
+	if (!(v->seen[dir] & bit)) {
+		v->seen[dir] |= bit;
+		act |= GW_MEDIA_VBD_REPORT;
+	}
+	if (!v->active) {
+		v->active = true;
+		act |= GW_MEDIA_VBD_SWITCH;
+	}
+	/* G.165 / V.8: answer tones that ask echo cancellers out of the way
+	 * (issue 4: bypassed for ANSam, NLP off for plain ANS) */
+	if (!v->bypass &&
+	    (ev->tone == GW_MODEM_ANS_PR || ev->tone == GW_MODEM_ANSAM ||
+	     ev->tone == GW_MODEM_ANSAM_PR)) {
+		v->bypass = true;
+		act |= GW_MEDIA_VBD_BYPASS;
+	}
+	return act;
+}
+
+/* In place (gw_jbuf_set_vbd()): no restart cutting the tone detected. */
+void gw_media_jbuf_vbd(struct gw_jbuf *jb)
+{
+	gw_jbuf_set_vbd(jb, GW_MEDIA_VBD_JB_MS);
 }
 
 /* ---- media thread ---- */
@@ -183,6 +261,15 @@ static void detach(struct gw_media *m, int chan)
 	post(m, &ev);
 }
 
+/* Everything the session received: RTP, telephone-events, RTCP. */
+static uint64_t rx_count(struct gw_rtp_session *s)
+{
+	return atomic_load_explicit(&s->rx_packets, memory_order_relaxed) +
+	       atomic_load_explicit(&s->rx_event_packets,
+				    memory_order_relaxed) +
+	       atomic_load_explicit(&s->rtcp_rx, memory_order_relaxed);
+}
+
 static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 {
 	struct chan *c;
@@ -199,6 +286,20 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 		c->rtp = cmd->rtp;
 		gw_dtmf_suppress_reset(c->supp);
 		c->supp_pos = 0;
+		c->tx_digit = false;
+		gw_media_vbd_reset(&c->vbd);
+		c->vbd_drain = false;
+		if (c->ec) {
+			gw_echo_set_nlp(c->ec, true);
+			gw_echo_set_bypass(c->ec, false);
+		}
+		for (int d = 0; d < 2; d++)
+			if (c->modem[d])
+				gw_modem_rx_reset(c->modem[d]);
+		c->rx_count = rx_count(c->rtp);
+		c->rx_idle = 0;
+		c->rx_limit = m->rtp_timeout_ticks;
+		c->rx_timeout_sent = false;
 		gw_tone_gen_set(c->evtone, GW_TONE_NONE);
 		c->ev_playing = false;
 		c->ev_guard = 0;
@@ -225,6 +326,13 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 		if (cmd->on && !c->prog_on)
 			gw_progress_det_reset(c->prog);
 		c->prog_on = cmd->on;
+		break;
+	case GW_MEDIA_CMD_RTP_TIMEOUT:
+		c->rx_limit = 0; /* off, also for a value out of range */
+		if (cmd->seconds > 0 &&
+		    cmd->seconds <= GW_MEDIA_RTP_TIMEOUT_MAX)
+			c->rx_limit = (uint32_t)cmd->seconds * TICKS_PER_S;
+		c->rx_idle = 0;
 		break;
 	case GW_MEDIA_CMD_LINEOP:
 		err = m->ops->lineop(m->card, cmd->chan, cmd->op);
@@ -258,14 +366,19 @@ static void send_with_events(struct chan *c)
 			      (int64_t)c->supp_pos;
 		uint32_t ts = s->ts + (uint32_t)off;
 
+		if (c->vbd.active)
+			continue; /* draining the delay: no digits any more */
 		if (evs[i].type == GW_DTMF_EVENT_START) {
 			c->ev_echo = c->ev_playing || c->ev_guard > 0;
-			if (!c->ev_echo)
+			if (!c->ev_echo) {
 				gw_rtp_session_dtmf_start(s, evs[i].digit,
 							  -evs[i].level_dbm0,
 							  ts);
+				c->tx_digit = true;
+			}
 		} else if (!c->ev_echo) {
 			gw_rtp_session_dtmf_end(s, ts);
+			c->tx_digit = false;
 		}
 	}
 	c->supp_pos += N;
@@ -316,10 +429,89 @@ static void play_events(struct chan *c)
 	}
 }
 
-static void process_chan(struct gw_media *m, int chan)
+/* A fax/modem tone event heard on a bridged channel (media.h). */
+static void vbd_event(struct gw_media *m, int chan, enum gw_media_dir dir,
+		      const struct gw_modem_event *e)
 {
 	struct chan *c = &m->chans[chan - 1];
-	struct gw_media_ev ev = { .chan = chan };
+	unsigned int act = gw_media_vbd_step(&c->vbd, dir, e);
+
+	if (act & GW_MEDIA_VBD_SWITCH) {
+		gw_media_jbuf_vbd(&c->rtp->jb);
+		if (c->ec)
+			gw_echo_set_nlp(c->ec, false);
+		if (c->tx_digit) { /* a "digit" in the tone: end it now */
+			gw_rtp_session_dtmf_end(c->rtp, c->rtp->ts);
+			c->tx_digit = false;
+		}
+		c->vbd_drain = c->rtp->te_pt >= 0;
+		c->drain_ticks = 0;
+		c->quiet_frames = 0;
+	}
+	if ((act & GW_MEDIA_VBD_BYPASS) && c->ec)
+		gw_echo_set_bypass(c->ec, true);
+	if (act & GW_MEDIA_VBD_REPORT) {
+		struct gw_media_ev ev = {
+			.type = GW_MEDIA_EV_VBD,
+			.chan = chan,
+			.vbd = { .tone = e->tone, .dir = dir,
+				 .first = (act & GW_MEDIA_VBD_SWITCH) != 0,
+				 .ec_bypass = (act & GW_MEDIA_VBD_BYPASS) &&
+					      c->ec,
+				 .level_dbm0 = e->level_dbm0 },
+		};
+		post(m, &ev);
+	}
+}
+
+static void detect_vbd(struct gw_media *m, int chan, enum gw_media_dir dir,
+		       const int16_t *frame)
+{
+	struct gw_modem_rx *rx = m->chans[chan - 1].modem[dir];
+	struct gw_modem_event e;
+
+	if (!rx)
+		return;
+	gw_modem_rx_process(rx, frame, N);
+	while (gw_modem_rx_get(rx, &e) == 1)
+		vbd_event(m, chan, dir, &e);
+}
+
+static bool quiet(const int16_t *x)
+{
+	for (int i = 0; i < N; i++)
+		if (x[i] > VBD_QUIET_PEAK || x[i] < -VBD_QUIET_PEAK)
+			return false;
+	return true;
+}
+
+/* The send path's audio, RFC 4733 and VBD drain included. */
+static void send_audio(struct chan *c)
+{
+	if (c->rtp->te_pt < 0 || (c->vbd.active && !c->vbd_drain)) {
+		gw_rtp_session_send(c->rtp, c->in, N);
+		return;
+	}
+	if (c->vbd_drain) {
+		c->quiet_frames = quiet(c->in) ? c->quiet_frames + 1 : 0;
+		c->drain_ticks++;
+	}
+	send_with_events(c);
+	/* once the delay line holds only quiet samples (or at the latest),
+	 * send undelayed from the next frame on */
+	if (c->vbd_drain && (c->quiet_frames >= VBD_QUIET_FRAMES ||
+			     c->drain_ticks >= VBD_DRAIN_MAX_TICKS))
+		c->vbd_drain = false;
+}
+
+/*
+ * Send side: card frame in -> canceller -> (DTMF suppressor) -> RTP out.
+ * Only what the packet needs: the detectors, which leave the audio alone,
+ * run in detect_line() once every channel has sent.
+ */
+static void send_side(struct gw_media *m, int chan)
+{
+	struct chan *c = &m->chans[chan - 1];
 
 	m->ops->read(m->card, chan, c->in);
 	if (c->ec) {
@@ -329,8 +521,16 @@ static void process_chan(struct gw_media *m, int chan)
 					   GW_TONE_NONE);
 		gw_echo_process(c->ec, c->in, c->sent, c->in, N);
 	}
+	if (c->rtp)
+		send_audio(c);
+}
 
-	if (c->dtmf_rx_on) {
+/* Detectors on the line's frame after the canceller (still in c->in). */
+static void detect_line(struct gw_media *m, int chan, struct chan *c)
+{
+	struct gw_media_ev ev = { .chan = chan };
+
+	if (c->dtmf_rx_on && !c->vbd.active) {
 		char digits[8];
 		gw_dtmf_rx_process(c->dtmf_rx, c->in, N);
 		int n = gw_dtmf_rx_get(c->dtmf_rx, digits, sizeof(digits));
@@ -348,14 +548,44 @@ static void process_chan(struct gw_media *m, int chan)
 			post(m, &ev);
 		}
 	}
+	if (c->rtp)
+		detect_vbd(m, chan, GW_MEDIA_DIR_LINE, c->in);
+}
 
+/* No RTP, telephone-event nor RTCP packet for rx_limit ticks: report. */
+static void check_rx(struct gw_media *m, int chan, struct chan *c)
+{
+	uint64_t n = rx_count(c->rtp);
+
+	if (n != c->rx_count) {
+		c->rx_count = n;
+		c->rx_idle = 0;
+		return;
+	}
+	if (!c->rx_limit || c->rx_timeout_sent || ++c->rx_idle < c->rx_limit)
+		return;
+	struct gw_media_ev ev = { .type = GW_MEDIA_EV_RTP_TIMEOUT,
+				  .chan = chan,
+				  .seconds = (int)(c->rx_idle / TICKS_PER_S) };
+	c->rx_timeout_sent = true;
+	post(m, &ev);
+}
+
+/*
+ * The line's detectors, then the receive side: RTP in -> jitter buffer ->
+ * detectors -> tones -> card.
+ */
+static void recv_side(struct gw_media *m, int chan)
+{
+	struct chan *c = &m->chans[chan - 1];
+	struct gw_media_ev ev = { .chan = chan };
+
+	detect_line(m, chan, c);
 	if (c->rtp) {
-		if (c->rtp->te_pt >= 0)
-			send_with_events(c);
-		else
-			gw_rtp_session_send(c->rtp, c->in, N);
 		gw_rtp_session_recv(c->rtp);
+		check_rx(m, chan, c);
 		gw_rtp_session_play(c->rtp, c->out, N);
+		detect_vbd(m, chan, GW_MEDIA_DIR_NET, c->out);
 		play_events(c);
 	} else {
 		memset(c->out, 0, sizeof(c->out));
@@ -469,7 +699,7 @@ static void *run(void *arg)
 	struct gw_media *m = arg;
 	struct gw_media_cmd cmd;
 	struct gw_hw_event hwev;
-	struct timespec t0, t1, cpu;
+	struct timespec t0, t1, ts, cpu;
 	struct grid grid = { 0 };
 	const uint64_t period_ns =
 		1000000000ULL * GW_HW_FRAME_SAMPLES / GW_HW_RATE_HZ;
@@ -489,8 +719,13 @@ static void *run(void *arg)
 						  .hw = hwev };
 			post(m, &ev);
 		}
+		/* all send sides first: card -> RTP delay independent of
+		 * the channel's place (media.h) */
 		for (int i = 1; i <= m->nchans; i++)
-			process_chan(m, i);
+			send_side(m, i);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		for (int i = 1; i <= m->nchans; i++)
+			recv_side(m, i);
 		m->ops->flush(m->card);
 
 		if (m->posted) {
@@ -513,6 +748,12 @@ static void *run(void *arg)
 			atomic_fetch_add_explicit(&m->late_ticks, 1,
 						  memory_order_relaxed);
 		count(&m->busy_ns, busy);
+		uint64_t send = ns_of(&ts) - ns_of(&t0);
+		count(&m->send_ns, send);
+		if (send > atomic_load_explicit(&m->send_ns_max,
+						memory_order_relaxed))
+			atomic_store_explicit(&m->send_ns_max, send,
+					      memory_order_relaxed);
 		count(&m->late_hist[gw_media_late_bucket(late / 1000)], 1);
 		if (late > atomic_load_explicit(&m->late_ns_max,
 						memory_order_relaxed))
@@ -557,6 +798,40 @@ int gw_media_set_echo(struct gw_media *m, int chan, int tail_ms)
 	c->ec = NULL;
 	err = gw_echo_alloc(&c->ec, tail_ms * 8);
 	return err;
+}
+
+int gw_media_set_rtp_timeout(struct gw_media *m, int seconds)
+{
+	if (m->running)
+		return -EBUSY;
+	if (seconds < 0 || seconds > GW_MEDIA_RTP_TIMEOUT_MAX)
+		return -EINVAL;
+	m->rtp_timeout_ticks = (uint32_t)seconds * TICKS_PER_S;
+	return 0;
+}
+
+int gw_media_set_vbd_detect(struct gw_media *m, unsigned int detect)
+{
+	if (m->running)
+		return -EBUSY;
+	if (detect & ~(unsigned int)GW_MODEM_DETECT_ALL)
+		return -EINVAL;
+	for (int i = 0; i < m->nchans; i++) {
+		struct chan *c = &m->chans[i];
+
+		for (int d = 0; d < 2; d++) {
+			gw_modem_rx_free(c->modem[d]);
+			c->modem[d] = NULL;
+			if (detect) {
+				int err = gw_modem_rx_alloc(&c->modem[d],
+							    detect, NULL,
+							    NULL);
+				if (err)
+					return err;
+			}
+		}
+	}
+	return 0;
 }
 
 int gw_media_start(struct gw_media *m)
@@ -631,6 +906,9 @@ void gw_media_stats_get(struct gw_media *m, struct gw_media_stats *st)
 	st->missed_deadlines = atomic_load_explicit(&m->missed_deadlines,
 						    memory_order_relaxed);
 	st->busy_ns = atomic_load_explicit(&m->busy_ns, memory_order_relaxed);
+	st->send_ns = atomic_load_explicit(&m->send_ns, memory_order_relaxed);
+	st->send_ns_max =
+		atomic_load_explicit(&m->send_ns_max, memory_order_relaxed);
 	st->late_ns_max =
 		atomic_load_explicit(&m->late_ns_max, memory_order_relaxed);
 	for (int i = 0; i < GW_MEDIA_LATE_BUCKETS; i++)

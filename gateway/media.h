@@ -20,6 +20,34 @@
  * sends while we play one to it, or within 250 ms after, is taken for its
  * echo: muted in band but not sent back as an event.
  *
+ * Order within a period: first the send side of every channel (card frame
+ * in -> canceller -> detectors -> RTP out), then the receive side of
+ * every channel (RTP in -> jitter buffer -> card out), so that the delay
+ * card -> RTP does not grow with a channel's place in the loop (only by
+ * the send sides before it), and packets that arrived while the send
+ * sides ran are still played in this period.
+ *
+ * Voice-band data (fax/modem passthrough, issue 4 item 9): on every
+ * bridged channel a dsp/modem.h detector (CNG, the 2100 Hz family, V.21
+ * preamble) listens to each direction: the line's after the canceller
+ * (whose echo of the network's tones it has removed; an answer tone from
+ * the line has already switched the canceller's NLP off through its own
+ * G.164/G.165 disabler, which sees the line before the canceller) and the
+ * network's as decoded from RTP, before any tone of ours is mixed in. The
+ * first tone either way switches the call to the voice-band-data profile
+ * until it is detached: jitter buffer fixed at its current target or
+ * GW_MEDIA_VBD_JB_MS (60 ms), whichever is longer, with no pitch-period steps
+ * (jbuf.h vbd; switched in place, no playout restart), canceller NLP off,
+ * and DTMF detection and RFC 4733 suppression off (the suppressor's
+ * 50 ms delay is left out as soon as the line has been quiet for 60 ms,
+ * so that no signal is cut, or after 1 s at the latest). ANS/, ANSam or
+ * ANSam/ either way also bypass the canceller for the rest of the call.
+ * Each tone's first onset per direction is reported (GW_MEDIA_EV_VBD).
+ *
+ * RTP inactivity: a bridged channel that receives no RTP, telephone-event
+ * or RTCP packet for the configured time (gw_media_set_rtp_timeout(),
+ * default 30 s) reports GW_MEDIA_EV_RTP_TIMEOUT, once per attach.
+ *
  * The control thread talks to it only through two SPSC rings: commands
  * (gw_media_cmd()) and events (gw_media_ev_get(), woken by the eventfd
  * from gw_media_ev_fd()). Every per-channel DSP state is allocated in
@@ -34,6 +62,7 @@
 #include <stdint.h>
 
 #include "dsp/echo.h"
+#include "dsp/modem.h"
 #include "dsp/tone.h"
 #include "dsp/zone.h"
 #include "gateway/rtp.h"
@@ -47,6 +76,10 @@ enum gw_media_cmd_type {
 	GW_MEDIA_CMD_DTMF_RX,	 /* on: report DTMF digits heard on the line */
 	GW_MEDIA_CMD_PROGRESS,	 /* on: report call-progress tones heard */
 	GW_MEDIA_CMD_LINEOP,	 /* op: hook, ring, polarity */
+	GW_MEDIA_CMD_RTP_TIMEOUT, /* seconds: this call's RTP inactivity
+				   * limit until detached, restarting the
+				   * count (0 or out of range: off; e.g.
+				   * while the far end holds the call) */
 };
 
 struct gw_media_cmd {
@@ -58,6 +91,7 @@ struct gw_media_cmd {
 		char digits[64];
 		bool on;
 		enum gw_hw_lineop op;
+		int seconds;
 	};
 };
 
@@ -70,6 +104,28 @@ enum gw_media_ev_type {
 	GW_MEDIA_EV_LINEOP_FAILED, /* op, err: a line operation failed */
 	GW_MEDIA_EV_ECHO_STATS,	/* echo: the canceller's figures for the
 				 * call just detached (sent before DETACHED) */
+	GW_MEDIA_EV_VBD,	/* vbd: a fax/modem tone heard; with .first
+				 * the call is now in the voice-band-data
+				 * profile */
+	GW_MEDIA_EV_RTP_TIMEOUT, /* seconds: no RTP nor RTCP received for
+				  * that long (once per attach) */
+};
+
+/* Direction of a signal on a bridged channel. */
+enum gw_media_dir {
+	GW_MEDIA_DIR_LINE = 0, /* heard on the line, going to the network */
+	GW_MEDIA_DIR_NET = 1,  /* received from the network (RTP) */
+};
+
+const char *gw_media_dir_name(enum gw_media_dir dir); /* "line" / "network" */
+
+struct gw_media_vbd_ev {
+	enum gw_modem_tone tone; /* dsp/modem.h; gw_modem_tone_name() */
+	enum gw_media_dir dir;
+	bool first;	  /* this tone switched the call to VBD */
+	bool ec_bypass;	  /* this tone (ANS/, ANSam) bypassed the
+			   * channel's canceller */
+	int level_dbm0;	  /* the detector's estimate at onset */
 };
 
 struct gw_media_ev {
@@ -85,6 +141,8 @@ struct gw_media_ev {
 			int err;
 		} lineop;
 		struct gw_echo_stats echo;
+		struct gw_media_vbd_ev vbd;
+		int seconds;
 	};
 };
 
@@ -123,6 +181,10 @@ struct gw_media_stats {
 	uint64_t cpu_ns;	 /* media thread CPU time since start */
 	uint64_t busy_ns;	 /* wall time spent processing, in total */
 	uint64_t busy_ns_max;	 /* longest processing of one period */
+	uint64_t send_ns;	 /* wall time from wake-up to the end of
+				  * the send sides (every packet of the
+				  * period sent), in total */
+	uint64_t send_ns_max;	 /* the longest of these */
 	uint64_t late_ns_max;	 /* largest wake-up lateness */
 	uint64_t late_hist[GW_MEDIA_LATE_BUCKETS]; /* lateness, see above */
 	uint64_t ring_overflows; /* events lost to a full ring */
@@ -149,6 +211,26 @@ int gw_media_set_echo(struct gw_media *m, int chan, int tail_ms);
  * -EINVAL.
  */
 int gw_media_set_zone(struct gw_media *m, int chan, const struct gw_zone *zone);
+/*
+ * Control thread, before gw_media_start(): RTP inactivity limit for every
+ * call (seconds, 0 = off; default GW_MEDIA_RTP_TIMEOUT_S). Returns 0,
+ * -EBUSY once started, -EINVAL (below 0 or above GW_MEDIA_RTP_TIMEOUT_MAX).
+ */
+#define GW_MEDIA_RTP_TIMEOUT_S 30
+#define GW_MEDIA_RTP_TIMEOUT_MAX 3600
+int gw_media_set_rtp_timeout(struct gw_media *m, int seconds);
+/*
+ * Control thread, before gw_media_start(): which fax/modem tones to
+ * detect on bridged channels (enum gw_modem_detect; 0 = no detection, no
+ * VBD switching). The default, CNG and the 2100 Hz family, catches every
+ * T.30 fax (the caller's CNG, the answerer's CED) and V.25/V.8 modem;
+ * GW_MODEM_DETECT_V21 adds answerers that send V.21 flags without CED,
+ * at twice the cost of the other two together (spandsp's FSK receiver:
+ * ~30 ns/sample against ~15). Returns 0, -EBUSY once started, -EINVAL or
+ * -ENOMEM.
+ */
+#define GW_MEDIA_VBD_DETECT_DEFAULT (GW_MODEM_DETECT_CNG | GW_MODEM_DETECT_ANS)
+int gw_media_set_vbd_detect(struct gw_media *m, unsigned int detect);
 /* Stop the thread; sessions still attached are returned through events. */
 void gw_media_stop(struct gw_media *m);
 void gw_media_free(struct gw_media *m);
@@ -159,5 +241,33 @@ int gw_media_cmd(struct gw_media *m, const struct gw_media_cmd *cmd);
 int gw_media_ev_fd(struct gw_media *m);
 int gw_media_ev_get(struct gw_media *m, struct gw_media_ev *ev);
 void gw_media_stats_get(struct gw_media *m, struct gw_media_stats *st);
+
+/*
+ * The voice-band-data decisions of one bridged channel, on plain values
+ * (exported for the unit tests). gw_media_vbd_step() takes one detector
+ * event heard in direction dir and returns what to do, a set of:
+ */
+enum gw_media_vbd_action {
+	GW_MEDIA_VBD_REPORT = 1 << 0, /* first onset of this tone this way */
+	GW_MEDIA_VBD_SWITCH = 1 << 1, /* enter the VBD profile (once) */
+	GW_MEDIA_VBD_BYPASS = 1 << 2, /* bypass the canceller (once) */
+};
+
+struct gw_media_vbd {
+	bool active; /* in the VBD profile */
+	bool bypass; /* canceller bypassed */
+	uint8_t seen[2]; /* per direction: 1 << tone of onsets reported */
+};
+
+void gw_media_vbd_reset(struct gw_media_vbd *v);
+unsigned int gw_media_vbd_step(struct gw_media_vbd *v, enum gw_media_dir dir,
+			       const struct gw_modem_event *ev);
+/*
+ * Put a jitter buffer into the VBD profile without restarting playout:
+ * fixed mode, vbd steps, target max(current target, VBD_JB_MS). Media
+ * thread (or with the buffer otherwise unused); never allocates.
+ */
+#define GW_MEDIA_VBD_JB_MS 60
+void gw_media_jbuf_vbd(struct gw_jbuf *jb);
 
 #endif

@@ -1,14 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Unit tests: RTP header coding, jitter buffer, SPSC ring, SDP glue, RFC 4733
- * telephone-event coding and the event sender/receiver state machines.
+ * telephone-event coding and the event sender/receiver state machines; the
+ * media thread's fax/modem (VBD) decisions, its in-place jitter-buffer
+ * switch, and the real media thread on a scripted in-process card (send
+ * sides before receive sides, VBD both ways, RTP inactivity).
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <spandsp.h>
+
+#include "dsp/g711.h"
+#include "dsp/modem.h"
 #include "gateway/jbuf.h"
+#include "gateway/media.h"
 #include "gateway/rtp.h"
 #include "gateway/sdp.h"
 #include "gateway/spsc.h"
@@ -605,6 +621,456 @@ static int sdp_srtp(void)
 	return 0;
 }
 
+/* ---- voice-band data (fax/modem passthrough) ---- */
+
+static unsigned int vstep(struct gw_media_vbd *v, enum gw_media_dir d,
+			  enum gw_modem_tone t, bool on)
+{
+	struct gw_modem_event e = { .tone = t, .on = on, .level_dbm0 = -12 };
+
+	return gw_media_vbd_step(v, d, &e);
+}
+
+static int vbd_steps(void)
+{
+	struct gw_media_vbd v;
+	const unsigned int R = GW_MEDIA_VBD_REPORT, S = GW_MEDIA_VBD_SWITCH,
+			   B = GW_MEDIA_VBD_BYPASS;
+
+	gw_media_vbd_reset(&v);
+	TEST_ASSERT(!v.active && !v.bypass);
+	/* an "off" or a non-tone never switches */
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_LINE, GW_MODEM_CNG, false), 0);
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_LINE, GW_MODEM_NONE, true), 0);
+	TEST_EQ_INT(vstep(&v, (enum gw_media_dir)2, GW_MODEM_CNG, true), 0);
+	TEST_ASSERT(!v.active);
+	/* a calling fax on the line: CNG switches, its repeats are quiet */
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_LINE, GW_MODEM_CNG, true), R | S);
+	TEST_ASSERT(v.active && !v.bypass);
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_LINE, GW_MODEM_CNG, false), 0);
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_LINE, GW_MODEM_CNG, true), 0);
+	/* the same tone the other way is news; CED (ANS) keeps the
+	 * canceller (NLP off only); V.21 is reported */
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_NET, GW_MODEM_CNG, true), R);
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_NET, GW_MODEM_ANS, true), R);
+	TEST_ASSERT(!v.bypass);
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_NET, GW_MODEM_V21, true), R);
+	/* ANS turning into ANS/ (reversals): bypass, once */
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_NET, GW_MODEM_ANS_PR, true), R | B);
+	TEST_ASSERT(v.bypass);
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_LINE, GW_MODEM_ANSAM, true), R);
+	printf("    seen line 0x%02x network 0x%02x\n", v.seen[0], v.seen[1]);
+	TEST_EQ_INT(v.seen[GW_MEDIA_DIR_LINE],
+		    (1 << GW_MODEM_CNG) | (1 << GW_MODEM_ANSAM));
+	/* a new call: everything afresh; ANSam alone switches and bypasses */
+	gw_media_vbd_reset(&v);
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_NET, GW_MODEM_ANSAM, true),
+		    R | S | B);
+	gw_media_vbd_reset(&v);
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_LINE, GW_MODEM_ANSAM_PR, true),
+		    R | S | B);
+	gw_media_vbd_reset(&v);
+	/* a fax answerer without CED: its V.21 flags switch */
+	TEST_EQ_INT(vstep(&v, GW_MEDIA_DIR_NET, GW_MODEM_V21, true), R | S);
+	TEST_ASSERT(!v.bypass);
+	return 0;
+}
+
+/*
+ * A jitter buffer playing a continuous 1 kHz tone (20 ms packets, no
+ * jitter) is switched to the VBD profile in the middle of it: the tone
+ * must go on without a sample lost or concealed (gw_jbuf_init_cfg would
+ * restart playout here), the buffer must be fixed at 60 ms with vbd on,
+ * and it must reach 60 ms only through a pause (no step within the tone).
+ */
+static double sine_residual(const int16_t *x, int n, double c2)
+{
+	double worst = 0;
+
+	for (int i = 2; i < n; i++) {
+		double r = fabs((double)x[i] - c2 * x[i - 1] + x[i - 2]);
+		if (r > worst)
+			worst = r;
+	}
+	return worst;
+}
+
+static int vbd_jbuf_in_place(void)
+{
+	static struct gw_jbuf jb;
+	static int16_t played[400 * 160];
+	struct gw_jbuf_stats st, st0;
+	const double w = 2 * M_PI * 1000 / 8000;
+	int16_t pkt[160];
+	uint32_t ts = 12345;
+	double phase = 0, worst;
+	int k = 0, got = 0;
+
+	TEST_EQ_INT(gw_jbuf_init_cfg(&jb, NULL, NULL), 0);
+	for (int f = 0; f < 400; f++) {
+		bool tone = f < 300; /* then a 2 s pause */
+
+		for (int i = 0; i < 160; i++) {
+			pkt[i] = tone ? (int16_t)lrint(8000 * sin(phase)) : 0;
+			phase += w;
+		}
+		TEST_EQ_INT(gw_jbuf_put(&jb, 0x1234, ts, pkt, 160), 0);
+		ts += 160;
+		if (f == 150) {
+			gw_jbuf_stats(&jb, &st0);
+			gw_media_jbuf_vbd(&jb);
+		}
+		got += gw_jbuf_get(&jb, played + k, 160);
+		k += 160;
+		if (f == 299) {
+			gw_jbuf_stats(&jb, &st);
+			printf("    at the switch: delay %.1f ms target %.1f "
+			       "ms; at the tone's end: delay %.1f ms "
+			       "target %.1f ms\n",
+			       st0.delay_ms, st0.target_ms, st.delay_ms,
+			       st.target_ms);
+			/* no step inside the tone */
+			TEST_NEAR(st.delay_ms, st0.delay_ms, 0.2);
+		}
+	}
+	gw_jbuf_stats(&jb, &st);
+	/* from shortly after the switch to the tone's end: a clean sine */
+	worst = sine_residual(played + 140 * 160, 150 * 160, 2 * cos(w));
+	printf("    tone residual across the switch %.1f (of 8000), "
+	       "concealed %llu, resyncs %llu, added %llu dropped %llu, "
+	       "end delay %.1f ms target %.1f ms\n",
+	       worst, (unsigned long long)st.concealed,
+	       (unsigned long long)st.resyncs, (unsigned long long)st.added,
+	       (unsigned long long)st.dropped, st.delay_ms, st.target_ms);
+	TEST_ASSERT(worst < 4);
+	TEST_EQ_INT(st.concealed, 0);
+	TEST_EQ_INT(st.resyncs, 0);
+	TEST_ASSERT(jb.mode == GW_JBUF_FIXED && jb.vbd);
+	TEST_NEAR(st.target_ms, GW_MEDIA_VBD_JB_MS, 0.01);
+	TEST_NEAR(st.delay_ms, GW_MEDIA_VBD_JB_MS, 2.5); /* grown in the pause */
+	TEST_ASSERT(got > 390 * 160);
+	return 0;
+}
+
+/*
+ * The real media thread on a scripted card (runs on the media thread):
+ * chan 1: the line sends ANSam/ from tick 50 (a modem answering on the
+ * line; canceller on); its far end never sends. chan 2: the far end
+ * sends fax CNG over RTP every tick until tick 400, then nothing; the
+ * line is silent. chan 3: attached with the inactivity timer off. The
+ * timeout is 1 s (50 ticks). Ticks run about every 200 us.
+ */
+#define SC_CHANS 3
+#define SC_TICKS 700
+#define SC_CNG_END 400
+
+struct gw_hw_card {
+	atomic_bool go;
+	atomic_int tick; /* ticks since go */
+	bool in_tick_written;
+	atomic_int order_errors; /* a read() after a write() in a tick */
+	modem_connect_tones_tx_state_t *ansam, *cng;
+	int far_fd; /* chan 2's far end */
+	struct sockaddr_in to2;
+	uint16_t seq;
+	uint32_t ts;
+	double ansam_peak;
+	int16_t written_peak[SC_CHANS + 1];
+};
+
+static enum gw_hw_chan_type sc_type(struct gw_hw_card *card, int chan)
+{
+	(void)card;
+	(void)chan;
+	return GW_HW_CHAN_FXS;
+}
+
+static int sc_wait(struct gw_hw_card *card)
+{
+	struct timespec t = { 0, 200000 };
+
+	nanosleep(&t, NULL);
+	card->in_tick_written = false;
+	if (!atomic_load(&card->go))
+		return 0;
+	int tick = atomic_fetch_add(&card->tick, 1);
+	if (tick < SC_CNG_END) { /* chan 2's far end: CNG, 20 ms packets */
+		int16_t pcm[GW_HW_FRAME_SAMPLES];
+		uint8_t pkt[12 + GW_HW_FRAME_SAMPLES];
+		struct gw_rtp_hdr h = { .version = 2, .pt = 0,
+					.seq = card->seq++, .ts = card->ts,
+					.ssrc = 0xfa5 };
+
+		card->ts += GW_HW_FRAME_SAMPLES;
+		modem_connect_tones_tx(card->cng, pcm, GW_HW_FRAME_SAMPLES);
+		gw_rtp_hdr_encode(pkt, sizeof(pkt), &h);
+		gw_g711_encode(GW_G711_ULAW, pkt + 12, pcm,
+			       GW_HW_FRAME_SAMPLES);
+		sendto(card->far_fd, pkt, sizeof(pkt), 0,
+		       (struct sockaddr *)&card->to2, sizeof(card->to2));
+	}
+	return 0;
+}
+
+static int sc_read(struct gw_hw_card *card, int chan, int16_t *frame)
+{
+	int tick = atomic_load(&card->tick) - 1;
+
+	if (card->in_tick_written)
+		atomic_fetch_add(&card->order_errors, 1);
+	memset(frame, 0, GW_HW_FRAME_SAMPLES * sizeof(*frame));
+	if (chan == 1 && tick >= 50 && tick < 50 + 165)
+		modem_connect_tones_tx(card->ansam, frame,
+				       GW_HW_FRAME_SAMPLES);
+	return 0;
+}
+
+static int sc_write(struct gw_hw_card *card, int chan, const int16_t *frame)
+{
+	card->in_tick_written = true;
+	for (int i = 0; i < GW_HW_FRAME_SAMPLES; i++) {
+		int16_t a = (int16_t)(frame[i] < 0 ? -frame[i] : frame[i]);
+		if (a > card->written_peak[chan])
+			card->written_peak[chan] = a;
+	}
+	return 0;
+}
+
+static int sc_flush(struct gw_hw_card *card)
+{
+	(void)card;
+	return 0;
+}
+
+static int sc_event(struct gw_hw_card *card, struct gw_hw_event *ev)
+{
+	(void)card;
+	(void)ev;
+	return 0;
+}
+
+static int sc_lineop(struct gw_hw_card *card, int chan, enum gw_hw_lineop op)
+{
+	(void)card;
+	(void)chan;
+	(void)op;
+	return 0;
+}
+
+static const struct gw_hw_ops sc_ops = {
+	.name = "script", .chan_type = sc_type, .wait = sc_wait,
+	.read = sc_read, .write = sc_write, .flush = sc_flush,
+	.event = sc_event, .lineop = sc_lineop,
+};
+
+static int udp_local(struct sockaddr_in *a)
+{
+	socklen_t len = sizeof(*a);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)a, sizeof(*a)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)a, &len) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct sc_seen {
+	int timeouts[SC_CHANS + 1], timeout_tick[SC_CHANS + 1];
+	int timeout_s[SC_CHANS + 1];
+	int vbd[SC_CHANS + 1], first_tick[SC_CHANS + 1];
+	struct gw_media_vbd_ev first[SC_CHANS + 1];
+	bool bypass[SC_CHANS + 1];
+	struct gw_rtp_session *back[SC_CHANS + 1];
+};
+
+static void sc_events(struct gw_media *m, struct gw_hw_card *card,
+		      struct sc_seen *seen)
+{
+	struct gw_media_ev ev;
+	int tick = atomic_load(&card->tick);
+
+	while (gw_media_ev_get(m, &ev) == 1) {
+		if (ev.chan < 1 || ev.chan > SC_CHANS)
+			continue;
+		switch (ev.type) {
+		case GW_MEDIA_EV_RTP_TIMEOUT:
+			if (!seen->timeouts[ev.chan]++) {
+				seen->timeout_tick[ev.chan] = tick;
+				seen->timeout_s[ev.chan] = ev.seconds;
+			}
+			break;
+		case GW_MEDIA_EV_VBD:
+			printf("    tick %3d chan %d: %s from the %s, %d dBm0"
+			       "%s%s\n", tick, ev.chan,
+			       gw_modem_tone_name(ev.vbd.tone),
+			       gw_media_dir_name(ev.vbd.dir),
+			       ev.vbd.level_dbm0,
+			       ev.vbd.first ? ", switch to VBD" : "",
+			       ev.vbd.ec_bypass ? ", canceller bypassed" : "");
+			if (ev.vbd.first) {
+				seen->first[ev.chan] = ev.vbd;
+				seen->first_tick[ev.chan] = tick;
+			}
+			seen->bypass[ev.chan] |= ev.vbd.ec_bypass;
+			seen->vbd[ev.chan]++;
+			break;
+		case GW_MEDIA_EV_DETACHED:
+			seen->back[ev.chan] = ev.rtp;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int media_thread_scripted(void)
+{
+	static struct gw_hw_card card;
+	struct gw_rtp_session *s[SC_CHANS + 1] = { 0 };
+	struct gw_media *m = NULL;
+	struct sc_seen seen = { 0 };
+	struct sockaddr_in far[SC_CHANS + 1];
+	int fds[SC_CHANS + 1] = { -1, -1, -1, -1 };
+	int ret = -1;
+
+	memset(&card, 0, sizeof(card));
+	card.far_fd = -1;
+	card.ansam = modem_connect_tones_tx_init(NULL,
+						 MODEM_CONNECT_TONES_ANSAM_PR);
+	card.cng = modem_connect_tones_tx_init(NULL,
+					       MODEM_CONNECT_TONES_FAX_CNG);
+	if (!card.ansam || !card.cng)
+		goto out;
+	if (gw_media_alloc(&m, &sc_ops, &card, SC_CHANS) ||
+	    gw_media_set_echo(m, 1, 64))
+		goto out;
+	if (gw_media_set_rtp_timeout(m, -1) != -EINVAL ||
+	    gw_media_set_rtp_timeout(m, GW_MEDIA_RTP_TIMEOUT_MAX + 1) !=
+		    -EINVAL ||
+	    gw_media_set_rtp_timeout(m, 1) ||
+	    gw_media_set_vbd_detect(m, 1u << 7) != -EINVAL) {
+		fprintf(stderr, "setters\n");
+		goto out;
+	}
+	for (int i = 1; i <= SC_CHANS; i++) {
+		char ip[] = "127.0.0.1";
+
+		fds[i] = udp_local(&far[i]);
+		if (fds[i] < 0 ||
+		    gw_rtp_session_alloc(&s[i], ip, 42000, 42998) ||
+		    gw_rtp_session_set_remote(s[i], ip, ntohs(far[i].sin_port),
+					      0))
+			goto out;
+	}
+	gw_rtp_session_set_te(s[1], 101); /* the VBD drain path */
+	card.far_fd = fds[2];
+	card.to2 = far[2];
+	card.to2.sin_port = htons((uint16_t)s[2]->local_port);
+	if (gw_media_start(m))
+		goto out;
+	if (gw_media_set_rtp_timeout(m, 5) != -EBUSY) {
+		fprintf(stderr, "set_rtp_timeout after start\n");
+		goto out;
+	}
+	for (int i = 1; i <= SC_CHANS; i++) {
+		struct gw_media_cmd c = { .type = GW_MEDIA_CMD_ATTACH,
+					  .chan = i, .rtp = s[i] };
+		if (gw_media_cmd(m, &c))
+			goto out;
+	}
+	{
+		struct gw_media_cmd c = { .type = GW_MEDIA_CMD_RTP_TIMEOUT,
+					  .chan = 3, .seconds = 0 };
+		if (gw_media_cmd(m, &c))
+			goto out;
+	}
+	atomic_store(&card.go, true);
+	for (int n = 0; atomic_load(&card.tick) < SC_TICKS && n < 20000;
+	     n++) {
+		struct pollfd p = { .fd = gw_media_ev_fd(m), .events = POLLIN };
+		uint64_t v;
+
+		if (poll(&p, 1, 10) == 1 && read(p.fd, &v, sizeof(v)) < 0)
+			break;
+		sc_events(m, &card, &seen);
+	}
+	gw_media_stop(m); /* gives the sessions back */
+	sc_events(m, &card, &seen);
+	ret = 0;
+out:
+	if (ret)
+		fprintf(stderr, "media_thread_scripted: setup failed\n");
+	gw_media_free(m);
+	printf("    %d ticks; order errors %d; timeouts: chan 1 %d (tick %d, "
+	       "%d s) chan 2 %d (tick %d) chan 3 %d; VBD events %d/%d/%d\n",
+	       atomic_load(&card.tick), atomic_load(&card.order_errors),
+	       seen.timeouts[1], seen.timeout_tick[1], seen.timeout_s[1],
+	       seen.timeouts[2], seen.timeout_tick[2], seen.timeouts[3],
+	       seen.vbd[1], seen.vbd[2], seen.vbd[3]);
+	for (int i = 1; i <= SC_CHANS && !ret; i++) {
+		struct gw_jbuf_stats st;
+
+		if (seen.back[i] != s[i]) {
+			fprintf(stderr, "chan %d: session not given back\n", i);
+			ret = -1;
+			break;
+		}
+		gw_jbuf_stats(&s[i]->jb, &st);
+		printf("    chan %d: jitter buffer %s%s target %.0f ms, "
+		       "rx %llu packets\n", i,
+		       s[i]->jb.mode == GW_JBUF_FIXED ? "fixed" : "adaptive",
+		       s[i]->jb.vbd ? " vbd" : "", st.target_ms,
+		       (unsigned long long)atomic_load(&s[i]->rx_packets));
+	}
+	if (!ret) {
+		/* send sides before receive sides, every tick */
+		if (atomic_load(&card.order_errors))
+			ret = -1;
+		/* chan 1: ANSam/ on the line; its far end silent */
+		else if (seen.first[1].dir != GW_MEDIA_DIR_LINE ||
+			 seen.first[1].tone < GW_MODEM_ANS ||
+			 seen.first[1].tone > GW_MODEM_ANSAM_PR ||
+			 !seen.bypass[1] || !s[1]->jb.vbd ||
+			 s[1]->jb.mode != GW_JBUF_FIXED)
+			ret = -1;
+		/* chan 2: CNG from the network */
+		else if (seen.first[2].dir != GW_MEDIA_DIR_NET ||
+			 seen.first[2].tone != GW_MODEM_CNG ||
+			 seen.bypass[2] || !s[2]->jb.vbd)
+			ret = -1;
+		/* chan 3: nothing heard, adaptive still */
+		else if (seen.vbd[3] || s[3]->jb.vbd)
+			ret = -1;
+		/* inactivity: once, after 1 s; chan 2 only once its far
+		 * end stopped; chan 3's timer off */
+		else if (seen.timeouts[1] != 1 || seen.timeout_s[1] != 1 ||
+			 seen.timeout_tick[1] < 50 ||
+			 seen.timeouts[2] != 1 ||
+			 seen.timeout_tick[2] < SC_CNG_END + 50 ||
+			 seen.timeouts[3] != 0)
+			ret = -1;
+		if (ret)
+			fprintf(stderr, "media_thread_scripted: unexpected "
+					"events (see above)\n");
+	}
+	for (int i = 1; i <= SC_CHANS; i++) {
+		gw_rtp_session_free(s[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	if (card.ansam)
+		modem_connect_tones_tx_free(card.ansam);
+	if (card.cng)
+		modem_connect_tones_tx_free(card.cng);
+	return ret;
+}
+
 const struct gw_test_case gw_test_cases_media[] = {
 	{ "media_rtp_roundtrip", rtp_roundtrip },
 	{ "media_rtp_decode_bad", rtp_decode_bad },
@@ -618,5 +1084,8 @@ const struct gw_test_case gw_test_cases_media[] = {
 	{ "media_rtp_event_sender", rtp_event_sender },
 	{ "media_rtp_event_receiver", rtp_event_receiver },
 	{ "media_rtp_event_loop", rtp_event_loop },
+	{ "media_vbd_steps", vbd_steps },
+	{ "media_vbd_jbuf_in_place", vbd_jbuf_in_place },
+	{ "media_thread_scripted", media_thread_scripted },
 	{ NULL, NULL },
 };

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Media engine (gateway/media.c) end to end: a fax call switches its
+channel to the voice-band-data profile (the gateway logs each fax tone
+with its direction) and the media thread still makes no heap call while
+it does."""
+import os
+import re
+import subprocess
+
+from gwtest import SRCDIR, wait_until
+from test_calls import Rig, FXS1, free_udp
+from test_fax import (FAX_LIMIT, LINE_ECHO, PAGES, FaxPeer, _check,
+                      _line_done, _make_tiff)
+
+
+def test_media_vbd_fax_never_allocates(tmp):
+    """The phone on port 1 sends a 3-page fax to the SIP fax peer, with
+    the heap-call counter on the media thread (tests/alloccount.c). The
+    first fax tone (the peer's CED, "fax/modem tone ANS from the network
+    ... voice-band data") switches the call to VBD once; the fax arrives
+    intact and the media thread made no malloc/free through detection,
+    the switch and the fax itself."""
+    so = os.path.join(tmp, "alloccount.so")
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", so,
+                    os.path.join(SRCDIR, "tests", "alloccount.c")], check=True)
+    counts = os.path.join(tmp, "counts")
+    env = dict(os.environ, LD_PRELOAD=so, ALLOCCOUNT_FILE=counts)
+    sent = _make_tiff(tmp)
+    received = os.path.join(tmp, "received.tif")
+    peer_port = free_udp()
+    with Rig(tmp, peer_port=peer_port, extra_env=env) as r:
+        r.ls.cmd("echo %d %s" % (FXS1, LINE_ECHO))
+        r.ls.cmd("fax %d send %s" % (FXS1, sent))
+        fp = FaxPeer(tmp, "rx", ["--listen", "127.0.0.1:%d" % peer_port,
+                                 "--receive", received, "--expect-pages", str(PAGES)])
+        try:
+            r.ls.cmd("offhook %d" % FXS1)
+            wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "dial", 5,
+                       what="dial tone on the phone")
+            r.ls.cmd("dial %d 5000" % FXS1)
+            r.gw.wait_port("fxs1", "talking", 15)
+            rc = fp.wait(FAX_LIMIT + 10)
+            line = wait_until(lambda: _line_done(r.ls, FXS1), 10,
+                              what="the line's fax terminal to finish")
+            r.ls.cmd("onhook %d" % FXS1)
+            _check(tmp, r, fp, sent, received, rc, line, lossless=True)
+            r.gw.assert_all_idle()
+            log = r.gw.log()
+        finally:
+            fp.stop()
+    tones = [(m.group(1), m.group(2), "voice-band data" in m.group(0))
+             for m in re.finditer(r"fax/modem tone (\S+(?: preamble)?) from the "
+                                  r"(line|network)[^\n]*", log)]
+    print("VBD events: %s" % ["%s from the %s%s" % (t, d, " (switch)" if s else "")
+                              for t, d, s in tones])
+    assert tones, "no fax/modem tone logged:\n" + log[-3000:]
+    assert sum(1 for t in tones if t[2]) == 1 and tones[0][2], \
+        "expected one switch to VBD, on the first tone: %s" % tones
+    # the answering peer's CED; the line's CNG if the sender sends one
+    assert ("ANS", "network") in [(t, d) for t, d, _ in tones], tones
+    with open(counts) as f:
+        lines = [l.split(" ", 1) for l in f.read().splitlines()]
+    got = [rest for prog, rest in lines if prog == "copperline"]
+    assert len(got) == 1, "no count from copperline: %r" % lines
+    print("media thread through a fax call: %s" % got[0])
+    assert got[0] == "allocs=0 frees=0", got[0]
+
+
+def test_rtp_timeout_hangs_up(tmp):
+    """sip.rtp_timeout_s = 3: SIPp calls the milliwatt line 91004 and
+    sends no RTP (nor RTCP); 3 s after the answer the gateway hangs up
+    (BYE, which SIPp's scenario waits for), says why, and the line goes
+    back on-hook."""
+    import time
+    from peers import sipp
+    from test_calls import FXO1, free_udp_even
+
+    def edit(text):
+        return text.replace("rtp_ports =", "rtp_timeout_s = 3;\n\trtp_ports =", 1)
+    with Rig(tmp, conf_edit=edit) as r:
+        u = sipp(tmp, "uac_far_hangup.xml", r.uri, "91004", free_udp(),
+                 media_port=free_udp_even(), limit=40)
+        r.gw.wait_port("fxo1", "talking", 10)
+        t0 = time.monotonic()
+        rc = u.wait(20)
+        dt = time.monotonic() - t0
+        assert rc == 0, "SIPp failed (%s):\n%s" % (rc, u.text()[-2000:])
+        log = r.gw.log()
+        m = re.search(r"no RTP or RTCP from the network for (\d+) s", log)
+        assert m and m.group(1) == "3", log[-2000:]
+        print("hung up %.1f s after the answer: %s" % (dt, m.group(0)))
+        assert 2.5 <= dt <= 6.0, dt
+        r.gw.assert_all_idle()
+        assert r.ls.status(FXO1)["hook"] == "onhook"
