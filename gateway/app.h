@@ -95,6 +95,8 @@ struct gw_call {
 	enum gw_srtp_suite srtp_suite; /* the suite, once srtp_on */
 	struct gw_srtp_crypto srtp_mine[GW_SRTP_SUITE_COUNT];
 	char srtp_answer[GW_SDP_CRYPTO_LEN]; /* our a=crypto in answers */
+	bool vbd;	       /* fax/modem: the call is voice-band data */
+	bool reinvite_pending; /* our re-INVITE awaits its final answer */
 	char number[64]; /* dialled number after routing */
 	char peer[512];	 /* SIP URI of the other side */
 	char callid[128];

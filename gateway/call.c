@@ -552,6 +552,9 @@ void gw_call_line_gone(struct gw_call *c, int status, const char *why)
 
 /* ---- SIP side ---- */
 
+static void reinvite_answered(struct gw_call *c, int status,
+			      const sip_t *sip);
+
 void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 			  const sip_t *sip)
 {
@@ -560,6 +563,11 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 	if (!c->callid[0] && sip && sip->sip_call_id)
 		snprintf(c->callid, sizeof(c->callid), "%s",
 			 sip->sip_call_id->i_id);
+	if (c->reinvite_pending) {
+		if (status >= 200)
+			reinvite_answered(c, status, sip);
+		return;
+	}
 	if (status < 200) {
 		if (status < 180)
 			return;
@@ -601,6 +609,78 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 	if (l)
 		gw_line_remote_gone(l, status == 486 || status == 600);
 	maybe_free(c);
+}
+
+void gw_call_vbd(struct gw_call *c)
+{
+	static const struct gw_sdp_fmt g711[2] = {
+		{ 0, GW_CODEC_PCMU }, { 8, GW_CODEC_PCMA },
+	};
+	const struct gw_codec_desc *d;
+	char sdp[1024];
+
+	if (c->vbd)
+		return;
+	c->vbd = true;
+	if (!c->nh || c->sip_ending || !c->sip_answered || !c->have_remote ||
+	    c->remote.codec == GW_CODEC_PCMU ||
+	    c->remote.codec == GW_CODEC_PCMA || !c->line)
+		return;
+	d = gw_codec_desc((enum gw_codec_id)c->remote.codec);
+	if (c->srtp_on) {
+		/* new keys would come with the answer: not done mid-call */
+		CLOG(c, GW_LOG_NOTICE, "fax/modem over %s: no re-INVITE to "
+		     "G.711 on an SRTP call", d ? d->name : "?");
+		return;
+	}
+	c->sdp_version++;
+	if (gw_sdp_print_fmts(sdp, sizeof(sdp), c->app->conf->sip_host,
+			      c->rtp->local_port, g711, 2, -1,
+			      (uint64_t)c->id + (uint64_t)c->start * 1000,
+			      c->sdp_version, NULL, 0) < 0)
+		return;
+	CLOG(c, GW_LOG_INFO, "fax/modem over %s: re-INVITE to G.711",
+	     d ? d->name : "?");
+	c->reinvite_pending = true;
+	nua_invite(c->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+}
+
+/* The final answer to our re-INVITE to G.711. */
+static void reinvite_answered(struct gw_call *c, int status, const sip_t *sip)
+{
+	struct gw_sdp_audio a;
+	struct gw_codec *codec;
+	int err;
+
+	c->reinvite_pending = false;
+	if (status >= 300) {
+		CLOG(c, GW_LOG_NOTICE, "re-INVITE refused (%d): the codec stays",
+		     status);
+		return;
+	}
+	err = sip && sip->sip_payload ?
+		      gw_sdp_parse_codecs(sip->sip_payload->pl_data,
+					  sip->sip_payload->pl_len,
+					  1u << GW_CODEC_PCMU |
+						  1u << GW_CODEC_PCMA,
+					  &a) :
+		      -ENODATA;
+	if (err || !c->line || !c->rtp_attached) {
+		CLOG(c, GW_LOG_NOTICE, "re-INVITE answer unusable: codec stays");
+		return;
+	}
+	err = gw_codec_alloc(&codec, (enum gw_codec_id)a.codec,
+			     c->rtp->ptime_samples / 8, NULL);
+	if (err)
+		return;
+	c->remote.codec = a.codec;
+	c->remote.pt = a.pt;
+	gw_app_media_cmd(c->app, &(struct gw_media_cmd){
+		.type = GW_MEDIA_CMD_CODEC, .chan = c->line->chan,
+		.codec = { .codec = codec, .pt = a.pt } });
+	CLOG(c, GW_LOG_INFO, "re-INVITE answered: %s from now on",
+	     gw_codec_desc((enum gw_codec_id)a.codec)->name);
 }
 
 void gw_call_sip_reinvite(struct gw_call *c)

@@ -17,6 +17,11 @@ void gw_call_line_progress(struct gw_call *c);
 void gw_call_line_answered(struct gw_call *c);
 /* The line leg ended; status: SIP status for an unanswered incoming call. */
 void gw_call_line_gone(struct gw_call *c, int status, const char *why);
+/*
+ * The media thread switched the call to voice-band data (fax/modem): if
+ * the codec is not G.711, re-INVITE the peer to PCMU/PCMA.
+ */
+void gw_call_vbd(struct gw_call *c);
 
 /* SIP side (sip.c). */
 void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh,

@@ -449,6 +449,11 @@ void gw_line_media_event(struct gw_app *app, const struct gw_media_ev *ev)
 				    "NLP and DTMF off)"
 				  : "",
 		    ev->vbd.ec_bypass ? ", echo canceller bypassed" : "");
+		if (ev->vbd.first && l->call)
+			gw_call_vbd(l->call);
+		break;
+	case GW_MEDIA_EV_CODEC_OLD:
+		gw_codec_free(ev->old_codec);
 		break;
 	case GW_MEDIA_EV_RTP_TIMEOUT: {
 		struct gw_call *c = l->call;

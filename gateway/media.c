@@ -334,6 +334,17 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 			c->rx_limit = (uint32_t)cmd->seconds * TICKS_PER_S;
 		c->rx_idle = 0;
 		break;
+	case GW_MEDIA_CMD_CODEC: {
+		struct gw_media_ev ev = { .type = GW_MEDIA_EV_CODEC_OLD,
+					  .chan = cmd->chan,
+					  .old_codec = cmd->codec.codec };
+
+		if (c->rtp)
+			ev.old_codec = gw_rtp_session_swap_codec(
+				c->rtp, cmd->codec.codec, cmd->codec.pt);
+		post(m, &ev);
+		break;
+	}
 	case GW_MEDIA_CMD_LINEOP:
 		err = m->ops->lineop(m->card, cmd->chan, cmd->op);
 		if (err < 0) {

@@ -80,6 +80,8 @@ enum gw_media_cmd_type {
 				   * limit until detached, restarting the
 				   * count (0 or out of range: off; e.g.
 				   * while the far end holds the call) */
+	GW_MEDIA_CMD_CODEC,	 /* codec: switch the bridged session's
+				  * codec; answered by EV_CODEC_OLD */
 };
 
 struct gw_media_cmd {
@@ -92,6 +94,10 @@ struct gw_media_cmd {
 		bool on;
 		enum gw_hw_lineop op;
 		int seconds;
+		struct {
+			struct gw_codec *codec; /* made by the control thread */
+			int pt;
+		} codec;
 	};
 };
 
@@ -109,6 +115,9 @@ enum gw_media_ev_type {
 				 * profile */
 	GW_MEDIA_EV_RTP_TIMEOUT, /* seconds: no RTP nor RTCP received for
 				  * that long (once per attach) */
+	GW_MEDIA_EV_CODEC_OLD,	/* old_codec: replaced by CMD_CODEC (or the
+				 * new one, not taken): for the control
+				 * thread to free */
 };
 
 /* Direction of a signal on a bridged channel. */
@@ -143,6 +152,7 @@ struct gw_media_ev {
 		struct gw_echo_stats echo;
 		struct gw_media_vbd_ev vbd;
 		int seconds;
+		struct gw_codec *old_codec;
 	};
 };
 

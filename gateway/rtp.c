@@ -511,6 +511,22 @@ void gw_rtp_session_free(struct gw_rtp_session *s)
 	free(s);
 }
 
+struct gw_codec *gw_rtp_session_swap_codec(struct gw_rtp_session *s,
+					   struct gw_codec *c, int pt)
+{
+	struct gw_codec *old = s->codec;
+	const struct gw_codec_desc *d = gw_codec_get_desc(c);
+
+	s->codec = c;
+	s->pt = (uint8_t)pt;
+	s->ts_mult = (uint32_t)(d->rtp_clock_hz / 8000);
+	if (s->ts_mult != 1)
+		s->te_pt = -1;
+	s->rx_ts_init = false;
+	s->acc_n = 0;
+	return old;
+}
+
 int gw_rtp_session_set_ptime(struct gw_rtp_session *s, int ms)
 {
 	if (ms < 10 || ms > GW_RTP_ACC_SAMPLES / 8 - 20 || ms % 10)

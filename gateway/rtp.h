@@ -251,6 +251,14 @@ int gw_rtp_session_set_codec(struct gw_rtp_session *s, enum gw_codec_id id,
 			     int pt);
 
 /*
+ * Media thread, during the call (GW_MEDIA_CMD_CODEC): switch to codec c
+ * (made by the control thread for this session's ptime) and payload type
+ * pt; returns the codec replaced, for the control thread to free.
+ */
+struct gw_codec *gw_rtp_session_swap_codec(struct gw_rtp_session *s,
+					   struct gw_codec *c, int pt);
+
+/*
  * Control thread, before attach (after set_codec): send packets of `ms`
  * (10..60, a multiple of 10, allowed for the codec); the card's 20 ms
  * frames are cut or gathered to it. Default 20. Returns 0 or -EINVAL.

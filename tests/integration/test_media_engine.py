@@ -92,3 +92,59 @@ def test_rtp_timeout_hangs_up(tmp):
         assert 2.5 <= dt <= 6.0, dt
         r.gw.assert_all_idle()
         assert r.ls.status(FXO1)["hook"] == "onhook"
+
+
+def test_fax_tone_reinvites_to_g711(tmp):
+    """A call from the exchange to baresip set up with G.722 (the
+    gateway's and baresip's first choice): when the caller's side sends
+    a fax answer tone (2100 Hz), the gateway switches the call to
+    voice-band data and re-INVITEs baresip to G.711; baresip accepts
+    PCMU, and the status shows it; the tone still reaches baresip."""
+    import time
+    from peers import Baresip, tone_wav
+    from test_calls import FXO1
+
+    def edit(text):
+        return text.replace("rtp_ports =",
+                            'codecs = [ "G722", "PCMU", "PCMA" ];\n\trtp_ports =', 1)
+    from gwtest import analyze
+    from test_calls import _ulaw_decode as _ulaw
+    from test_rfc4733 import Capture
+    b = Baresip(tmp, "bob", "aufile," + tone_wav(os.path.join(tmp, "q.wav"), 300, -60, 20),
+                account=";answermode=auto", seconds=30,
+                codecs="G722/16000/1,PCMU/8000/1", modules=["g722.so"])
+    cap = Capture(tmp)
+    try:
+        with Rig(tmp, peer_port=b.sip_port, fxo_target_user="bob",
+                 conf_edit=edit) as r:
+            r.ls.cmd("call %d" % FXO1)
+            r.gw.wait_port("fxo1", "talking", 10)
+            c = list(r.gw.status()["calls"].values())[0]
+            assert c["codec"] == "G722", c
+            gw_rtp = int(c["rtp"])
+            r.ls.cmd("play %d tone 2100 -12" % FXO1)
+            wait_until(lambda: list(r.gw.status()["calls"].values())[0]["codec"]
+                       == "PCMU", 8, what="the codec to become PCMU")
+            time.sleep(1.5)
+            log = r.gw.log()
+            for want in ("voice-band data", "re-INVITE to G.711",
+                         "re-INVITE answered: PCMU from now on"):
+                assert want in log, want + " not in:\n" + log[-3000:]
+            print([l for l in log.splitlines() if "re-INVITE" in l or
+                   "voice-band" in l])
+            r.ls.cmd("hangup %d" % FXO1)
+            r.gw.assert_all_idle(10)
+        b.stop()
+        # baresip's recorder stops at its decoder switch: look at the
+        # gateway's PCMU packets on the wire instead
+        pcmu = cap.payloads(gw_rtp, 0)
+        assert pcmu is not None, "no packet capture"
+        x = [_ulaw(v) for pl in pcmu[-25:] for v in pl]
+        f, l = analyze(x, 8000, 0, 0.4)
+        print("after the re-INVITE: %d PCMU packets from the gateway, "
+              "%d Hz at %.1f dBm0" % (len(pcmu), f, l))
+        assert len(pcmu) >= 25, len(pcmu)
+        assert abs(f - 2100) <= 40 and abs(l + 12) <= 3, (f, l)
+    finally:
+        b.stop()
+        cap.stop()

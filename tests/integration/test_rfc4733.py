@@ -154,6 +154,28 @@ class Capture:
                             w[5] in ("1", "True"), int(w[6]), int(w[7])))
         return out
 
+    def payloads(self, src_port, pt):
+        """[payload bytes] of the RTP packets with payload type pt sent
+        from src_port, in order, or None without a capture."""
+        if not self.p:
+            return None
+        if self.p.poll() is None:
+            self.p.terminate()
+            try:
+                self.p.wait(5)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait(5)
+        if not os.path.exists(self.path):
+            return None
+        r = subprocess.run(
+            ["tshark", "-r", self.path, "-o", "rtp.heuristic_rtp:TRUE",
+             "-Y", "rtp && udp.srcport == %d && rtp.p_type == %d" % (src_port, pt),
+             "-T", "fields", "-e", "rtp.payload"],
+            capture_output=True, text=True, timeout=30)
+        return [bytes.fromhex(l.strip().replace(":", ""))
+                for l in r.stdout.splitlines() if l.strip()]
+
     def stop(self):
         if self.p and self.p.poll() is None:
             self.p.kill()
