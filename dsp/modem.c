@@ -33,6 +33,7 @@ struct det {
 
 struct gw_modem_rx {
 	unsigned int detect;
+	unsigned int active; /* the detectors run: a subset of detect */
 	gw_modem_event_fn fn;
 	void *arg;
 	struct det det[DETS];
@@ -132,6 +133,7 @@ int gw_modem_rx_alloc(struct gw_modem_rx **ret, unsigned int detect,
 	if (!rx)
 		return -ENOMEM;
 	rx->detect = detect;
+	rx->active = detect;
 	rx->fn = fn;
 	rx->arg = arg;
 	for (int i = 0; i < DETS; i++) {
@@ -164,6 +166,11 @@ void gw_modem_rx_reset(struct gw_modem_rx *rx)
 	init_dets(rx);
 }
 
+void gw_modem_rx_set_active(struct gw_modem_rx *rx, unsigned int detect)
+{
+	rx->active = detect & rx->detect;
+}
+
 void gw_modem_rx_process(struct gw_modem_rx *rx, const int16_t *amp,
 			 int samples)
 {
@@ -172,7 +179,7 @@ void gw_modem_rx_process(struct gw_modem_rx *rx, const int16_t *amp,
 
 		rx->pos += (uint64_t)n;
 		for (int i = 0; i < DETS; i++)
-			if (rx->det[i].s)
+			if (rx->det[i].s && (rx->active & (1u << i)))
 				modem_connect_tones_rx(rx->det[i].s, amp, n);
 		amp += n;
 		samples -= n;

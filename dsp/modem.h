@@ -72,6 +72,12 @@ int gw_modem_rx_alloc(struct gw_modem_rx **ret, unsigned int detect,
 void gw_modem_rx_free(struct gw_modem_rx *rx);
 /* Back to the state of a fresh detector (sample position 0, no events). */
 void gw_modem_rx_reset(struct gw_modem_rx *rx);
+/*
+ * Run only the detectors in `detect` of those allocated (e.g. CNG on the
+ * calling side, the 2100 Hz family on the answering side: half the cost);
+ * no allocation. The others keep their state and report nothing.
+ */
+void gw_modem_rx_set_active(struct gw_modem_rx *rx, unsigned int detect);
 void gw_modem_rx_process(struct gw_modem_rx *rx, const int16_t *amp,
 			 int samples);
 /*

@@ -530,8 +530,10 @@ void gw_line_connect(struct gw_line *l)
 	tone(l, GW_TONE_NONE);
 	if (!c->rtp_attached) {
 		c->rtp_attached = true;
-		cmd(l, (struct gw_media_cmd){ .type = GW_MEDIA_CMD_ATTACH,
-					      .rtp = c->rtp });
+		cmd(l, (struct gw_media_cmd){
+			.type = GW_MEDIA_CMD_ATTACH, .rtp = c->rtp,
+			.line_caller = c->dir == GW_CALL_FXS_TO_SIP ||
+				       c->dir == GW_CALL_FXO_TO_SIP });
 	}
 	if (l->state == GW_LINE_FXS_CALLING && c->sip_answered)
 		set_state(l, GW_LINE_FXS_TALKING);

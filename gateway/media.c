@@ -93,6 +93,7 @@ struct gw_media {
 	struct chan *chans; /* [nchans], index chan - 1 */
 
 	uint32_t rtp_timeout_ticks; /* default limit per call; 0: off */
+	unsigned int vbd_detect; /* GW_MODEM_DETECT_* of the channels' detectors */
 
 	struct gw_spsc cmdq, evq;
 	struct gw_media_cmd cmdbuf[CMDQ];
@@ -293,9 +294,20 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 			gw_echo_set_nlp(c->ec, true);
 			gw_echo_set_bypass(c->ec, false);
 		}
-		for (int d = 0; d < 2; d++)
-			if (c->modem[d])
-				gw_modem_rx_reset(c->modem[d]);
+		for (int d = 0; d < 2; d++) {
+			/* the caller's side sends CNG, the answerer's ANS */
+			bool caller = (d == GW_MEDIA_DIR_LINE) ==
+				      cmd->line_caller;
+
+			if (!c->modem[d])
+				continue;
+			gw_modem_rx_reset(c->modem[d]);
+			gw_modem_rx_set_active(c->modem[d],
+					       caller ? GW_MODEM_DETECT_CNG |
+							GW_MODEM_DETECT_V21 :
+							GW_MODEM_DETECT_ANS |
+							GW_MODEM_DETECT_V21);
+		}
 		c->rx_count = rx_count(c->rtp);
 		c->rx_idle = 0;
 		c->rx_limit = m->rtp_timeout_ticks;
@@ -827,6 +839,7 @@ int gw_media_set_vbd_detect(struct gw_media *m, unsigned int detect)
 		return -EBUSY;
 	if (detect & ~(unsigned int)GW_MODEM_DETECT_ALL)
 		return -EINVAL;
+	m->vbd_detect = detect;
 	for (int i = 0; i < m->nchans; i++) {
 		struct chan *c = &m->chans[i];
 
@@ -863,6 +876,19 @@ int gw_media_start(struct gw_media *m)
 	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
 	pthread_attr_setschedparam(&attr, &sp);
 	atomic_store(&m->stop, false);
+	/*
+	 * Where the channel's fax/modem detectors watch both directions for
+	 * the 2100 Hz family, they drive the canceller (NLP off, bypass for
+	 * phase reversals): its own G.164/G.165 detectors would only repeat
+	 * the same work (two more tone detectors per channel).
+	 */
+	for (int i = 0; i < m->nchans; i++) {
+		struct chan *c = &m->chans[i];
+
+		if (c->ec && c->modem[0] && c->modem[1] &&
+		    (m->vbd_detect & GW_MODEM_DETECT_ANS))
+			gw_echo_set_tone_disabler(c->ec, false);
+	}
 	err = pthread_create(&m->thread, &attr, run, m);
 	pthread_attr_destroy(&attr);
 	m->realtime = err == 0;

@@ -87,6 +87,12 @@ enum gw_media_cmd_type {
 struct gw_media_cmd {
 	enum gw_media_cmd_type type;
 	int chan;
+	/*
+	 * ATTACH: the line side placed the call (phone or exchange calling
+	 * out): fax CNG is watched for on the line and the answer tones on
+	 * the network side; otherwise the other way round.
+	 */
+	bool line_caller;
 	union {
 		struct gw_rtp_session *rtp;
 		enum gw_tone tone;

@@ -410,6 +410,9 @@ static uint64_t srtp_bad(const struct gw_srtp_stats *st)
 	return st->auth_fail + st->replay + st->errors;
 }
 
+/* -j: the jitter buffer's adaptive minimum (default: the gateway's). */
+static int jitter_min_ms = -1;
+
 static int run_row(const struct row *row, double warm_s, double meas_s,
 		   struct result *res)
 {
@@ -456,6 +459,13 @@ static int run_row(const struct row *row, double warm_s, double meas_s,
 		err = gw_rtp_session_set_remote(s, "127.0.0.1",
 						refl.port[c % NREFL],
 						GW_G711_ULAW);
+		if (!err && jitter_min_ms >= 0) {
+			struct gw_jbuf_cfg jc;
+
+			gw_jbuf_cfg_default(&jc);
+			jc.min_ms = (uint32_t)jitter_min_ms;
+			err = gw_rtp_session_set_jitter(s, &jc);
+		}
 		if (!err && row->te)
 			err = gw_rtp_session_set_te(s, TE_PT);
 		if (!err && row->srtp)
@@ -699,8 +709,11 @@ int main(int argc, char **argv)
 	int chans[8], nch = 0, opt, failed = 0;
 	struct rlimit rl;
 
-	while ((opt = getopt(argc, argv, "w:t:q")) != -1) {
+	while ((opt = getopt(argc, argv, "w:t:qj:")) != -1) {
 		switch (opt) {
+		case 'j':
+			jitter_min_ms = atoi(optarg);
+			break;
 		case 'w':
 			warm = atof(optarg);
 			break;
@@ -712,7 +725,8 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: mediabench [-w WARMUP_S] "
-					"[-t MEASURE_S] [-q] [CHANNELS...]\n");
+					"[-t MEASURE_S] [-q] [-j JITTER_MIN_MS] "
+					"[CHANNELS...]\n");
 			return 2;
 		}
 	}
