@@ -572,10 +572,10 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 			return r;
 		conf->jitter_fixed = r == 1;
 	}
-	r = get_int(c, g, "sip", "jitter_delay_ms", 10, 500,
+	r = get_int(c, g, "sip", "jitter_delay_ms", 0, 500,
 		    &conf->jitter_delay_ms, NULL);
 	if (r >= 0)
-		r = get_int(c, g, "sip", "jitter_min_ms", 10, 500,
+		r = get_int(c, g, "sip", "jitter_min_ms", 0, 500,
 			    &conf->jitter_min_ms, NULL);
 	if (r >= 0)
 		r = get_int(c, g, "sip", "jitter_max_ms", 10, 500,

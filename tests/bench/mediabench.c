@@ -410,7 +410,8 @@ static uint64_t srtp_bad(const struct gw_srtp_stats *st)
 	return st->auth_fail + st->replay + st->errors;
 }
 
-/* -j: the jitter buffer's adaptive minimum (default: the gateway's). */
+/* -j: the jitter buffer's adaptive minimum and start (default: the
+ * gateway's 20 and 40 ms). */
 static int jitter_min_ms = -1;
 
 static int run_row(const struct row *row, double warm_s, double meas_s,
@@ -464,6 +465,7 @@ static int run_row(const struct row *row, double warm_s, double meas_s,
 
 			gw_jbuf_cfg_default(&jc);
 			jc.min_ms = (uint32_t)jitter_min_ms;
+			jc.delay_ms = (uint32_t)jitter_min_ms; /* start there */
 			err = gw_rtp_session_set_jitter(s, &jc);
 		}
 		if (!err && row->te)
