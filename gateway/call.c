@@ -611,6 +611,19 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 	maybe_free(c);
 }
 
+void gw_call_flash(struct gw_call *c)
+{
+	if (!c->line || !c->rtp || !c->rtp_attached || c->rtp->te_pt < 0) {
+		CLOG(c, GW_LOG_NOTICE,
+		     "hook-flash not relayed: no telephone-event on the call");
+		return;
+	}
+	gw_app_media_cmd(c->app, &(struct gw_media_cmd){
+		.type = GW_MEDIA_CMD_EVENT, .chan = c->line->chan,
+		.event = { .event = 16, .ms = 200 } });
+	CLOG(c, GW_LOG_INFO, "hook-flash sent as RFC 4733 event 16");
+}
+
 void gw_call_vbd(struct gw_call *c)
 {
 	static const struct gw_sdp_fmt g711[2] = {

@@ -22,6 +22,12 @@ void gw_call_line_gone(struct gw_call *c, int status, const char *why);
  * the codec is not G.711, re-INVITE the peer to PCMU/PCMA.
  */
 void gw_call_vbd(struct gw_call *c);
+/*
+ * A hook-flash on the call's FXS line: relayed as RFC 4733 event 16 when
+ * the call has telephone-event (SIP INFO and transfer come with the SIP
+ * issue).
+ */
+void gw_call_flash(struct gw_call *c);
 
 /* SIP side (sip.c). */
 void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh,

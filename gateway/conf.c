@@ -48,14 +48,16 @@ static const char *const sip_keys[] = {
 	"jitter_max_ms", "trusted", NULL
 };
 static const char *const fxs_keys[] = {
-	"extension", "digit_timeout_ms", "first_digit_timeout_ms", NULL
+	"extension", "digit_timeout_ms", "first_digit_timeout_ms", "flash_min_ms",
+	"flash_max_ms", NULL
 };
 static const char *const fxo_keys[] = {
 	"target", "dialtone_timeout_ms", "answer_rings", NULL
 };
 static const char *const port_keys[] = {
 	"name", "channel", "type", "extension", "digit_timeout_ms",
-	"first_digit_timeout_ms", "target", "dialtone_timeout_ms",
+	"first_digit_timeout_ms", "flash_min_ms", "flash_max_ms", "target",
+	"dialtone_timeout_ms",
 	"answer_rings", "echo_canceller", "echo_tail_ms", "zone", NULL
 };
 static const char *const route_keys[] = {
@@ -655,8 +657,22 @@ static int load_port_fxs(struct ctx *c, const config_setting_t *e,
 		    TIMEOUT_MAX_MS, &p->digit_timeout_ms, NULL);
 	if (r < 0)
 		return r;
-	return get_int(c, e, base, "first_digit_timeout_ms", TIMEOUT_MIN_MS,
-		       TIMEOUT_MAX_MS, &p->first_digit_timeout_ms, NULL);
+	r = get_int(c, e, base, "first_digit_timeout_ms", TIMEOUT_MIN_MS,
+		    TIMEOUT_MAX_MS, &p->first_digit_timeout_ms, NULL);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "flash_min_ms", 20, 2000, &p->flash_min_ms,
+		    NULL);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "flash_max_ms", 0, 2000, &p->flash_max_ms, &s);
+	if (r < 0)
+		return r;
+	if (p->flash_max_ms && p->flash_max_ms <= p->flash_min_ms)
+		return fail(c, s ? s : e, base, "flash_max_ms",
+			    "must be above flash_min_ms (%d), or 0 for no "
+			    "hook-flash", p->flash_min_ms);
+	return 0;
 }
 
 static int load_port_fxo(struct ctx *c, const config_setting_t *e,
@@ -698,6 +714,8 @@ static int load_port(struct ctx *c, const config_setting_t *e,
 	p->line = (int)config_setting_source_line(e);
 	p->digit_timeout_ms = 4000;
 	p->first_digit_timeout_ms = 15000;
+	p->flash_min_ms = 80;
+	p->flash_max_ms = 800;
 	p->dialtone_timeout_ms = 3000;
 	p->answer_rings = 1;
 	p->echo_canceller = true;

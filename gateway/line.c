@@ -94,6 +94,25 @@ static void progress(struct gw_line *l, bool on)
 static void timer_fired(su_root_magic_t *magic, su_timer_t *t,
 			su_timer_arg_t *arg);
 
+static void line_ends_call(struct gw_line *l, int status, const char *why);
+static void to_idle(struct gw_line *l);
+
+/* On-hook for longer than a hook-flash: the phone hung up. */
+static void flash_expired(su_root_magic_t *magic, su_timer_t *t,
+			  su_timer_arg_t *arg)
+{
+	struct gw_line *l = arg;
+
+	(void)magic;
+	(void)t;
+	if (!l->flash_pending)
+		return;
+	l->flash_pending = false;
+	LOG(l, GW_LOG_INFO, "on-hook");
+	line_ends_call(l, 0, "phone hung up");
+	to_idle(l);
+}
+
 static void timer_start(struct gw_line *l, int ms)
 {
 	su_timer_set_interval(l->timer, timer_fired, l, ms);
@@ -119,6 +138,8 @@ static void unbridge(struct gw_line *l)
 static void to_idle(struct gw_line *l)
 {
 	timer_stop(l);
+	l->flash_pending = false;
+	su_timer_reset(l->flash_timer);
 	unbridge(l);
 	l->call = NULL;
 	tone(l, GW_TONE_NONE);
@@ -150,6 +171,13 @@ static void line_ends_call(struct gw_line *l, int status, const char *why)
 /* FXS: the call is over but the phone is still off-hook. */
 static void fxs_disconnected(struct gw_line *l, enum gw_tone t)
 {
+	if (l->flash_pending) {
+		/* the far end left while the phone was on-hook: done */
+		l->flash_pending = false;
+		su_timer_reset(l->flash_timer);
+		to_idle(l);
+		return;
+	}
 	timer_stop(l);
 	dtmf_rx(l, false);
 	tone(l, t);
@@ -165,7 +193,8 @@ int gw_line_init(struct gw_app *app, struct gw_line *l,
 	l->chan = conf->channel;
 	l->type = conf->type;
 	l->timer = su_timer_create(su_root_task(app->root), 0);
-	if (!l->timer)
+	l->flash_timer = su_timer_create(su_root_task(app->root), 0);
+	if (!l->timer || !l->flash_timer)
 		return -ENOMEM;
 	l->state = GW_LINE_IDLE;
 	return 0;
@@ -176,6 +205,9 @@ void gw_line_release(struct gw_line *l)
 	if (l->timer)
 		su_timer_destroy(l->timer);
 	l->timer = NULL;
+	if (l->flash_timer)
+		su_timer_destroy(l->flash_timer);
+	l->flash_timer = NULL;
 }
 
 struct gw_line *gw_line_by_chan(struct gw_app *app, int chan)
@@ -237,6 +269,25 @@ static void timer_fired(su_root_magic_t *magic, su_timer_t *t,
 
 static void fxs_event(struct gw_line *l, enum gw_hw_event_type t)
 {
+	if (t == GW_HW_EV_OFFHOOK && l->flash_pending) {
+		struct timespec now;
+		long ms;
+
+		l->offhook = true;
+		l->flash_pending = false;
+		su_timer_reset(l->flash_timer);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (now.tv_sec - l->onhook_at.tv_sec) * 1000 +
+		     (now.tv_nsec - l->onhook_at.tv_nsec) / 1000000;
+		if (ms < l->conf->flash_min_ms) {
+			LOG(l, GW_LOG_DEBUG, "on-hook for %ld ms: a bounce", ms);
+			return;
+		}
+		LOG(l, GW_LOG_INFO, "hook-flash (%ld ms on-hook)", ms);
+		if (l->call)
+			gw_call_flash(l->call);
+		return;
+	}
 	if (t == GW_HW_EV_OFFHOOK) {
 		l->offhook = true;
 		switch (l->state) {
@@ -264,6 +315,15 @@ static void fxs_event(struct gw_line *l, enum gw_hw_event_type t)
 		l->offhook = false;
 		if (l->state == GW_LINE_IDLE || l->state == GW_LINE_FXS_RINGING)
 			return;
+		if (l->state == GW_LINE_FXS_TALKING && l->call &&
+		    l->conf->flash_max_ms > 0) {
+			/* a hang-up, or a hook-flash if it comes back soon */
+			l->flash_pending = true;
+			clock_gettime(CLOCK_MONOTONIC, &l->onhook_at);
+			su_timer_set_interval(l->flash_timer, flash_expired, l,
+					      (su_duration_t)l->conf->flash_max_ms);
+			return;
+		}
 		LOG(l, GW_LOG_INFO, "on-hook");
 		line_ends_call(l, 0, "phone hung up");
 		to_idle(l);

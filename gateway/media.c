@@ -57,6 +57,7 @@ static const short dtmf_high[16] = { 1336, 1209, 1336, 1477, 1209, 1336,
 
 struct chan {
 	enum gw_hw_chan_type type;
+	int ev_out_ticks; /* periods left of an event we send (CMD_EVENT) */
 	struct gw_dtmf_rx *dtmf_rx;
 	struct gw_dtmf_tx *dtmf_tx;
 	struct gw_tone_gen *tone;
@@ -314,6 +315,7 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 		c->rx_timeout_sent = false;
 		gw_tone_gen_set(c->evtone, GW_TONE_NONE);
 		c->ev_playing = false;
+		c->ev_out_ticks = 0;
 		c->ev_guard = 0;
 		c->ev_echo = false;
 		atomic_fetch_add_explicit(&m->active_chans, 1,
@@ -357,6 +359,16 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 		post(m, &ev);
 		break;
 	}
+	case GW_MEDIA_CMD_EVENT:
+		if (c->rtp && c->rtp->te_pt >= 0 && !c->tx_digit &&
+		    !c->ev_out_ticks && cmd->event.event >= 0 &&
+		    cmd->event.event <= 255) {
+			gw_rtp_evtx_start(&c->rtp->evtx, cmd->event.event, 10,
+					  c->rtp->ts);
+			c->ev_out_ticks = cmd->event.ms > 0 ?
+				(cmd->event.ms + 19) / 20 : 1;
+		}
+		break;
 	case GW_MEDIA_CMD_LINEOP:
 		err = m->ops->lineop(m->card, cmd->chan, cmd->op);
 		if (err < 0) {
@@ -537,6 +549,8 @@ static void send_side(struct gw_media *m, int chan)
 	struct chan *c = &m->chans[chan - 1];
 
 	m->ops->read(m->card, chan, c->in);
+	if (c->ev_out_ticks && c->rtp && --c->ev_out_ticks == 0)
+		gw_rtp_evtx_end(&c->rtp->evtx, c->rtp->ts);
 	if (c->ec) {
 		gw_echo_set_freeze(c->ec,
 				   c->dialling || c->ev_playing ||

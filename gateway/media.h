@@ -82,6 +82,9 @@ enum gw_media_cmd_type {
 				   * while the far end holds the call) */
 	GW_MEDIA_CMD_CODEC,	 /* codec: switch the bridged session's
 				  * codec; answered by EV_CODEC_OLD */
+	GW_MEDIA_CMD_EVENT,	 /* event: send an RFC 4733 event (e.g. 16,
+				  * hook-flash) for event.ms on the bridged
+				  * session, if it has telephone-event */
 };
 
 struct gw_media_cmd {
@@ -104,6 +107,10 @@ struct gw_media_cmd {
 			struct gw_codec *codec; /* made by the control thread */
 			int pt;
 		} codec;
+		struct {
+			int event; /* 0..255 (RFC 4733: 16 = hook-flash) */
+			int ms;	   /* how long */
+		} event;
 	};
 };
 

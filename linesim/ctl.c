@@ -329,6 +329,28 @@ static int c_onhook(struct ls_sim *sim, struct args *a, char *r, size_t len)
 	return reply(r, len, "ok port=%d state=idle", p->chan);
 }
 
+static int c_flash(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	struct ls_port *p;
+	long ms = 300;
+	char *end;
+
+	if (get_port(sim, a->v[0], &p, r, len) ||
+	    want(p, LS_PHONE, "flash", r, len))
+		return -EINVAL;
+	if (a->n > 1) {
+		errno = 0;
+		ms = strtol(a->v[1], &end, 10);
+		if (errno || end == a->v[1] || *end || ms < 20 || ms > 2000)
+			return fail(r, len, "flash: '%s' is not 20..2000 ms",
+				    a->v[1]);
+	}
+	if (ls_phone_flash(p, (int)ms) < 0)
+		return fail(r, len, "port %d: not off-hook (or flashing)",
+			    p->chan);
+	return reply(r, len, "ok port=%d flash=%ld", p->chan, ms);
+}
+
 static int c_dial(struct ls_sim *sim, struct args *a, char *r, size_t len)
 {
 	struct ls_port *p;
@@ -518,6 +540,7 @@ static const struct cmd cmds[] = {
 	{ "offhook", 1, 1, "offhook P", c_offhook },
 	{ "onhook", 1, 1, "onhook P", c_onhook },
 	{ "dial", 2, 2, "dial P DIGITS", c_dial },
+	{ "flash", 1, 2, "flash P [MS]", c_flash },
 	{ "auto", 2, 3, "auto P on|off [RINGS]", c_auto },
 	{ "call", 1, 2, "call P [CALLER_NUMBER]", c_call },
 	{ "echo", 2, 4, "echo P off | echo P MODEL ERL_DB [DELAY_MS]", c_echo },
@@ -586,8 +609,8 @@ void ls_ctl_exec(struct ls_sim *sim, char *line, char *r, size_t len)
 	if (!c) {
 		reply(r, len,
 		      "err unknown command '%s'; commands: status hears digits "
-		      "play record offhook onhook dial auto call echo hangup fax "
-		      "faxstatus info help",
+		      "play record offhook onhook dial flash auto call echo hangup "
+		      "fax faxstatus info help",
 		      all.v[0]);
 		return;
 	}

@@ -31,6 +31,7 @@ void ls_phone_reset(struct ls_port *p)
 	ph->ring_on = false;
 	ph->ring_t = 0;
 	ph->busy_t = 0;
+	ph->flash_t = 0;
 	ph->polarity_rev = false;
 	gw_dtmf_tx_reset(p->dtmf);
 	ls_fax_idle(p);
@@ -88,6 +89,18 @@ int ls_phone_onhook(struct ls_port *p)
 		return -EALREADY;
 	go_onhook(p);
 	ls_log("port %d: on-hook", p->chan);
+	return 0;
+}
+
+int ls_phone_flash(struct ls_port *p, int ms)
+{
+	if (p->phone.state != LS_PHONE_OFFHOOK || p->phone.flash_t)
+		return -ENOTCONN;
+	if (ms < 20 || ms > 2000)
+		return -EINVAL;
+	p->phone.flash_t = ms / 20;
+	ls_port_event(p, GW_HW_EV_ONHOOK);
+	ls_log("port %d: hook-flash, on-hook for %d ms", p->chan, ms);
 	return 0;
 }
 
@@ -183,6 +196,14 @@ void ls_phone_tick(struct ls_port *p, const int16_t *in, int16_t *out)
 		ring_tick(p);
 	if (ph->state != LS_PHONE_OFFHOOK) {
 		memset(out, 0, LS_FRAME * sizeof(*out));
+		return;
+	}
+	if (ph->flash_t > 0) { /* on-hook for a hook-flash: no loop */
+		memset(out, 0, LS_FRAME * sizeof(*out));
+		if (--ph->flash_t == 0) {
+			ls_port_event(p, GW_HW_EV_OFFHOOK);
+			ls_log("port %d: off-hook (end of hook-flash)", p->chan);
+		}
 		return;
 	}
 

@@ -34,6 +34,7 @@ struct ls_phone {
 	int busy_t;	    /* frames of busy/congestion heard */
 	bool polarity_rev;
 	char dialled[64]; /* `dial` digits since off-hook */
+	int flash_t;	  /* frames left of a hook-flash (on-hook) */
 };
 
 void ls_phone_init(struct ls_port *p);
@@ -44,6 +45,8 @@ void ls_phone_lineop(struct ls_port *p, enum gw_hw_lineop op);
 int ls_phone_offhook(struct ls_port *p);
 int ls_phone_onhook(struct ls_port *p);
 int ls_phone_dial(struct ls_port *p, const char *digits);
+/* Hook-flash: on-hook for ms (20..2000), then off-hook again. */
+int ls_phone_flash(struct ls_port *p, int ms);
 const char *ls_phone_state_name(enum ls_phone_state s);
 
 #endif

@@ -580,6 +580,13 @@ static int sip_media_keys(void)
 		     "sip.telephone_event_pt", NULL);
 	EXPECT_ERROR(CARD "sip = {\n rtp_dscp = 64; };\n", 3, "sip.rtp_dscp",
 		     NULL);
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+			  " type = \"fxs\"; flash_min_ms = 300;\n"
+			  " flash_max_ms = 200; } );\n", 4,
+		     "ports.[0].flash_max_ms", "above flash_min_ms");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; flash_max_ms = 200; } );\n", 3,
+		     "ports.[0].flash_max_ms", "not valid on an fxo port");
 	return 0;
 }
 

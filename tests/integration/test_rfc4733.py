@@ -357,3 +357,48 @@ def test_rfc4733_both_ways_never_allocates(tmp):
     assert len(got) == 1, "no count from copperline: %r" % lines
     print("media thread: %s" % got[0])
     assert got[0] == "allocs=0 frees=0", got[0]
+
+
+def test_hook_flash_as_event_16(tmp):
+    """During a call from baresip to phone 201, the phone flashes the hook
+    (on-hook 300 ms): the call stays up and the gateway sends RFC 4733
+    event 16 (hook-flash) once, seen on the wire (marker on the first
+    packet, three end packets, 200 ms); a 20 ms on-hook is a bounce and
+    sends nothing; a real on-hook (longer than flash_max_ms, 800 ms)
+    still hangs up."""
+    with Rig(tmp) as r:
+        cap = Capture(tmp)
+        b, ctl = call_201(tmp, r, 8)
+        try:
+            ctl.pump(0.5)
+            gw_rtp = int(list(r.gw.status()["calls"].values())[0]["rtp"])
+            r.ls.cmd("flash %d 20" % FXS1)
+            ctl.pump(0.8)
+            r.ls.cmd("flash %d 300" % FXS1)
+            ctl.pump(1.5)
+            assert r.gw.port_state("fxs1") == "talking"
+            log = r.gw.log()
+            m = re.search(r"hook-flash \((\d+) ms on-hook\)", log)
+            assert m and 250 <= int(m.group(1)) <= 350, log[-2000:]
+            assert "a bounce" in log, log[-2000:]
+            assert log.count("hook-flash sent as RFC 4733 event 16") == 1, \
+                log[-2000:]
+            t0 = time.monotonic()
+            r.ls.cmd("onhook %d" % FXS1)
+            ctl.wait_event("CALL_CLOSED", 5)
+            print("hung up %.2f s after on-hook" % (time.monotonic() - t0))
+        finally:
+            ctl.close()
+        b.wait(20)
+        r.gw.assert_all_idle(10)
+        evs = cap.events()
+        cap.stop()
+    if evs is None:
+        print("no packet capture (dumpcap/tshark unavailable)")
+        return
+    mine = [e for e in evs if e[0] == gw_rtp]
+    print("event packets from the gateway: %s" % [(e[4], e[3], e[5], e[6]) for e in mine])
+    assert mine and all(e[4] == 16 for e in mine), mine
+    assert mine[0][3], "no marker on the first packet"
+    ends = [e for e in mine if e[5]]
+    assert len(ends) == 3 and abs(ends[0][6] - 1600) <= 160, ends
