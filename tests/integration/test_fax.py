@@ -126,7 +126,13 @@ def test_fax_line_to_sip(tmp):
             rc = fp.wait(FAX_LIMIT + 10)
             line = wait_until(lambda: _line_done(r.ls, FXS1), 10,
                               what="the line's fax terminal to finish")
-            r.ls.cmd("onhook %d" % FXS1)
+            # the peer may hang up first: the phone then hears reorder
+            # and goes on-hook by itself (auto mode)
+            try:
+                r.ls.cmd("onhook %d" % FXS1)
+            except AssertionError as e:
+                if "already on-hook" not in str(e):
+                    raise
             _check(tmp, r, fp, sent, received, rc, line, lossless=True)
             r.gw.assert_all_idle()
         finally:

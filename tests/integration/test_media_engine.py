@@ -42,7 +42,13 @@ def test_media_vbd_fax_never_allocates(tmp):
             rc = fp.wait(FAX_LIMIT + 10)
             line = wait_until(lambda: _line_done(r.ls, FXS1), 10,
                               what="the line's fax terminal to finish")
-            r.ls.cmd("onhook %d" % FXS1)
+            # the peer may hang up first: the phone then hears reorder
+            # and goes on-hook by itself (auto mode)
+            try:
+                r.ls.cmd("onhook %d" % FXS1)
+            except AssertionError as e:
+                if "already on-hook" not in str(e):
+                    raise
             _check(tmp, r, fp, sent, received, rc, line, lossless=True)
             r.gw.assert_all_idle()
             log = r.gw.log()

@@ -65,6 +65,7 @@ def test_srtp_sip_to_line(tmp):
               % (forged, c2.get("srtp"), c2.get("srtp_auth_fail")))
         assert c2["state"] == "talking", c2
         b.wait(30)
+        r.gw.assert_all_idle()  # the call's figures are logged by then
         log = r.gw.log()
         assert "SRTP AES_CM_128_HMAC_SHA1_80" in log, log[-2000:]
         sr, x = read_wav(b.recording())
