@@ -178,6 +178,36 @@ def test_sip_to_fxs(tmp):
         r.gw.assert_all_idle(15)
 
 
+def fxo_call_both_ways(tmp, r, b, what=""):
+    """The exchange rings FXO port 3 with 700 Hz at -10 dBm0 from the
+    caller; the gateway calls baresip `b` (answering, sending 1000 Hz at
+    -10 dBm0); 3 s of audio both ways; the caller hangs up; all idle.
+    Checks each side hears the other's tone; returns the call's status
+    line as it was while talking."""
+    rec = os.path.join(tmp, "caller.wav")
+    r.ls.cmd("play %d tone 700 -10" % FXO1)
+    r.ls.cmd("call %d" % FXO1)
+    r.gw.wait_port("fxo1", "talking", 10)
+    st = list(r.gw.status()["calls"].values())[0]
+    r.ls.cmd("record %d %s" % (FXO1, rec))
+    time.sleep(3)
+    r.ls.cmd("record %d stop" % FXO1)
+    r.ls.cmd("hangup %d" % FXO1)
+    r.gw.assert_all_idle(10)
+    assert r.ls.status(FXO1)["hook"] == "onhook"
+    sr, x = read_wav(rec)
+    f, l = assert_tone(x, sr, 1000, -10.0, skip=len(x) / sr - 1.5, dur=1.0,
+                       what="SIP side's tone heard by the PSTN caller" + what)
+    print("SIP -> PSTN caller%s: %d Hz, %.1f dBm0" % (what, f, l))
+    b.stop()
+    sr, x = read_wav(b.recording())
+    # the call lasted ~3 s; look at its middle
+    f, l = assert_tone(x, sr, 700, -10.0, skip=1.5, dur=1.0,
+                       what="PSTN caller's tone heard at the SIP side" + what)
+    print("PSTN caller -> SIP%s: %d Hz, %.1f dBm0 (%d Hz file)" % (what, f, l, sr))
+    return st
+
+
 def test_fxo_to_sip(tmp):
     """The exchange rings FXO port 3: the gateway calls the port's SIP
     target; baresip answers; the gateway answers the line; audio both
@@ -187,26 +217,7 @@ def test_fxo_to_sip(tmp):
                 account=";answermode=auto", seconds=30)
     try:
         with Rig(tmp, peer_port=b.sip_port, fxo_target_user="bob") as r:
-            rec = os.path.join(tmp, "caller.wav")
-            r.ls.cmd("play %d tone 700 -10" % FXO1)
-            r.ls.cmd("call %d" % FXO1)
-            r.gw.wait_port("fxo1", "talking", 10)
-            r.ls.cmd("record %d %s" % (FXO1, rec))
-            time.sleep(3)
-            r.ls.cmd("record %d stop" % FXO1)
-            r.ls.cmd("hangup %d" % FXO1)
-            r.gw.assert_all_idle(10)
-            assert r.ls.status(FXO1)["hook"] == "onhook"
-            sr, x = read_wav(rec)
-            f, l = assert_tone(x, sr, 1000, -10.0, skip=len(x) / sr - 1.5, dur=1.0,
-                               what="SIP side's tone heard by the PSTN caller")
-            print("SIP -> PSTN caller: %d Hz, %.1f dBm0" % (f, l))
-        b.stop()
-        sr, x = read_wav(b.recording())
-        # the call lasted ~3 s; look at its middle
-        f, l = assert_tone(x, sr, 700, -10.0, skip=1.5, dur=1.0,
-                           what="PSTN caller's tone heard at the SIP side")
-        print("PSTN caller -> SIP: %d Hz, %.1f dBm0" % (f, l))
+            fxo_call_both_ways(tmp, r, b)
     finally:
         b.stop()
 

@@ -6,7 +6,7 @@ import time
 
 from gwtest import assert_tone, read_wav, wait_until
 from peers import Baresip, tone_wav
-from test_calls import FXO1, Rig
+from test_calls import Rig, fxo_call_both_ways
 
 CASES = [("PCMA/8000/1", "PCMA"), ("G722/16000/1", "G722"),
          ("opus/48000/2", "opus")]
@@ -43,27 +43,8 @@ def line_to_sip(tmp, bcodec, name):
                 modules=["g722.so", "opus.so"])
     try:
         with Rig(tmp, peer_port=b.sip_port, fxo_target_user="bob") as r:
-            rec = os.path.join(tmp, "caller.wav")
-            r.ls.cmd("play %d tone 700 -10" % FXO1)
-            r.ls.cmd("call %d" % FXO1)
-            r.gw.wait_port("fxo1", "talking", 10)
-            c = list(r.gw.status()["calls"].values())[0]
-            assert c["codec"].lower() == name.lower(), c
-            r.ls.cmd("record %d %s" % (FXO1, rec))
-            time.sleep(3)
-            r.ls.cmd("record %d stop" % FXO1)
-            r.ls.cmd("hangup %d" % FXO1)
-            r.gw.assert_all_idle(10)
-            sr, x = read_wav(rec)
-            f, l = assert_tone(x, sr, 1000, -10.0, skip=len(x) / sr - 1.5, dur=1.0,
-                               what="SIP side's tone through %s" % name)
-            print("%s: SIP -> PSTN caller: %d Hz, %.1f dBm0" % (name, f, l))
-        b.stop()
-        sr, x = read_wav(b.recording())
-        f, l = assert_tone(x, sr, 700, -10.0, skip=1.5, dur=1.0,
-                           what="PSTN caller's tone through %s" % name)
-        print("%s: PSTN caller -> SIP: %d Hz, %.1f dBm0 (%d Hz file)"
-              % (name, f, l, sr))
+            st = fxo_call_both_ways(tmp, r, b, " through %s" % name)
+        assert st["codec"].lower() == name.lower(), st
     finally:
         b.stop()
 

@@ -9,8 +9,7 @@ import subprocess
 
 from gwtest import SRCDIR, wait_until
 from test_calls import Rig, FXS1, free_udp
-from test_fax import (FAX_LIMIT, LINE_ECHO, PAGES, FaxPeer, _check,
-                      _line_done, _make_tiff)
+from test_fax import fax_line_to_sip
 
 
 def test_media_vbd_fax_never_allocates(tmp):
@@ -25,35 +24,7 @@ def test_media_vbd_fax_never_allocates(tmp):
                     os.path.join(SRCDIR, "tests", "alloccount.c")], check=True)
     counts = os.path.join(tmp, "counts")
     env = dict(os.environ, LD_PRELOAD=so, ALLOCCOUNT_FILE=counts)
-    sent = _make_tiff(tmp)
-    received = os.path.join(tmp, "received.tif")
-    peer_port = free_udp()
-    with Rig(tmp, peer_port=peer_port, extra_env=env) as r:
-        r.ls.cmd("echo %d %s" % (FXS1, LINE_ECHO))
-        r.ls.cmd("fax %d send %s" % (FXS1, sent))
-        fp = FaxPeer(tmp, "rx", ["--listen", "127.0.0.1:%d" % peer_port,
-                                 "--receive", received, "--expect-pages", str(PAGES)])
-        try:
-            r.ls.cmd("offhook %d" % FXS1)
-            wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "dial", 5,
-                       what="dial tone on the phone")
-            r.ls.cmd("dial %d 5000" % FXS1)
-            r.gw.wait_port("fxs1", "talking", 15)
-            rc = fp.wait(FAX_LIMIT + 10)
-            line = wait_until(lambda: _line_done(r.ls, FXS1), 10,
-                              what="the line's fax terminal to finish")
-            # the peer may hang up first: the phone then hears reorder
-            # and goes on-hook by itself (auto mode)
-            try:
-                r.ls.cmd("onhook %d" % FXS1)
-            except AssertionError as e:
-                if "already on-hook" not in str(e):
-                    raise
-            _check(tmp, r, fp, sent, received, rc, line, lossless=True)
-            r.gw.assert_all_idle()
-            log = r.gw.log()
-        finally:
-            fp.stop()
+    log = fax_line_to_sip(tmp, extra_env=env)
     tones = [(m.group(1), m.group(2), "voice-band data" in m.group(0))
              for m in re.finditer(r"fax/modem tone (\S+(?: preamble)?) from the "
                                   r"(line|network)[^\n]*", log)]
