@@ -125,18 +125,23 @@ class Capture:
                                   stderr=subprocess.DEVNULL)
         time.sleep(0.5)
 
+    def _finish(self):
+        """Let dumpcap close its file; False if there is no capture."""
+        if not self.p:
+            return False
+        if self.p.poll() is None:
+            self.p.terminate()
+            try:
+                self.p.wait(5)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait(5)
+        return os.path.exists(self.path)
+
     def events(self):
         """[(src port, seq, ts, marker, event, end, duration, volume)] of the
         RFC 4733 packets seen, or None without a capture."""
-        if not self.p:
-            return None
-        self.p.terminate()
-        try:
-            self.p.wait(5)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait(5)
-        if not os.path.exists(self.path):
+        if not self._finish():
             return None
         r = subprocess.run(
             ["tshark", "-r", self.path, "-o", "rtp.heuristic_rtp:TRUE",
@@ -157,16 +162,7 @@ class Capture:
     def payloads(self, src_port, pt):
         """[payload bytes] of the RTP packets with payload type pt sent
         from src_port, in order, or None without a capture."""
-        if not self.p:
-            return None
-        if self.p.poll() is None:
-            self.p.terminate()
-            try:
-                self.p.wait(5)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait(5)
-        if not os.path.exists(self.path):
+        if not self._finish():
             return None
         r = subprocess.run(
             ["tshark", "-r", self.path, "-o", "rtp.heuristic_rtp:TRUE",
