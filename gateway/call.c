@@ -82,6 +82,8 @@ static void maybe_free(struct gw_call *c)
 	gw_log(GW_LOG_INFO, "call", "call %u: ended after %ld s", c->id,
 	       (long)(time(NULL) - c->start));
 	gw_rtp_session_free(c->rtp);
+	explicit_bzero(c->srtp_mine, sizeof(c->srtp_mine)); /* SRTP keys */
+	explicit_bzero(c->srtp_answer, sizeof(c->srtp_answer));
 	free(c);
 }
 
@@ -241,8 +243,9 @@ static int set_remote(struct gw_call *c, const sip_t *sip, bool offer)
  * Our SDP: an offer lists sip.codecs in order and telephone-event as 101;
  * an answer the chosen codec (the offer's first one we have) and the
  * offer's telephone-event, if any and if its clock is the audio's. Our
- * session never changes yet, so its o= version stays the same in every
- * copy (183, 200, re-INVITE answers), as RFC 3264 §8 requires.
+ * session changes only with our re-INVITE to G.711 for fax (version + 1),
+ * so its o= version stays the same in every other copy (183, 200,
+ * re-INVITE answers), as RFC 3264 §8 requires.
  */
 static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 {
@@ -791,6 +794,8 @@ void gw_call_shutdown(struct gw_app *app)
 			nua_handle_destroy(c->nh);
 		}
 		gw_rtp_session_free(c->rtp);
+		explicit_bzero(c->srtp_mine, sizeof(c->srtp_mine));
+		explicit_bzero(c->srtp_answer, sizeof(c->srtp_answer));
 		free(c);
 	}
 }
