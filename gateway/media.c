@@ -263,12 +263,13 @@ static void detach(struct gw_media *m, int chan)
 	post(m, &ev);
 }
 
-/* Everything the session received: RTP, telephone-events, RTCP. */
+/* Everything the session received: RTP, events, comfort noise, RTCP. */
 static uint64_t rx_count(struct gw_rtp_session *s)
 {
 	return atomic_load_explicit(&s->rx_packets, memory_order_relaxed) +
 	       atomic_load_explicit(&s->rx_event_packets,
 				    memory_order_relaxed) +
+	       atomic_load_explicit(&s->rx_cn_packets, memory_order_relaxed) +
 	       atomic_load_explicit(&s->rtcp_rx, memory_order_relaxed);
 }
 
