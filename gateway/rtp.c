@@ -511,20 +511,32 @@ void gw_rtp_session_free(struct gw_rtp_session *s)
 	free(s);
 }
 
-struct gw_codec *gw_rtp_session_swap_codec(struct gw_rtp_session *s,
-					   struct gw_codec *c, int pt)
+/* Make c (payload type pt) the session's codec; returns the one before. */
+static struct gw_codec *use_codec(struct gw_rtp_session *s,
+				  struct gw_codec *c, int pt)
 {
 	struct gw_codec *old = s->codec;
-	const struct gw_codec_desc *d = gw_codec_get_desc(c);
+	enum gw_codec_id id = gw_codec_get_desc(c)->id;
 
 	s->codec = c;
 	s->pt = (uint8_t)pt;
-	s->ts_mult = (uint32_t)(d->rtp_clock_hz / 8000);
+	s->ts_mult = (uint32_t)(gw_codec_get_desc(c)->rtp_clock_hz / 8000);
 	if (s->ts_mult != 1)
-		s->te_pt = -1;
+		s->te_pt = -1; /* our events are on an 8 kHz clock */
 	s->rx_ts_init = false;
 	s->acc_n = 0;
+	/* the E-model's impairment figures for the call's MOS */
+	s->rtcp.codec = id == GW_CODEC_G729 ? GW_RTCP_CODEC_G729 :
+			id == GW_CODEC_G722 ? GW_RTCP_CODEC_G722 :
+			id == GW_CODEC_OPUS ? GW_RTCP_CODEC_OPUS :
+					      GW_RTCP_CODEC_G711;
 	return old;
+}
+
+struct gw_codec *gw_rtp_session_swap_codec(struct gw_rtp_session *s,
+					   struct gw_codec *c, int pt)
+{
+	return use_codec(s, c, pt);
 }
 
 int gw_rtp_session_set_ptime(struct gw_rtp_session *s, int ms)
@@ -558,17 +570,7 @@ int gw_rtp_session_set_codec(struct gw_rtp_session *s, enum gw_codec_id id,
 	err = gw_codec_alloc(&c, id, s->ptime_samples / 8, NULL);
 	if (err)
 		return err;
-	gw_codec_free(s->codec);
-	s->codec = c;
-	s->pt = (uint8_t)pt;
-	s->ts_mult = (uint32_t)(d->rtp_clock_hz / 8000);
-	if (s->ts_mult != 1)
-		s->te_pt = -1;
-	/* the E-model's impairment figures for the call's MOS */
-	s->rtcp.codec = id == GW_CODEC_G729 ? GW_RTCP_CODEC_G729 :
-			id == GW_CODEC_G722 ? GW_RTCP_CODEC_G722 :
-			id == GW_CODEC_OPUS ? GW_RTCP_CODEC_OPUS :
-					      GW_RTCP_CODEC_G711;
+	gw_codec_free(use_codec(s, c, pt));
 	return 0;
 }
 
@@ -726,9 +728,6 @@ void gw_rtp_session_send(struct gw_rtp_session *s, const int16_t *frame,
 	s->ts += (uint32_t)samples * s->ts_mult;
 }
 
-static bool same_addr(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b);
-
 /*
  * A received timestamp in line samples (8 kHz): the RTP clock's count,
  * extended over its 32-bit wrap, divided by the clock's multiple.
@@ -765,14 +764,14 @@ static uint64_t ntp_now(void)
 	return gw_rtcp_ntp_of_timespec(&t);
 }
 
-static uint32_t rtcp_rand(struct gw_rtp_session *s)
+static uint32_t xorshift32(uint32_t *state)
 {
-	uint32_t x = s->rtcp_rng;
+	uint32_t x = *state;
 
 	x ^= x << 13;
 	x ^= x >> 17;
 	x ^= x << 5;
-	s->rtcp_rng = x;
+	*state = x;
 	return x;
 }
 
@@ -787,6 +786,30 @@ static bool same_host(const struct sockaddr_storage *a,
 	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
 		      &((const struct sockaddr_in6 *)b)->sin6_addr,
 		      sizeof(struct in6_addr)) == 0;
+}
+
+/* Same host and port. */
+static bool same_addr(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
+{
+	if (!same_host(a, b))
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_port ==
+		       ((const struct sockaddr_in *)b)->sin_port;
+	return ((const struct sockaddr_in6 *)a)->sin6_port ==
+	       ((const struct sockaddr_in6 *)b)->sin6_port;
+}
+
+/* Symmetric RTP: the first authentic packet's source is the remote. */
+static void latch(struct gw_rtp_session *s, const struct sockaddr_storage *src,
+		  socklen_t srclen)
+{
+	if (s->latched)
+		return;
+	s->remote = *src;
+	s->remote_len = srclen;
+	s->latched = true;
 }
 
 static void rtcp_publish(struct gw_rtp_session *s)
@@ -909,7 +932,7 @@ send:
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	if (!gw_rtcp_due(&s->rtcp, (uint64_t)mono.tv_sec * 1000u +
 					   (uint64_t)mono.tv_nsec / 1000000u,
-			 rtcp_rand(s)))
+			 xorshift32(&s->rtcp_rng)))
 		return;
 	rtcp_send(s, GW_RTCP_F_XR);
 	rtcp_publish(s);
@@ -920,21 +943,6 @@ void gw_rtp_session_bye(struct gw_rtp_session *s, struct gw_rtcp_stats *st)
 	rtcp_send(s, GW_RTCP_F_XR | GW_RTCP_F_BYE);
 	if (st)
 		gw_rtcp_stats(&s->rtcp, st);
-}
-
-static bool same_addr(const struct sockaddr_storage *a,
-		      const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-		return x->sin_port == y->sin_port &&
-		       x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-	return x->sin6_port == y->sin6_port &&
-	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
 }
 
 /* One datagram from the RTP socket (buf may be modified: SRTP). */
@@ -968,11 +976,7 @@ static void rx_packet(struct gw_rtp_session *s, uint8_t *buf, ssize_t n,
 						  memory_order_relaxed);
 			return;
 		}
-		if (!s->latched) {
-			s->remote = *src;
-			s->remote_len = srclen;
-			s->latched = true;
-		}
+		latch(s, src, srclen);
 		atomic_fetch_add_explicit(&s->rx_event_packets, 1,
 					  memory_order_relaxed);
 		gw_rtcp_rx_event_packet(&s->rtcp, h.ssrc, h.seq);
@@ -985,12 +989,11 @@ static void rx_packet(struct gw_rtp_session *s, uint8_t *buf, ssize_t n,
 
 	if (off >= 0 && s->cn_pt >= 0 && h.pt == s->cn_pt) {
 		/* RFC 3389: noise level in -dBov (spectrum ignored) */
-		if (!s->latched) {
-			s->remote = *src;
-			s->remote_len = srclen;
-			s->latched = true;
-		}
-		s->cn_level = plen >= 1 ? buf[off] & 0x7f : 127;
+		latch(s, src, srclen);
+		/* 0 dBov: a full-scale sine (+3.17 dBm0); uniform noise */
+		s->cn_amp = 32767.0f * 0.70710678f * 1.7320508f *
+			    powf(10.0f, -(float)(plen >= 1 ? buf[off] & 0x7f
+							     : 127) / 20.0f);
 		s->cn_active = true;
 		gw_rtcp_rx_event_packet(&s->rtcp, h.ssrc, h.seq);
 		atomic_fetch_add_explicit(&s->rx_cn_packets, 1,
@@ -1017,11 +1020,7 @@ static void rx_packet(struct gw_rtp_session *s, uint8_t *buf, ssize_t n,
 		gw_g711_decode((enum gw_g711_law)s->pt, s->pcm,
 			       buf + off, (int)plen);
 	}
-	if (!s->latched) {
-		s->remote = *src;
-		s->remote_len = srclen;
-		s->latched = true;
-	}
+	latch(s, src, srclen);
 	s->cn_active = false;
 	uint32_t ts8 = line_ts(s, h.ts);
 
@@ -1083,18 +1082,11 @@ void gw_rtp_session_play(struct gw_rtp_session *s, int16_t *frame,
 	 * while nothing else plays (0 dBov: a full-scale sine, +3.17 dBm0).
 	 */
 	if (s->cn_active && k == 0) {
-		static const float amp0 = 32767.0f * 0.70710678f * 1.7320508f;
-		float a = amp0 * powf(10.0f, -(float)s->cn_level / 20.0f);
+		const float a = s->cn_amp;
 
-		for (int i = 0; i < samples; i++) {
-			uint32_t x = s->cn_rng;
-
-			x ^= x << 13;
-			x ^= x >> 17;
-			x ^= x << 5;
-			s->cn_rng = x;
-			frame[i] = (int16_t)(a * ((float)(int32_t)x *
+		for (int i = 0; i < samples; i++)
+			frame[i] = (int16_t)(a * ((float)(int32_t)xorshift32(
+							  &s->cn_rng) *
 						  (1.0f / 2147483648.0f)));
-		}
 	}
 }

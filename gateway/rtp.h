@@ -184,7 +184,7 @@ struct gw_rtp_session {
 	uint32_t acc_ts; /* RTP timestamp of acc[0] */
 	int cn_pt; /* comfort noise (RFC 3389) payload type, -1 none */
 	bool cn_active; /* the peer's last packet was CN */
-	int cn_level; /* its noise level, -dBov */
+	float cn_amp; /* its noise level, as a uniform noise's peak */
 	uint32_t cn_rng;
 	int te_pt;  /* telephone-event payload type, both ways; -1 none */
 	/* media thread */
