@@ -41,7 +41,8 @@ static const char *const root_keys[] = {
 static const char *const general_keys[] = {
 	"control_socket", "log_level", "zone", NULL
 };
-static const char *const card_keys[] = { "driver", "device", NULL };
+static const char *const card_keys[] = { "driver", "device", "media_threads",
+					 NULL };
 static const char *const sip_keys[] = {
 	"listen", "rtp_ports", "rtp_dscp", "srtp", "codecs",
 	"telephone_event_pt", "rtp_timeout_s", "jitter_mode", "jitter_delay_ms", "jitter_min_ms",
@@ -347,8 +348,12 @@ static int load_card(struct ctx *c, const config_setting_t *root)
 	if (!name_chars(conf->card_driver))
 		return fail(c, s, "card", "driver", "bad driver name \"%s\"",
 			    conf->card_driver);
-	return get_str(c, g, "card", "device", conf->card_device,
-		       sizeof(conf->card_device), NULL);
+	r = get_str(c, g, "card", "device", conf->card_device,
+		    sizeof(conf->card_device), NULL);
+	if (r < 0)
+		return r;
+	return get_int(c, g, "card", "media_threads", 0, GW_CONF_MAX_THREADS,
+		       &conf->media_threads, NULL);
 }
 
 static int parse_listen(struct gw_conf *conf, const char *v)

@@ -9,7 +9,8 @@
  *   general = { control_socket = "/run/copperline/copperctl.sock";
  *               log_level = "info";              # error|warning|info|debug
  *               zone = "us"; };                  # tones: us uk de fr it ...
- *   card = { driver = "sim"; device = "/run/copperline/linesim.card"; };
+ *   card = { driver = "sim"; device = "/run/copperline/linesim.card";
+ *            media_threads = 0; };             # 0: automatic, else 1..16
  *   sip = { listen = "127.0.0.1:5060";           # UDP, one address
  *           rtp_ports = "20000-20999";
  *           trusted = [ "127.0.0.1", "192.0.2.0/24" ]; };
@@ -48,12 +49,15 @@
 #ifndef GW_CONF_H
 #define GW_CONF_H
 
+/* card.media_threads: at most (gateway/media.h GW_MEDIA_MAX_THREADS) */
+#define GW_CONF_MAX_THREADS 16
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define GW_CONF_MAX_PORTS 32
+#define GW_CONF_MAX_PORTS 256 /* hw/hw.h GW_HW_MAX_CHANS */
 #define GW_CONF_MAX_ROUTES 64
 #define GW_CONF_MAX_TRUSTED 32
 #define GW_CONF_ZONE_LEN 16
@@ -129,6 +133,7 @@ struct gw_conf {
 	/* card */
 	char card_driver[16];
 	char card_device[256]; /* "" = the driver's default */
+	int media_threads;     /* 0 = automatic (gateway/media.h) */
 	/* sip */
 	char sip_host[64]; /* literal IPv4/IPv6 address */
 	int sip_port;

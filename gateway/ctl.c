@@ -71,7 +71,7 @@ void gw_ctl_sample(struct gw_ctl *ctl)
 		ctl->nsamples++;
 }
 
-/* Media-thread CPU in % of one core over the sample window. */
+/* Media threads' CPU, together, in % of one core over the sample window. */
 static double media_cpu(struct gw_ctl *ctl)
 {
 	int newest = (ctl->next + SAMPLES - 1) % SAMPLES;
@@ -106,11 +106,12 @@ static void status(struct gw_ctl *ctl, struct buf *b)
 	out(b, "copperline %s, up %ld s, card %s, %d ports, %d calls in progress, %u calls total\n",
 	    PACKAGE_VERSION, (long)(time(NULL) - app->started),
 	    app->hw->name, app->nlines, ncalls, app->calls_total);
-	out(b, "media ticks=%llu late=%llu cpu=%.2f%% busy_max_us=%llu bridged=%d realtime=%s mlocked=%s overflows=%llu\n",
+	out(b, "media ticks=%llu late=%llu cpu=%.2f%% busy_max_us=%llu bridged=%d realtime=%s mlocked=%s overflows=%llu threads=%d\n",
 	    (unsigned long long)st.ticks, (unsigned long long)st.late_ticks,
 	    media_cpu(ctl), (unsigned long long)(st.busy_ns_max / 1000),
 	    st.active_chans, st.realtime ? "yes" : "no",
-	    st.mlocked ? "yes" : "no", (unsigned long long)st.ring_overflows);
+	    st.mlocked ? "yes" : "no", (unsigned long long)st.ring_overflows,
+	    st.threads);
 	for (int i = 0; i < app->nlines; i++) {
 		struct gw_line *l = &app->lines[i];
 		out(b, "port %s chan=%d type=%s state=%s", l->conf->name,

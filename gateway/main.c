@@ -222,6 +222,14 @@ int main(int argc, char **argv)
 		gw_log(GW_LOG_ERR, "main", "media: %s", strerror(-e));
 		goto out_card;
 	}
+	e = gw_media_set_threads(app->media,
+				 app->conf->media_threads
+					 ? app->conf->media_threads
+					 : gw_media_auto_threads(nchan));
+	if (e) {
+		gw_log(GW_LOG_ERR, "main", "media: threads: %s", strerror(-e));
+		goto out_lines;
+	}
 	e = gw_media_set_rtp_timeout(app->media, app->conf->rtp_timeout_s);
 	if (e)
 		gw_log(GW_LOG_WARNING, "main", "media: RTP timeout %d s: %s",
@@ -267,9 +275,14 @@ int main(int argc, char **argv)
 	{
 		struct gw_media_stats st;
 		gw_media_stats_get(app->media, &st);
+		gw_log(GW_LOG_INFO, "media",
+		       "%d media thread%s for %d channels, %s, memory %s",
+		       st.threads, st.threads == 1 ? "" : "s", nchan,
+		       st.realtime ? "SCHED_FIFO" : "normal priority",
+		       st.mlocked ? "locked" : "not locked");
 		if (!st.realtime)
 			gw_log(GW_LOG_NOTICE, "media",
-			       "no permission for SCHED_FIFO: media thread runs at normal priority");
+			       "no permission for SCHED_FIFO: media threads run at normal priority");
 	}
 	if (gw_sip_start(app))
 		goto out_media;

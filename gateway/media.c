@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,6 +91,22 @@ struct chan {
 	bool rx_timeout_sent;
 };
 
+/*
+ * One media thread (media.h "Threads"). Worker 0 is the leader: it waits
+ * on the card, applies commands, and starts the others each period.
+ */
+struct worker {
+	struct gw_media *m;
+	int index;
+	pthread_t thread;
+	bool started;
+	struct gw_spsc evq; /* events of its channels (and 0's card events) */
+	struct gw_media_ev evbuf[EVQ];
+	bool posted; /* an event was posted this period */
+	atomic_uint_fast64_t cpu_ns;
+	atomic_uint_fast64_t send_end_ns; /* this period's end of send sides */
+};
+
 struct gw_media {
 	const struct gw_hw_ops *ops;
 	struct gw_hw_card *card;
@@ -96,18 +116,23 @@ struct gw_media {
 	uint32_t rtp_timeout_ticks; /* default limit per call; 0: off */
 	unsigned int vbd_detect; /* GW_MODEM_DETECT_* of the channels' detectors */
 
-	struct gw_spsc cmdq, evq;
+	struct gw_spsc cmdq;
 	struct gw_media_cmd cmdbuf[CMDQ];
-	struct gw_media_ev evbuf[EVQ];
 	int evfd;
 
-	pthread_t thread;
+	int nworkers;
+	struct worker *workers; /* [GW_MEDIA_MAX_THREADS] */
+	/* period start (futex word, counts periods; the leader bumps it) and
+	 * the other workers that finished it (futex word) */
+	_Alignas(64) atomic_uint gen;
+	_Alignas(64) atomic_uint done;
+
 	bool running;
 	bool realtime, mlocked;
-	atomic_bool stop;
-	bool posted; /* media thread: an event was posted this period */
+	atomic_bool stop; /* control thread -> leader */
+	atomic_bool quit; /* leader -> workers, with a period start */
 
-	atomic_uint_fast64_t ticks, late_ticks, cpu_ns, busy_ns_max,
+	atomic_uint_fast64_t ticks, late_ticks, busy_ns_max,
 		ring_overflows, missed_deadlines, busy_ns, late_ns_max,
 		send_ns, send_ns_max;
 	atomic_uint_fast64_t late_hist[GW_MEDIA_LATE_BUCKETS];
@@ -131,8 +156,17 @@ int gw_media_alloc(struct gw_media **ret, const struct gw_hw_ops *ops,
 	m->nchans = nchans;
 	m->rtp_timeout_ticks = GW_MEDIA_RTP_TIMEOUT_S * TICKS_PER_S;
 	m->chans = calloc((size_t)nchans + 1, sizeof(*m->chans));
-	if (!m->chans)
+	m->workers = calloc(GW_MEDIA_MAX_THREADS, sizeof(*m->workers));
+	if (!m->chans || !m->workers)
 		goto fail;
+	m->nworkers = 1;
+	for (int i = 0; i < GW_MEDIA_MAX_THREADS; i++) {
+		struct worker *w = &m->workers[i];
+
+		w->m = m;
+		w->index = i;
+		gw_spsc_init(&w->evq, w->evbuf, sizeof(w->evbuf[0]), EVQ);
+	}
 	for (int i = 0; i < nchans; i++) {
 		struct chan *c = &m->chans[i];
 		c->type = ops->chan_type(card, i + 1);
@@ -148,7 +182,6 @@ int gw_media_alloc(struct gw_media **ret, const struct gw_hw_ops *ops,
 	if (err)
 		goto fail;
 	gw_spsc_init(&m->cmdq, m->cmdbuf, sizeof(m->cmdbuf[0]), CMDQ);
-	gw_spsc_init(&m->evq, m->evbuf, sizeof(m->evbuf[0]), EVQ);
 	m->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (m->evfd < 0) {
 		err = -errno;
@@ -181,6 +214,7 @@ void gw_media_free(struct gw_media *m)
 		}
 		free(m->chans);
 	}
+	free(m->workers);
 	if (m->evfd >= 0)
 		close(m->evfd);
 	free(m);
@@ -235,13 +269,27 @@ void gw_media_jbuf_vbd(struct gw_jbuf *jb)
 
 /* ---- media thread ---- */
 
+/* The worker that runs channel `chan` (1-based; 0, the card: the leader). */
+static struct worker *owner(struct gw_media *m, int chan)
+{
+	return &m->workers[chan > 0 ? (chan - 1) % m->nworkers : 0];
+}
+
+/*
+ * Events go to the ring of the channel's worker, whichever media thread
+ * posts them (the leader applying a command, or the worker itself; never
+ * both at once: the period's start and end order them), so that the
+ * control thread gets each channel's events in order.
+ */
 static void post(struct gw_media *m, const struct gw_media_ev *ev)
 {
-	if (gw_spsc_push(&m->evq, ev) < 0)
+	struct worker *w = owner(m, ev->chan);
+
+	if (gw_spsc_push(&w->evq, ev) < 0)
 		atomic_fetch_add_explicit(&m->ring_overflows, 1,
 					  memory_order_relaxed);
 	else
-		m->posted = true;
+		w->posted = true;
 }
 
 static void detach(struct gw_media *m, int chan)
@@ -732,12 +780,77 @@ static void count(atomic_uint_fast64_t *a, uint64_t n)
 	atomic_store_explicit(a, v + n, memory_order_relaxed);
 }
 
+static long futex(atomic_uint *word, int op, unsigned int val)
+{
+	return syscall(SYS_futex, word, op, val, NULL, NULL, 0);
+}
+
+/*
+ * One worker's share of a period: the send sides of its channels, then
+ * their receive sides (media.h "Threads" and "Order within a period").
+ */
+static void work(struct worker *w)
+{
+	struct gw_media *m = w->m;
+	struct timespec ts, cpu;
+
+	for (int i = w->index + 1; i <= m->nchans; i += m->nworkers)
+		send_side(m, i);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	atomic_store_explicit(&w->send_end_ns, ns_of(&ts),
+			      memory_order_relaxed);
+	for (int i = w->index + 1; i <= m->nchans; i += m->nworkers)
+		recv_side(m, i);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
+	atomic_store_explicit(&w->cpu_ns, ns_of(&cpu), memory_order_relaxed);
+}
+
+/* Workers 1..n-1: a period's share each time the leader starts one. */
+static void *run_worker(void *arg)
+{
+	struct worker *w = arg;
+	struct gw_media *m = w->m;
+	unsigned int seen = 0, g;
+
+	for (;;) {
+		while ((g = atomic_load_explicit(&m->gen,
+						 memory_order_acquire)) == seen)
+			futex(&m->gen, FUTEX_WAIT_PRIVATE, seen);
+		seen = g;
+		if (atomic_load_explicit(&m->quit, memory_order_acquire))
+			break;
+		work(w);
+		if (atomic_fetch_add_explicit(&m->done, 1,
+					      memory_order_acq_rel) +
+			    1 ==
+		    (unsigned int)m->nworkers - 1)
+			futex(&m->done, FUTEX_WAKE_PRIVATE, 1);
+	}
+	return NULL;
+}
+
+/* Leader: the others' shares of this period, alongside its own. */
+static void run_period(struct gw_media *m)
+{
+	unsigned int others = (unsigned int)m->nworkers - 1, d;
+
+	if (others) {
+		atomic_store_explicit(&m->done, 0, memory_order_relaxed);
+		atomic_fetch_add_explicit(&m->gen, 1, memory_order_release);
+		futex(&m->gen, FUTEX_WAKE_PRIVATE, INT_MAX);
+	}
+	work(&m->workers[0]);
+	while (others && (d = atomic_load_explicit(
+				  &m->done, memory_order_acquire)) != others)
+		futex(&m->done, FUTEX_WAIT_PRIVATE, d);
+}
+
 static void *run(void *arg)
 {
 	struct gw_media *m = arg;
 	struct gw_media_cmd cmd;
 	struct gw_hw_event hwev;
-	struct timespec t0, t1, ts, cpu;
+	struct timespec t0, t1;
 	struct grid grid = { 0 };
 	const uint64_t period_ns =
 		1000000000ULL * GW_HW_FRAME_SAMPLES / GW_HW_RATE_HZ;
@@ -746,7 +859,6 @@ static void *run(void *arg)
 		if (m->ops->wait(m->card) < 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		m->posted = false;
 		uint64_t late = grid_wake(&grid, ns_of(&t0), period_ns);
 
 		while (gw_spsc_pop(&m->cmdq, &cmd))
@@ -757,27 +869,30 @@ static void *run(void *arg)
 						  .hw = hwev };
 			post(m, &ev);
 		}
-		/* all send sides first: card -> RTP delay independent of
-		 * the channel's place (media.h) */
-		for (int i = 1; i <= m->nchans; i++)
-			send_side(m, i);
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		for (int i = 1; i <= m->nchans; i++)
-			recv_side(m, i);
+		run_period(m);
 		m->ops->flush(m->card);
 
-		if (m->posted) {
+		bool posted = false;
+		uint64_t send_end = 0;
+		for (int i = 0; i < m->nworkers; i++) {
+			struct worker *w = &m->workers[i];
+			uint64_t e = atomic_load_explicit(
+				&w->send_end_ns, memory_order_relaxed);
+
+			posted |= w->posted;
+			w->posted = false;
+			if (e > send_end)
+				send_end = e;
+		}
+		if (posted) {
 			uint64_t one = 1;
-			ssize_t w = write(m->evfd, &one, sizeof(one));
-			(void)w; /* a full counter still wakes the reader */
+			ssize_t wr = write(m->evfd, &one, sizeof(one));
+			(void)wr; /* a full counter still wakes the reader */
 		}
 
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
 		uint64_t busy = ns_of(&t1) - ns_of(&t0);
 		atomic_fetch_add_explicit(&m->ticks, 1, memory_order_relaxed);
-		atomic_store_explicit(&m->cpu_ns, ns_of(&cpu),
-				      memory_order_relaxed);
 		if (busy > atomic_load_explicit(&m->busy_ns_max,
 						memory_order_relaxed))
 			atomic_store_explicit(&m->busy_ns_max, busy,
@@ -786,7 +901,7 @@ static void *run(void *arg)
 			atomic_fetch_add_explicit(&m->late_ticks, 1,
 						  memory_order_relaxed);
 		count(&m->busy_ns, busy);
-		uint64_t send = ns_of(&ts) - ns_of(&t0);
+		uint64_t send = send_end - ns_of(&t0);
 		count(&m->send_ns, send);
 		if (send > atomic_load_explicit(&m->send_ns_max,
 						memory_order_relaxed))
@@ -801,6 +916,10 @@ static void *run(void *arg)
 			count(&m->missed_deadlines, 1);
 		grid_next(&grid, late, period_ns);
 	}
+	/* let the workers go too (also after a fatal card error) */
+	atomic_store_explicit(&m->quit, true, memory_order_release);
+	atomic_fetch_add_explicit(&m->gen, 1, memory_order_release);
+	futex(&m->gen, FUTEX_WAKE_PRIVATE, INT_MAX);
 	return NULL;
 }
 
@@ -873,10 +992,74 @@ int gw_media_set_vbd_detect(struct gw_media *m, unsigned int detect)
 	return 0;
 }
 
-int gw_media_start(struct gw_media *m)
+int gw_media_set_threads(struct gw_media *m, int n)
+{
+	if (m->running)
+		return -EBUSY;
+	if (n < 1 || n > GW_MEDIA_MAX_THREADS)
+		return -EINVAL;
+	m->nworkers = n;
+	return 0;
+}
+
+int gw_media_auto_threads(int nchans)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = (nchans + GW_MEDIA_CHANS_PER_THREAD - 1) /
+		GW_MEDIA_CHANS_PER_THREAD;
+
+	if (cpus > 0 && n > cpus)
+		n = (int)cpus;
+	if (n > GW_MEDIA_MAX_THREADS)
+		n = GW_MEDIA_MAX_THREADS;
+	return n < 1 ? 1 : n;
+}
+
+/* Start one media thread: SCHED_FIFO where permitted, else normal. */
+static int spawn(struct gw_media *m, struct worker *w)
 {
 	pthread_attr_t attr;
 	struct sched_param sp = { .sched_priority = 50 };
+	void *(*fn)(void *) = w->index ? run_worker : run;
+	void *arg = w->index ? (void *)w : (void *)m;
+	char name[16];
+	int err;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+	pthread_attr_setschedparam(&attr, &sp);
+	err = pthread_create(&w->thread, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	if (!w->index)
+		m->realtime = err == 0;
+	if (err == EPERM) /* no CAP_SYS_NICE / RLIMIT_RTPRIO */
+		err = pthread_create(&w->thread, NULL, fn, arg);
+	if (err)
+		return -err;
+	w->started = true;
+	/* "gw-media" for the leader, "gw-media1".. for the others */
+	if (w->index)
+		snprintf(name, sizeof(name), "gw-media%d", w->index);
+	else
+		snprintf(name, sizeof(name), "gw-media");
+	pthread_setname_np(w->thread, name);
+	return 0;
+}
+
+static void join_all(struct gw_media *m)
+{
+	for (int i = 0; i < m->nworkers; i++) {
+		struct worker *w = &m->workers[i];
+
+		if (w->started)
+			pthread_join(w->thread, NULL);
+		w->started = false;
+	}
+}
+
+int gw_media_start(struct gw_media *m)
+{
 	int err;
 
 	/*
@@ -886,11 +1069,10 @@ int gw_media_start(struct gw_media *m)
 #ifndef __SANITIZE_ADDRESS__
 	m->mlocked = mlockall(MCL_CURRENT | MCL_FUTURE) == 0;
 #endif
-	pthread_attr_init(&attr);
-	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
-	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
-	pthread_attr_setschedparam(&attr, &sp);
 	atomic_store(&m->stop, false);
+	atomic_store(&m->quit, false);
+	atomic_store(&m->gen, 0);
+	atomic_store(&m->done, 0);
 	/*
 	 * Where the channel's fax/modem detectors watch both directions for
 	 * the 2100 Hz family, they drive the canceller (NLP off, bypass for
@@ -904,14 +1086,18 @@ int gw_media_start(struct gw_media *m)
 		    (m->vbd_detect & GW_MODEM_DETECT_ANS))
 			gw_echo_set_tone_disabler(c->ec, false);
 	}
-	err = pthread_create(&m->thread, &attr, run, m);
-	pthread_attr_destroy(&attr);
-	m->realtime = err == 0;
-	if (err == EPERM) /* no CAP_SYS_NICE / RLIMIT_RTPRIO */
-		err = pthread_create(&m->thread, NULL, run, m);
-	if (err)
-		return -err;
-	pthread_setname_np(m->thread, "gw-media");
+	/* the workers first: each runs the first period it sees */
+	for (int i = m->nworkers - 1; i >= 0; i--) {
+		err = spawn(m, &m->workers[i]);
+		if (err) {
+			/* the leader never ran: release the workers */
+			atomic_store(&m->quit, true);
+			atomic_fetch_add(&m->gen, 1);
+			futex(&m->gen, FUTEX_WAKE_PRIVATE, INT_MAX);
+			join_all(m);
+			return err;
+		}
+	}
 	m->running = true;
 	return 0;
 }
@@ -921,9 +1107,9 @@ void gw_media_stop(struct gw_media *m)
 	if (!m || !m->running)
 		return;
 	atomic_store_explicit(&m->stop, true, memory_order_release);
-	pthread_join(m->thread, NULL);
+	join_all(m); /* the leader releases the workers as it ends */
 	m->running = false;
-	/* The thread is gone: give attached sessions back as events. */
+	/* The threads are gone: give attached sessions back as events. */
 	for (int i = 1; i <= m->nchans; i++)
 		detach(m, i);
 }
@@ -942,7 +1128,10 @@ int gw_media_ev_fd(struct gw_media *m)
 
 int gw_media_ev_get(struct gw_media *m, struct gw_media_ev *ev)
 {
-	return gw_spsc_pop(&m->evq, ev);
+	for (int i = 0; i < m->nworkers; i++)
+		if (gw_spsc_pop(&m->workers[i].evq, ev))
+			return 1;
+	return 0;
 }
 
 void gw_media_stats_get(struct gw_media *m, struct gw_media_stats *st)
@@ -950,7 +1139,16 @@ void gw_media_stats_get(struct gw_media *m, struct gw_media_stats *st)
 	st->ticks = atomic_load_explicit(&m->ticks, memory_order_relaxed);
 	st->late_ticks =
 		atomic_load_explicit(&m->late_ticks, memory_order_relaxed);
-	st->cpu_ns = atomic_load_explicit(&m->cpu_ns, memory_order_relaxed);
+	st->cpu_ns = 0;
+	st->threads = m->nworkers;
+	for (int i = 0; i < GW_MEDIA_MAX_THREADS; i++) {
+		st->thread_cpu_ns[i] =
+			i < m->nworkers
+				? atomic_load_explicit(&m->workers[i].cpu_ns,
+						       memory_order_relaxed)
+				: 0;
+		st->cpu_ns += st->thread_cpu_ns[i];
+	}
 	st->busy_ns_max =
 		atomic_load_explicit(&m->busy_ns_max, memory_order_relaxed);
 	st->ring_overflows =

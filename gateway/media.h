@@ -48,7 +48,18 @@
  * or RTCP packet for the configured time (gw_media_set_rtp_timeout(),
  * default 30 s) reports GW_MEDIA_EV_RTP_TIMEOUT, once per attach.
  *
- * The control thread talks to it only through two SPSC rings: commands
+ * Threads: the channels can be spread over several media threads (one
+ * per core; gw_media_set_threads()), channel c on thread (c - 1) % n. The
+ * first, the leader, waits on the card, applies the commands and posts
+ * the card's events; then every thread runs its channels' share of the
+ * period (send sides, then receive sides) at once, the leader included,
+ * and the leader flushes the card when all are done. A period is started
+ * and its end collected through two futex words between the media
+ * threads alone (no lock is shared with the control thread). Each thread
+ * has its own event ring, holding the events of its channels (whichever
+ * media thread posts them), so each channel's events stay in order.
+ *
+ * The control thread talks to it only through SPSC rings: commands
  * (gw_media_cmd()) and events (gw_media_ev_get(), woken by the eventfd
  * from gw_media_ev_fd()). Every per-channel DSP state is allocated in
  * gw_media_alloc(); the thread itself never allocates, locks, logs or
@@ -195,13 +206,18 @@ uint64_t gw_media_late_bucket_lo_us(int i);
  */
 uint64_t gw_media_late_quantile_us(const uint64_t *hist, double q);
 
+#define GW_MEDIA_MAX_THREADS 16
+
 struct gw_media_stats {
 	uint64_t ticks;
 	uint64_t late_ticks;	 /* periods whose processing overran */
 	uint64_t missed_deadlines; /* periods whose work ended after the
 				    * next period's deadline (on the grid
 				    * above) */
-	uint64_t cpu_ns;	 /* media thread CPU time since start */
+	uint64_t cpu_ns;	 /* media threads' CPU time since start, all
+				  * together */
+	int threads;		 /* media threads */
+	uint64_t thread_cpu_ns[GW_MEDIA_MAX_THREADS]; /* each one's */
 	uint64_t busy_ns;	 /* wall time spent processing, in total */
 	uint64_t busy_ns_max;	 /* longest processing of one period */
 	uint64_t send_ns;	 /* wall time from wake-up to the end of
@@ -254,7 +270,18 @@ int gw_media_set_rtp_timeout(struct gw_media *m, int seconds);
  */
 #define GW_MEDIA_VBD_DETECT_DEFAULT (GW_MODEM_DETECT_CNG | GW_MODEM_DETECT_ANS)
 int gw_media_set_vbd_detect(struct gw_media *m, unsigned int detect);
-/* Stop the thread; sessions still attached are returned through events. */
+/*
+ * Control thread, before gw_media_start(): run the channels on n media
+ * threads (1..GW_MEDIA_MAX_THREADS; default 1), channel c on thread
+ * (c - 1) % n. Returns 0, -EBUSY once started, -EINVAL.
+ * gw_media_auto_threads(): the count for nchans channels when the config
+ * leaves it open: one thread per GW_MEDIA_CHANS_PER_THREAD channels, at
+ * most one per online CPU.
+ */
+#define GW_MEDIA_CHANS_PER_THREAD 60
+int gw_media_set_threads(struct gw_media *m, int n);
+int gw_media_auto_threads(int nchans);
+/* Stop the threads; sessions still attached are returned through events. */
 void gw_media_stop(struct gw_media *m);
 void gw_media_free(struct gw_media *m);
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * alloccount: an LD_PRELOAD shim that counts heap calls (malloc, calloc,
- * realloc, free and the aligned variants) made by threads named "gw-media"
- * (the media thread names itself so). At exit each process appends
+ * realloc, free and the aligned variants) made by threads named "gw-media*"
+ * (the media threads name themselves so). At exit each process appends
  *   "PROGRAM allocs=N frees=N"
  * to the file named by $ALLOCCOUNT_FILE. Integration tests use it to prove
  * the media thread never allocates or frees during calls.
@@ -30,7 +30,7 @@ static int on_media_thread(void)
 	char name[16] = "";
 
 	prctl(PR_GET_NAME, name, 0, 0, 0);
-	return strcmp(name, "gw-media") == 0;
+	return strncmp(name, "gw-media", 8) == 0; /* and gw-media1.. */
 }
 
 void *malloc(size_t n)

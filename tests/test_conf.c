@@ -587,6 +587,39 @@ static int sip_media_keys(void)
 	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
 			  " type = \"fxo\"; flash_max_ms = 200; } );\n", 3,
 		     "ports.[0].flash_max_ms", "not valid on an fxo port");
+	/* card.media_threads: 0 (automatic, the default) or 1..16 */
+	TEST_EQ_INT(load_text("card = { driver = \"sim\"; media_threads = 4; };\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(conf->media_threads, 4);
+	gw_conf_free(conf);
+	TEST_EQ_INT(load_text(CARD, &conf, path, sizeof(path), err,
+			      sizeof(err)), 0);
+	TEST_EQ_INT(conf->media_threads, 0);
+	gw_conf_free(conf);
+	EXPECT_ERROR("card = { driver = \"sim\";\n media_threads = 17; };\n", 2,
+		     "card.media_threads", NULL);
+	EXPECT_ERROR("card = { driver = \"sim\";\n media_threads = -1; };\n", 2,
+		     "card.media_threads", NULL);
+	/* 240 ports: a full card of 8 E1 spans' worth */
+	{
+		char *t = malloc(64 * 1024);
+		size_t k = 0;
+
+		TEST_ASSERT(t);
+		k += (size_t)sprintf(t + k, "%sports = (", CARD);
+		for (int i = 1; i <= 240; i++)
+			k += (size_t)sprintf(t + k,
+					     "%s{ name = \"p%d\"; channel = %d;"
+					     " type = \"fxo\"; }\n",
+					     i > 1 ? "," : "", i, i);
+		sprintf(t + k, ");\n");
+		TEST_EQ_INT(load_text(t, &conf, path, sizeof(path), err,
+				      sizeof(err)), 0);
+		free(t);
+		TEST_EQ_INT(conf->nports, 240);
+		TEST_EQ_INT(conf->ports[239].channel, 240);
+		gw_conf_free(conf);
+	}
 	return 0;
 }
 

@@ -758,7 +758,10 @@ static int vbd_jbuf_in_place(void)
  * line; canceller on); its far end never sends. chan 2: the far end
  * sends fax CNG over RTP every tick until tick 400, then nothing; the
  * line is silent. chan 3: attached with the inactivity timer off. The
- * timeout is 1 s (50 ticks). Ticks run about every 200 us.
+ * timeout is 1 s (50 ticks). Ticks run about every 200 us. The card
+ * checks that each media thread reads its channels before it writes any
+ * in a period, and that every channel is read and written once per
+ * period before the flush.
  */
 #define SC_CHANS 3
 #define SC_TICKS 700
@@ -767,8 +770,10 @@ static int vbd_jbuf_in_place(void)
 struct gw_hw_card {
 	atomic_bool go;
 	atomic_int tick; /* ticks since go */
-	bool in_tick_written;
-	atomic_int order_errors; /* a read() after a write() in a tick */
+	atomic_int periods; /* wait() calls */
+	atomic_int order_errors; /* a read() after a write() in a period,
+				  * on the same media thread */
+	atomic_int reads[SC_CHANS + 1], writes[SC_CHANS + 1], flushes;
 	modem_connect_tones_tx_state_t *ansam, *cng;
 	int far_fd; /* chan 2's far end */
 	struct sockaddr_in to2;
@@ -790,7 +795,7 @@ static int sc_wait(struct gw_hw_card *card)
 	struct timespec t = { 0, 200000 };
 
 	nanosleep(&t, NULL);
-	card->in_tick_written = false;
+	atomic_fetch_add(&card->periods, 1);
 	if (!atomic_load(&card->go))
 		return 0;
 	int tick = atomic_fetch_add(&card->tick, 1);
@@ -812,12 +817,16 @@ static int sc_wait(struct gw_hw_card *card)
 	return 0;
 }
 
+/* The period in which this media thread last wrote a frame. */
+static __thread int sc_written_period = -1;
+
 static int sc_read(struct gw_hw_card *card, int chan, int16_t *frame)
 {
 	int tick = atomic_load(&card->tick) - 1;
 
-	if (card->in_tick_written)
+	if (sc_written_period == atomic_load(&card->periods))
 		atomic_fetch_add(&card->order_errors, 1);
+	atomic_fetch_add(&card->reads[chan], 1);
 	memset(frame, 0, GW_HW_FRAME_SAMPLES * sizeof(*frame));
 	if (chan == 1 && tick >= 50 && tick < 50 + 165)
 		modem_connect_tones_tx(card->ansam, frame,
@@ -827,7 +836,8 @@ static int sc_read(struct gw_hw_card *card, int chan, int16_t *frame)
 
 static int sc_write(struct gw_hw_card *card, int chan, const int16_t *frame)
 {
-	card->in_tick_written = true;
+	sc_written_period = atomic_load(&card->periods);
+	atomic_fetch_add(&card->writes[chan], 1);
 	for (int i = 0; i < GW_HW_FRAME_SAMPLES; i++) {
 		int16_t a = (int16_t)(frame[i] < 0 ? -frame[i] : frame[i]);
 		if (a > card->written_peak[chan])
@@ -838,7 +848,14 @@ static int sc_write(struct gw_hw_card *card, int chan, const int16_t *frame)
 
 static int sc_flush(struct gw_hw_card *card)
 {
-	(void)card;
+	/* every channel read and written once in the period, first */
+	for (int i = 1; i <= SC_CHANS; i++)
+		if (atomic_load(&card->reads[i]) !=
+			    atomic_load(&card->flushes) + 1 ||
+		    atomic_load(&card->writes[i]) !=
+			    atomic_load(&card->flushes) + 1)
+			atomic_fetch_add(&card->order_errors, 1);
+	atomic_fetch_add(&card->flushes, 1);
 	return 0;
 }
 
@@ -929,7 +946,7 @@ static void sc_events(struct gw_media *m, struct gw_hw_card *card,
 	}
 }
 
-static int media_thread_scripted(void)
+static int scripted(int threads)
 {
 	static struct gw_hw_card card;
 	struct gw_rtp_session *s[SC_CHANS + 1] = { 0 };
@@ -950,6 +967,12 @@ static int media_thread_scripted(void)
 	if (gw_media_alloc(&m, &sc_ops, &card, SC_CHANS) ||
 	    gw_media_set_echo(m, 1, 64))
 		goto out;
+	if (gw_media_set_threads(m, 0) != -EINVAL ||
+	    gw_media_set_threads(m, GW_MEDIA_MAX_THREADS + 1) != -EINVAL ||
+	    gw_media_set_threads(m, threads)) {
+		fprintf(stderr, "set_threads\n");
+		goto out;
+	}
 	if (gw_media_set_rtp_timeout(m, -1) != -EINVAL ||
 	    gw_media_set_rtp_timeout(m, GW_MEDIA_RTP_TIMEOUT_MAX + 1) !=
 		    -EINVAL ||
@@ -974,8 +997,9 @@ static int media_thread_scripted(void)
 	card.to2.sin_port = htons((uint16_t)s[2]->local_port);
 	if (gw_media_start(m))
 		goto out;
-	if (gw_media_set_rtp_timeout(m, 5) != -EBUSY) {
-		fprintf(stderr, "set_rtp_timeout after start\n");
+	if (gw_media_set_rtp_timeout(m, 5) != -EBUSY ||
+	    gw_media_set_threads(m, 1) != -EBUSY) {
+		fprintf(stderr, "setters after start\n");
 		goto out;
 	}
 	for (int i = 1; i <= SC_CHANS; i++) {
@@ -1000,6 +1024,25 @@ static int media_thread_scripted(void)
 			break;
 		sc_events(m, &card, &seen);
 	}
+	{
+		struct gw_media_stats st;
+
+		gw_media_stats_get(m, &st);
+		printf("    %d media thread%s, CPU ms each:", st.threads,
+		       st.threads == 1 ? "" : "s");
+		for (int i = 0; i < st.threads; i++)
+			printf(" %.1f", (double)st.thread_cpu_ns[i] / 1e6);
+		printf("\n");
+		if (st.threads != threads) {
+			fprintf(stderr, "%d threads\n", st.threads);
+			goto out;
+		}
+		for (int i = 0; i < threads; i++)
+			if (!st.thread_cpu_ns[i]) {
+				fprintf(stderr, "thread %d idle\n", i);
+				goto out;
+			}
+	}
 	gw_media_stop(m); /* gives the sessions back */
 	sc_events(m, &card, &seen);
 	ret = 0;
@@ -1007,9 +1050,10 @@ out:
 	if (ret)
 		fprintf(stderr, "media_thread_scripted: setup failed\n");
 	gw_media_free(m);
-	printf("    %d ticks; order errors %d; timeouts: chan 1 %d (tick %d, "
+	printf("    %d ticks, %d flushes; order errors %d; timeouts: chan 1 %d (tick %d, "
 	       "%d s) chan 2 %d (tick %d) chan 3 %d; VBD events %d/%d/%d\n",
-	       atomic_load(&card.tick), atomic_load(&card.order_errors),
+	       atomic_load(&card.tick), atomic_load(&card.flushes),
+	       atomic_load(&card.order_errors),
 	       seen.timeouts[1], seen.timeout_tick[1], seen.timeout_s[1],
 	       seen.timeouts[2], seen.timeout_tick[2], seen.timeouts[3],
 	       seen.vbd[1], seen.vbd[2], seen.vbd[3]);
@@ -1071,6 +1115,17 @@ out:
 	return ret;
 }
 
+static int media_thread_scripted(void)
+{
+	return scripted(1);
+}
+
+/* The same over three media threads, one channel each. */
+static int media_threads_scripted(void)
+{
+	return scripted(3);
+}
+
 const struct gw_test_case gw_test_cases_media[] = {
 	{ "media_rtp_roundtrip", rtp_roundtrip },
 	{ "media_rtp_decode_bad", rtp_decode_bad },
@@ -1087,5 +1142,6 @@ const struct gw_test_case gw_test_cases_media[] = {
 	{ "media_vbd_steps", vbd_steps },
 	{ "media_vbd_jbuf_in_place", vbd_jbuf_in_place },
 	{ "media_thread_scripted", media_thread_scripted },
+	{ "media_threads_scripted", media_threads_scripted },
 	{ NULL, NULL },
 };

@@ -39,11 +39,16 @@
  * (gw_srtp_get_stats()) must show no authentication failure, replay or
  * error, else the row fails.
  *
- * Usage: mediabench [-w WARMUP_S] [-t MEASURE_S] [-q] [CHANNELS...]
+ * Usage: mediabench [-w WARMUP_S] [-t MEASURE_S] [-q] [-j JITTER_MIN_MS]
+ *                   [-T THREADS] [CHANNELS...]
  * (default: 2 s + 6 s per row; for each channel count (default 30, 120,
  * 240) rows without canceller, with a 512-tap one, and with a 512-tap one
  * and SRTP; for the largest also 1024 taps, no RFC 4733 and SRTP with
- * AES-GCM). Real-time priority is used when permitted (the row says so).
+ * AES-GCM; and, on a machine with more than one core, the SRTP row
+ * again over one media thread per core). -T runs every row on THREADS
+ * media threads (column "thr"; with one, it is pinned to the first core,
+ * with more they are left to the scheduler). Real-time priority is used
+ * when permitted (the row says so).
  * The last line checks the issue's goal on the largest count with SRTP.
  */
 #include <arpa/inet.h>
@@ -79,6 +84,7 @@ struct row {
 	bool te;	/* RFC 4733 on: DTMF suppressor with 50 ms look-ahead */
 	bool srtp;
 	enum gw_srtp_suite suite; /* with srtp */
+	int threads; /* media threads */
 };
 
 struct result {
@@ -445,6 +451,8 @@ static int run_row(const struct row *row, double warm_s, double meas_s,
 		goto out;
 	refl.card = card;
 	err = gw_media_alloc(&m, &gw_benchcard_ops, card, n);
+	if (!err)
+		err = gw_media_set_threads(m, row->threads);
 	if (err)
 		goto out;
 	for (int c = 1; c <= n; c++) {
@@ -487,7 +495,8 @@ static int run_row(const struct row *row, double warm_s, double meas_s,
 	 * its core: real-time too when permitted, below the media thread */
 	struct sched_param sp = { .sched_priority = 40 };
 	res->refl_rt = pthread_setschedparam(refl.thread, SCHED_FIFO, &sp) == 0;
-	pin(pthread_self(), 0); /* the media thread inherits it */
+	if (row->threads == 1)
+		pin(pthread_self(), 0); /* the media thread inherits it */
 	err = gw_media_start(m);
 	unpin(pthread_self());
 	if (err)
@@ -597,12 +606,12 @@ out:
 
 static void print_head(void)
 {
-	printf("%5s %4s %-5s %4s %6s %7s | %-27s | %-14s | %-15s | %-15s\n",
-	       "chans", "EC", "SRTP", "4733", "CPU%", "us/ch/t",
+	printf("%5s %3s %4s %-5s %4s %6s %7s | %-27s | %-14s | %-15s | %-15s\n",
+	       "chans", "thr", "EC", "SRTP", "4733", "CPU%", "us/ch/t",
 	       "tick lateness us p50/99/99.9/max", "missed", "card->RTP ms",
 	       "RTP->card ms");
-	printf("%5s %4s %-5s %4s %6s %7s | %-27s | %-14s | %-15s | %-15s\n",
-	       "", "taps", "", "", "1 core", "", "(media grid)",
+	printf("%5s %3s %4s %-5s %4s %6s %7s | %-27s | %-14s | %-15s | %-15s\n",
+	       "", "", "taps", "", "", "1 core", "", "(media grid)",
 	       "media/card", "mean/max", "mean/max");
 }
 
@@ -640,8 +649,8 @@ static void print_row(const struct row *row, const struct result *r)
 		 (double)r->to_rtp.max_ns / 1e6);
 	snprintf(d2, sizeof(d2), "%.1f/%.1f", ms_mean(&r->to_card),
 		 (double)r->to_card.max_ns / 1e6);
-	printf("%5d %4d %-5s %4s %6.1f %7.2f | %-27s | %-14s | %-15s | %-15s\n",
-	       row->nchans, row->ec_tail_ms * 8, srtp_name(row),
+	printf("%5d %3d %4d %-5s %4s %6.1f %7.2f | %-27s | %-14s | %-15s | %-15s\n",
+	       row->nchans, row->threads, row->ec_tail_ms * 8, srtp_name(row),
 	       row->te ? "on" : "off", r->cpu_pct, r->us_per_chan_tick, lat,
 	       missed, d1, d2);
 }
@@ -708,11 +717,19 @@ int main(int argc, char **argv)
 {
 	double warm = 2, meas = 6;
 	bool verbose = true;
-	int chans[8], nch = 0, opt, failed = 0;
+	int chans[8], nch = 0, opt, failed = 0, threads = 1;
 	struct rlimit rl;
 
-	while ((opt = getopt(argc, argv, "w:t:qj:")) != -1) {
+	while ((opt = getopt(argc, argv, "w:t:qj:T:")) != -1) {
 		switch (opt) {
+		case 'T':
+			threads = atoi(optarg);
+			if (threads < 1 || threads > GW_MEDIA_MAX_THREADS) {
+				fprintf(stderr, "mediabench: -T 1..%d\n",
+					GW_MEDIA_MAX_THREADS);
+				return 2;
+			}
+			break;
 		case 'j':
 			jitter_min_ms = atoi(optarg);
 			break;
@@ -728,7 +745,7 @@ int main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: mediabench [-w WARMUP_S] "
 					"[-t MEASURE_S] [-q] [-j JITTER_MIN_MS] "
-					"[CHANNELS...]\n");
+					"[-T THREADS] [CHANNELS...]\n");
 			return 2;
 		}
 	}
@@ -764,15 +781,23 @@ int main(int argc, char **argv)
 	struct row rows[32];
 	int nrows = 0, goal = -1;
 	for (int i = 0; i < nch; i++) {
-		rows[nrows++] = (struct row){ chans[i], 0, true, false, cm };
-		rows[nrows++] = (struct row){ chans[i], 64, true, false, cm };
-		rows[nrows++] = (struct row){ chans[i], 64, true, true, cm };
+		rows[nrows++] = (struct row){ chans[i], 0, true, false, cm,
+					      threads };
+		rows[nrows++] = (struct row){ chans[i], 64, true, false, cm,
+					      threads };
+		rows[nrows++] = (struct row){ chans[i], 64, true, true, cm,
+					      threads };
 	}
 	int top = chans[nch - 1];
 	goal = nrows - 1; /* the largest count, 512 taps, SRTP */
-	rows[nrows++] = (struct row){ top, 128, true, false, cm };
-	rows[nrows++] = (struct row){ top, 64, false, false, cm };
-	rows[nrows++] = (struct row){ top, 64, true, true, gcm };
+	rows[nrows++] = (struct row){ top, 128, true, false, cm, threads };
+	rows[nrows++] = (struct row){ top, 64, false, false, cm, threads };
+	rows[nrows++] = (struct row){ top, 64, true, true, gcm, threads };
+	/* the goal's row again, spread over one media thread per core */
+	if (threads == 1 && gw_media_auto_threads(GW_HW_MAX_CHANS) > 1)
+		rows[nrows++] = (struct row){ top, 64, true, true, cm,
+					      gw_media_auto_threads(
+						      GW_HW_MAX_CHANS) };
 	if (gw_srtp_global_init() < 0) {
 		fprintf(stderr, "mediabench: srtp_init() failed\n");
 		return 1;

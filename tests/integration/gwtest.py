@@ -494,3 +494,22 @@ class FakeCard:
         for c in self.rx:
             self.rx[c] = []
         self.events = []
+
+
+def alloccount_env(tmp):
+    """An environment that counts heap calls on the media threads
+    (tests/alloccount.c, preloaded); alloccount_result() reads them."""
+    so = os.path.join(tmp, "alloccount.so")
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", so,
+                    os.path.join(SRCDIR, "tests", "alloccount.c")], check=True)
+    return dict(os.environ, LD_PRELOAD=so,
+                ALLOCCOUNT_FILE=os.path.join(tmp, "counts"))
+
+
+def alloccount_result(tmp, prog="copperline"):
+    """"allocs=N frees=N" of prog's media threads, once it has exited."""
+    with open(os.path.join(tmp, "counts")) as f:
+        lines = [l.split(" ", 1) for l in f.read().splitlines()]
+    got = [rest for p, rest in lines if p == prog]
+    assert len(got) == 1, "no count from %s: %r" % (prog, lines)
+    return got[0]

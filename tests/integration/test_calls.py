@@ -240,9 +240,15 @@ def test_untrusted_source_rejected(tmp):
 
 def test_four_ports_in_calls(tmp):
     """All four ports in calls at once (two SIP->FXO, two SIP->FXS), held
-    for 10 s: every port talking, four channels bridged, no late media
-    period; prints the media thread's CPU."""
-    with Rig(tmp) as r:
+    for 10 s, on two media threads (card.media_threads = 2: channels 1
+    and 3 on the first, 2 and 4 on the second): every port talking, four
+    channels bridged, no late media period, and no heap call on either
+    media thread (tests/alloccount.c); prints the media threads' CPU."""
+    from gwtest import alloccount_env, alloccount_result
+
+    def two_threads(text):
+        return text.replace('device = "";', 'device = "";\n\tmedia_threads = 2;', 1)
+    with Rig(tmp, conf_edit=two_threads, extra_env=alloccount_env(tmp)) as r:
         r.ls.cmd("auto %d on 1" % FXS1)
         r.ls.cmd("auto %d on 1" % FXS2)
         calls = []
@@ -259,14 +265,18 @@ def test_four_ports_in_calls(tmp):
         time.sleep(10)
         st = r.gw.status()
         print(st["text"])
+        assert st["media"]["threads"] == "2", st["text"]
         assert st["media"]["bridged"] == "4", st["text"]
         assert st["media"]["late"] == "0", st["text"]
-        print("media thread CPU with 4 ports in calls: %s of one core, "
+        print("media threads' CPU with 4 ports in calls: %s of one core, "
               "longest period %s us" % (st["media"]["cpu"], st["media"]["busy_max_us"]))
         for u in calls:
             rc = u.wait(30)
             assert rc == 0, "SIPp failed (%s):\n%s" % (rc, u.text()[-2000:])
         r.gw.assert_all_idle(15)
+    got = alloccount_result(tmp)
+    print("both media threads through four calls: %s" % got)
+    assert got == "allocs=0 frees=0", got
 
 
 def free_udp():

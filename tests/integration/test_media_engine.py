@@ -5,9 +5,8 @@ with its direction) and the media thread still makes no heap call while
 it does."""
 import os
 import re
-import subprocess
 
-from gwtest import SRCDIR, wait_until
+from gwtest import alloccount_env, alloccount_result, wait_until
 from test_calls import Rig, FXS1, free_udp
 from test_fax import fax_line_to_sip
 
@@ -19,11 +18,7 @@ def test_media_vbd_fax_never_allocates(tmp):
     ... voice-band data") switches the call to VBD once; the fax arrives
     intact and the media thread made no malloc/free through detection,
     the switch and the fax itself."""
-    so = os.path.join(tmp, "alloccount.so")
-    subprocess.run(["gcc", "-shared", "-fPIC", "-O2", "-o", so,
-                    os.path.join(SRCDIR, "tests", "alloccount.c")], check=True)
-    counts = os.path.join(tmp, "counts")
-    env = dict(os.environ, LD_PRELOAD=so, ALLOCCOUNT_FILE=counts)
+    env = alloccount_env(tmp)
     log = fax_line_to_sip(tmp, extra_env=env)
     tones = [(m.group(1), m.group(2), "voice-band data" in m.group(0))
              for m in re.finditer(r"fax/modem tone (\S+(?: preamble)?) from the "
@@ -35,12 +30,9 @@ def test_media_vbd_fax_never_allocates(tmp):
         "expected one switch to VBD, on the first tone: %s" % tones
     # the answering peer's CED; the line's CNG if the sender sends one
     assert ("ANS", "network") in [(t, d) for t, d, _ in tones], tones
-    with open(counts) as f:
-        lines = [l.split(" ", 1) for l in f.read().splitlines()]
-    got = [rest for prog, rest in lines if prog == "copperline"]
-    assert len(got) == 1, "no count from copperline: %r" % lines
-    print("media thread through a fax call: %s" % got[0])
-    assert got[0] == "allocs=0 frees=0", got[0]
+    got = alloccount_result(tmp)
+    print("media thread through a fax call: %s" % got)
+    assert got == "allocs=0 frees=0", got
 
 
 def test_rtp_timeout_hangs_up(tmp):
