@@ -21,6 +21,7 @@
 #include "dsp/codec.h"
 #include "dsp/zone.h"
 #include "gateway/conf.h"
+#include "gateway/jbuf.h"
 
 #define TIMEOUT_MIN_MS 500
 #define TIMEOUT_MAX_MS 60000
@@ -954,9 +955,9 @@ static void set_defaults(struct gw_conf *conf)
 	conf->rtp_dscp = 46;
 	conf->te_pt = 101;
 	conf->rtp_timeout_s = 30;
-	conf->jitter_delay_ms = 40;
-	conf->jitter_min_ms = 20;
-	conf->jitter_max_ms = 200;
+	conf->jitter_delay_ms = GW_JBUF_DEFAULT_DELAY_MS;
+	conf->jitter_min_ms = GW_JBUF_DEFAULT_MIN_MS;
+	conf->jitter_max_ms = GW_JBUF_DEFAULT_MAX_MS;
 	conf->codecs[0] = GW_CODEC_PCMU;
 	conf->codecs[1] = GW_CODEC_PCMA;
 	conf->codecs[2] = GW_CODEC_G722;

@@ -422,10 +422,10 @@ static int err_channel(void)
 {
 	EXPECT_ERROR(CARD "ports = ( { name = \"a\"; channel = 0;"
 		     " type = \"fxs\"; } );\n",
-		     2, "ports.[0].channel", "1..32");
-	EXPECT_ERROR(CARD "ports = ( " FXS1 ",\n { name = \"b\"; channel = 33;"
+		     2, "ports.[0].channel", "1..256");
+	EXPECT_ERROR(CARD "ports = ( " FXS1 ",\n { name = \"b\"; channel = 257;"
 		     " type = \"fxs\"; } );\n",
-		     3, "ports.[1].channel", "1..32");
+		     3, "ports.[1].channel", "1..256");
 	EXPECT_ERROR(CARD "ports = ( { name = \"a\";\n channel = -1;"
 		     " type = \"fxs\"; } );\n",
 		     3, "ports.[0].channel", NULL);
@@ -567,7 +567,7 @@ static int sip_media_keys(void)
 			      &conf, path, sizeof(path), err, sizeof(err)), 0);
 	TEST_ASSERT(conf->jitter_fixed);
 	TEST_EQ_INT(conf->jitter_delay_ms, 60);
-	TEST_EQ_INT(conf->jitter_min_ms, 20);
+	TEST_EQ_INT(conf->jitter_min_ms, 0);
 	TEST_EQ_INT(conf->jitter_max_ms, 300);
 	TEST_EQ_INT(conf->te_pt, 96);
 	TEST_EQ_INT(conf->rtp_dscp, 34);

@@ -391,6 +391,34 @@ static int silence_steps(void)
 	return 0;
 }
 
+/*
+ * The defaults at zero network jitter (a LAN): the buffer starts at
+ * GW_JBUF_DEFAULT_DELAY_MS and, once the start's packets have left the
+ * window, falls to the jitter plus the margin, a few ms: with the card's
+ * period, RTP -> card stays within ptime + 5 ms.
+ */
+static int zero_jitter(void)
+{
+	static struct run r;
+
+	memset(&r, 0, sizeof(r));
+	r.name = "defaults, no jitter";
+	adaptive(&r.jb);
+	net(&r.net, 5);
+	r.net.jitter_ms = 0;
+	r.net.loss = 0;
+	r.seconds = 30;
+	r.settle = 15;
+	TEST_EQ_INT(simulate(&r), 0);
+	TEST_EQ_INT(r.mismatches, 0);
+	TEST_EQ_INT(r.st.late, 0);
+	TEST_EQ_INT(r.st.concealed, 0);
+	TEST_ASSERT(r.delay_max <= 5);
+	TEST_ASSERT(r.end_delay <= 5);
+	TEST_ASSERT(r.snr_mean > 30);
+	return 0;
+}
+
 static int jitter_20(void)
 {
 	return jitter("20 ms uniform", 20, false, 21);
@@ -478,10 +506,15 @@ static int skew(double ppm)
 	for (int m = 0; m < 2; m++) {
 		memset(&r, 0, sizeof(r));
 		r.name = m ? "fixed 40 ms" : "adaptive";
-		if (m)
+		if (m) {
 			fixed(&r.jb, 40);
-		else
+		} else {
+			/* a floor of 20 ms, starting at 40: the corrections
+			 * are those of the skew, not of a falling target */
 			adaptive(&r.jb);
+			r.jb.min_ms = 20;
+			r.jb.delay_ms = 40;
+		}
 		net(&r.net, 61 + (uint32_t)m);
 		r.net.ppm = ppm;
 		r.net.jitter_ms = 10;
@@ -620,15 +653,18 @@ static int api(void)
 
 	gw_jbuf_cfg_default(&c);
 	TEST_EQ_INT(c.mode, GW_JBUF_ADAPTIVE);
-	TEST_EQ_INT(c.min_ms, 20);
+	TEST_EQ_INT(c.min_ms, 0);
 	TEST_EQ_INT(c.max_ms, 200);
-	TEST_EQ_INT(c.delay_ms, 40);
+	TEST_EQ_INT(c.delay_ms, 20);
 	c.min_ms = 50; /* min > start */
 	TEST_EQ_INT(gw_jbuf_init_cfg(&j, &c, NULL), -EINVAL);
 	c.min_ms = 20;
 	c.max_ms = GW_JBUF_MAX_DELAY_MS + 1;
 	TEST_EQ_INT(gw_jbuf_init_cfg(&j, &c, NULL), -EINVAL);
-	TEST_EQ_INT(gw_jbuf_init_cfg(&j, NULL, NULL), 0);
+	TEST_EQ_INT(gw_jbuf_init_cfg(&j, NULL, NULL), 0); /* the defaults */
+	c.max_ms = 200;
+	c.delay_ms = 40;
+	TEST_EQ_INT(gw_jbuf_init_cfg(&j, &c, NULL), 0);
 	TEST_EQ_INT(gw_jbuf_put(&j, 1, 0, pkt, 0), -EINVAL);
 	TEST_EQ_INT(gw_jbuf_put(&j, 1, 0, pkt, GW_JBUF_MAX_PACKET + 1),
 		    -EINVAL);
@@ -707,6 +743,7 @@ const struct gw_test_case gw_test_cases_jbuf[] = {
 	{ "jbuf_api", api },
 	{ "jbuf_loss_1pct", loss_1pct },
 	{ "jbuf_loss_5pct", loss_5pct },
+	{ "jbuf_zero_jitter_defaults", zero_jitter },
 	{ "jbuf_jitter_20ms", jitter_20 },
 	{ "jbuf_jitter_50ms", jitter_50 },
 	{ "jbuf_silence_steps", silence_steps },
