@@ -100,6 +100,9 @@ struct gw_call {
 	char srtp_answer[GW_SDP_CRYPTO_LEN]; /* our a=crypto in answers */
 	bool vbd;	       /* fax/modem: the call is voice-band data */
 	bool reinvite_pending; /* our re-INVITE awaits its final answer */
+	/* hold (RFC 3264 §8.4): our direction, set by the peer's offers */
+	enum gw_sdp_dir sdp_dir;
+	bool held; /* the peer's last offer was sendonly or inactive */
 	char number[64]; /* dialled number after routing */
 	char peer[512];	 /* SIP URI of the other side */
 	char callid[128];

@@ -60,6 +60,7 @@ static struct gw_call *call_new(struct gw_app *app, enum gw_call_dir dir)
 	c->dir = dir;
 	c->start = time(NULL);
 	c->sdp_version = 1;
+	c->sdp_dir = GW_SDP_SENDRECV;
 	c->next = app->calls;
 	app->calls = c;
 	app->calls_total++;
@@ -296,7 +297,7 @@ static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 	return gw_sdp_print_fmts(buf, len, conf->sip_host, c->rtp->local_port,
 				 fmts, nfmts, te_pt,
 				 (uint64_t)c->id + (uint64_t)c->start * 1000,
-				 c->sdp_version, crypto, ncrypto);
+				 c->sdp_version, crypto, ncrypto, c->sdp_dir);
 }
 
 static void respond(struct gw_call *c, int status, const char *phrase,
@@ -653,7 +654,7 @@ void gw_call_vbd(struct gw_call *c)
 	if (gw_sdp_print_fmts(sdp, sizeof(sdp), c->app->conf->sip_host,
 			      c->rtp->local_port, g711, 2, -1,
 			      (uint64_t)c->id + (uint64_t)c->start * 1000,
-			      c->sdp_version, NULL, 0) < 0)
+			      c->sdp_version, NULL, 0, c->sdp_dir) < 0)
 		return;
 	CLOG(c, GW_LOG_INFO, "fax/modem over %s: re-INVITE to G.711",
 	     d ? d->name : "?");
@@ -699,9 +700,44 @@ static void reinvite_answered(struct gw_call *c, int status, const sip_t *sip)
 	     gw_codec_desc((enum gw_codec_id)a.codec)->name);
 }
 
-void gw_call_sip_reinvite(struct gw_call *c)
+/*
+ * Hold and resume (RFC 3264 §8.4): the peer's sendonly or inactive (or
+ * c=0.0.0.0) holds the call: we answer recvonly / inactive, send no RTP,
+ * and the RTP inactivity limit is off until it resumes (RTCP may stop
+ * too while held); sendrecv or recvonly resumes it with the configured
+ * limit, counted afresh.
+ */
+static void hold(struct gw_call *c, enum gw_sdp_dir offered)
 {
-	CLOG(c, GW_LOG_INFO, "re-INVITE: session kept as it is");
+	bool held = offered == GW_SDP_SENDONLY || offered == GW_SDP_INACTIVE;
+	enum gw_sdp_dir mine = gw_sdp_dir_answer(offered);
+
+	c->sdp_dir = mine;
+	atomic_store_explicit(&c->rtp->tx_off, !(mine & GW_SDP_SENDONLY),
+			      memory_order_relaxed);
+	if (held == c->held)
+		return;
+	c->held = held;
+	CLOG(c, GW_LOG_INFO, "%s by the peer (%s): %s",
+	     held ? "held" : "resumed", gw_sdp_dir_name(offered),
+	     held ? "RTP inactivity limit off" : "RTP inactivity limit on");
+	if (c->line && c->rtp_attached)
+		gw_app_media_cmd(c->app, &(struct gw_media_cmd){
+			.type = GW_MEDIA_CMD_RTP_TIMEOUT, .chan = c->line->chan,
+			.seconds = held ? 0 : c->app->conf->rtp_timeout_s });
+}
+
+void gw_call_sip_reinvite(struct gw_call *c, const sip_t *sip)
+{
+	struct gw_sdp_audio a;
+
+	if (c->rtp && c->have_remote && sip && sip->sip_payload &&
+	    sip->sip_payload->pl_len &&
+	    !gw_sdp_parse_codecs(sip->sip_payload->pl_data,
+				 sip->sip_payload->pl_len, codec_mask(c), &a))
+		hold(c, a.dir);
+	else
+		CLOG(c, GW_LOG_INFO, "re-INVITE: session kept as it is");
 	respond(c, 200, "OK", c->rtp && c->have_remote);
 }
 

@@ -34,8 +34,11 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh,
 			const sip_t *sip);
 void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 			  const sip_t *sip);
-/* A re-INVITE: answered with the session as it is (hold etc. later). */
-void gw_call_sip_reinvite(struct gw_call *c);
+/*
+ * A re-INVITE: answered with the session as it is, but for hold and
+ * resume (the direction of its offer; see call.c hold()).
+ */
+void gw_call_sip_reinvite(struct gw_call *c, const sip_t *sip);
 void gw_call_sip_ended(struct gw_call *c, const char *why);
 void gw_call_sip_terminated(struct gw_call *c);
 

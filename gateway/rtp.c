@@ -683,6 +683,12 @@ void gw_rtp_session_send(struct gw_rtp_session *s, const int16_t *frame,
 
 	if (samples > GW_RTP_ACC_SAMPLES)
 		return;
+	if (atomic_load_explicit(&s->tx_off, memory_order_relaxed)) {
+		s->acc_n = 0;
+		s->marker_next = true;
+		s->ts += (uint32_t)samples * s->ts_mult;
+		return;
+	}
 	if (s->te_pt >= 0) {
 		struct gw_rtp_event ev;
 		uint32_t ev_ts;

@@ -216,6 +216,13 @@ struct gw_rtp_session {
 	/* the latest report's figures, for status (set by the media thread) */
 	atomic_uint_fast32_t q_loss_ppm, q_jitter_us, q_rtt_us, q_mos_x100;
 	atomic_bool remote_bye;
+	/*
+	 * Set by the control thread while our direction is recvonly or
+	 * inactive (the peer holds the call): no RTP nor event is sent, the
+	 * timestamp keeps running and the first packet after has the
+	 * marker; RTCP goes on.
+	 */
+	atomic_bool tx_off;
 	atomic_uint_fast64_t tx_events, tx_event_packets, rx_events,
 		rx_event_packets;
 	atomic_uint_fast64_t tx_packets, rx_packets, rx_foreign, rx_bad;

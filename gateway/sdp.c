@@ -95,6 +95,12 @@ int gw_sdp_parse_codecs(const char *body, size_t len, unsigned allowed,
 			break;
 		}
 		out->srtp = m->m_proto == sdp_proto_srtp;
+		/* the stream's mode; Sofia's default for it is sendrecv */
+		out->dir = (enum gw_sdp_dir)(m->m_mode &
+			    sdp_attribute_mode(sess->sdp_attributes,
+					       sdp_sendrecv));
+		if (!strcmp(out->addr, "0.0.0.0"))
+			out->dir = GW_SDP_INACTIVE;
 		out->ncrypto = 0;
 		for (sdp_attribute_t *a = m->m_attributes; a; a = a->a_next)
 			if (a->a_name && !strcasecmp(a->a_name, "ptime") &&
@@ -114,6 +120,26 @@ out:
 	sdp_parser_free(p);
 	su_home_deinit(home);
 	return err;
+}
+
+const char *gw_sdp_dir_name(enum gw_sdp_dir dir)
+{
+	static const char *const names[] = { "inactive", "sendonly",
+					      "recvonly", "sendrecv" };
+
+	return names[dir & 3];
+}
+
+enum gw_sdp_dir gw_sdp_dir_answer(enum gw_sdp_dir offered)
+{
+	switch (offered) {
+	case GW_SDP_SENDONLY:
+		return GW_SDP_RECVONLY;
+	case GW_SDP_RECVONLY:
+		return GW_SDP_SENDONLY;
+	default:
+		return offered;
+	}
 }
 
 int gw_sdp_print(char *buf, size_t len, const char *addr, int port,
@@ -138,7 +164,8 @@ int gw_sdp_print_srtp(char *buf, size_t len, const char *addr, int port,
 		f[i].codec = pts[i] == 8 ? GW_CODEC_PCMA : GW_CODEC_PCMU;
 	}
 	return gw_sdp_print_fmts(buf, len, addr, port, f, npts, te_pt, sess_id,
-				 sess_version, crypto, ncrypto);
+				 sess_version, crypto, ncrypto,
+				 GW_SDP_SENDRECV);
 }
 
 /* printf at *off in buf; false (and *off past len) once it does not fit. */
@@ -164,7 +191,8 @@ add(char *buf, size_t len, size_t *off, const char *fmt, ...)
 int gw_sdp_print_fmts(char *buf, size_t len, const char *addr, int port,
 		      const struct gw_sdp_fmt *fmts, int nfmts, int te_pt,
 		      uint64_t sess_id, uint64_t sess_version,
-		      const char *const *crypto, int ncrypto)
+		      const char *const *crypto, int ncrypto,
+		      enum gw_sdp_dir dir)
 {
 	const char *ipv = strchr(addr, ':') ? "IP6" : "IP4";
 	size_t off = 0;
@@ -211,7 +239,8 @@ int gw_sdp_print_fmts(char *buf, size_t len, const char *addr, int port,
 		    "a=fmtp:%d 0-16\r\n", te_pt, te_pt);
 	for (int i = 0; i < ncrypto; i++)
 		add(buf, len, &off, "a=crypto:%s\r\n", crypto[i]);
-	if (!add(buf, len, &off, "a=ptime:20\r\na=sendrecv\r\n"))
+	if (!add(buf, len, &off, "a=ptime:20\r\na=%s\r\n",
+		 gw_sdp_dir_name(dir)))
 		return -ENOSPC;
 	return (int)off;
 }

@@ -24,6 +24,19 @@
 #define GW_SDP_MAX_CRYPTO 8 /* a=crypto lines kept from one stream */
 #define GW_SDP_CRYPTO_LEN 192
 
+/* Stream direction, as RFC 3264 §5.1 (the sender's view of its SDP). */
+enum gw_sdp_dir {
+	GW_SDP_INACTIVE = 0,
+	GW_SDP_SENDONLY = 1,
+	GW_SDP_RECVONLY = 2,
+	GW_SDP_SENDRECV = 3,
+};
+
+/* "sendrecv", ...: the attribute's name. */
+const char *gw_sdp_dir_name(enum gw_sdp_dir dir);
+/* The direction that answers `offered` (sendonly <-> recvonly). */
+enum gw_sdp_dir gw_sdp_dir_answer(enum gw_sdp_dir offered);
+
 struct gw_sdp_audio {
 	char addr[64]; /* connection address of the audio stream */
 	int port;
@@ -33,6 +46,12 @@ struct gw_sdp_audio {
 	int ptime; /* a=ptime in ms, 0 if absent */
 	int cn_pt; /* CN/8000 (RFC 3389) payload type, -1 if none */
 	bool srtp; /* RTP/SAVP */
+	/*
+	 * a=sendonly/recvonly/inactive/sendrecv of the stream (else of the
+	 * session; default sendrecv); a connection address of 0.0.0.0 (RFC
+	 * 2543 hold) counts as inactive.
+	 */
+	enum gw_sdp_dir dir;
 	int ncrypto; /* its a=crypto values (after "crypto:") */
 	char crypto[GW_SDP_MAX_CRYPTO][GW_SDP_CRYPTO_LEN];
 };
@@ -84,10 +103,14 @@ int gw_sdp_print_srtp(char *buf, size_t len, const char *addr, int port,
 		      const int *pts, int npts, int te_pt, uint64_t sess_id,
 		      uint64_t sess_version, const char *const *crypto,
 		      int ncrypto);
-/* The general form: any codecs (rtpmap from dsp/codec.h's table). */
+/*
+ * The general form: any codecs (rtpmap from dsp/codec.h's table), and the
+ * stream's direction attribute.
+ */
 int gw_sdp_print_fmts(char *buf, size_t len, const char *addr, int port,
 		      const struct gw_sdp_fmt *fmts, int nfmts, int te_pt,
 		      uint64_t sess_id, uint64_t sess_version,
-		      const char *const *crypto, int ncrypto);
+		      const char *const *crypto, int ncrypto,
+		      enum gw_sdp_dir dir);
 
 #endif

@@ -28,7 +28,7 @@ static void callback(nua_event_t event, int status, char const *phrase,
 	switch (event) {
 	case nua_i_invite:
 		if (c)
-			gw_call_sip_reinvite(c);
+			gw_call_sip_reinvite(c, sip);
 		else
 			gw_call_sip_invite(app, nh, sip);
 		break;

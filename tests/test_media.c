@@ -174,6 +174,49 @@ static int spsc_fifo(void)
 	return 0;
 }
 
+/* Hold and resume: the stream's direction, as offered and as answered. */
+static int sdp_direction(void)
+{
+	static const struct {
+		const char *sess, *media, *addr;
+		enum gw_sdp_dir dir;
+	} cases[] = {
+		{ "", "", "127.0.0.1", GW_SDP_SENDRECV },
+		{ "", "a=sendonly\r\n", "127.0.0.1", GW_SDP_SENDONLY },
+		{ "", "a=recvonly\r\n", "127.0.0.1", GW_SDP_RECVONLY },
+		{ "", "a=inactive\r\n", "127.0.0.1", GW_SDP_INACTIVE },
+		{ "", "a=sendrecv\r\n", "127.0.0.1", GW_SDP_SENDRECV },
+		{ "a=sendonly\r\n", "", "127.0.0.1", GW_SDP_SENDONLY },
+		{ "a=inactive\r\n", "", "127.0.0.1", GW_SDP_INACTIVE },
+		{ "", "", "0.0.0.0", GW_SDP_INACTIVE }, /* RFC 2543 hold */
+	};
+	static const struct gw_sdp_fmt pcmu = { 0, GW_CODEC_PCMU };
+	struct gw_sdp_audio a;
+	char sdp[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(sdp, sizeof(sdp),
+			 "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
+			 "c=IN IP4 %s\r\nt=0 0\r\n%s"
+			 "m=audio 6000 RTP/AVP 0\r\n%s", cases[i].addr,
+			 cases[i].sess, cases[i].media);
+		TEST_EQ_INT(gw_sdp_parse(sdp, strlen(sdp), &a), 0);
+		TEST_EQ_INT(a.dir, cases[i].dir);
+	}
+	TEST_EQ_INT(gw_sdp_dir_answer(GW_SDP_SENDONLY), GW_SDP_RECVONLY);
+	TEST_EQ_INT(gw_sdp_dir_answer(GW_SDP_RECVONLY), GW_SDP_SENDONLY);
+	TEST_EQ_INT(gw_sdp_dir_answer(GW_SDP_INACTIVE), GW_SDP_INACTIVE);
+	TEST_EQ_INT(gw_sdp_dir_answer(GW_SDP_SENDRECV), GW_SDP_SENDRECV);
+	/* printed as the attribute, and parsed back */
+	TEST_ASSERT(gw_sdp_print_fmts(sdp, sizeof(sdp), "127.0.0.1", 20000,
+				      &pcmu, 1, -1, 1, 1, NULL, 0,
+				      GW_SDP_RECVONLY) > 0);
+	TEST_ASSERT(strstr(sdp, "a=recvonly\r\n"));
+	TEST_EQ_INT(gw_sdp_parse(sdp, strlen(sdp), &a), 0);
+	TEST_EQ_INT(a.dir, GW_SDP_RECVONLY);
+	return 0;
+}
+
 static int sdp_offer_answer(void)
 {
 	const char *offer = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\n"
@@ -210,7 +253,7 @@ static int sdp_offer_answer(void)
 	TEST_EQ_INT(a.pt, 0);
 	TEST_EQ_INT(gw_sdp_print(buf, 40, "127.0.0.1", 20000, pts, 2, -1, 1, 1),
 		    -ENOSPC);
-	return 0;
+	return sdp_direction();
 }
 
 static int sdp_telephone_event(void)

@@ -63,6 +63,76 @@ def test_rtp_timeout_hangs_up(tmp):
         assert r.ls.status(FXO1)["hook"] == "onhook"
 
 
+def test_hold_suspends_rtp_timeout(tmp):
+    """sip.rtp_timeout_s = 2, and the SIP side sends no RTP nor RTCP: SIPp
+    calls the milliwatt line 91004, holds the call 1 s after the answer
+    (re-INVITE a=sendonly, answered a=recvonly), keeps it held for 4 s
+    (twice the limit: the call must survive, and the gateway sends no RTP
+    while held), resumes it (a=sendrecv) and then gets the gateway's BYE
+    about 2 s later, the limit counted afresh from the resume. RTP from
+    the gateway is recorded on our own socket: packets before the hold,
+    none while held, packets again after the resume, the first with the
+    marker."""
+    import socket
+    import threading
+    import time
+    from peers import sipp
+    from test_calls import FXO1
+
+    def edit(text):
+        return text.replace("rtp_ports =", "rtp_timeout_s = 2;\n\trtp_ports =", 1)
+    rtp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rtp.bind(("127.0.0.1", 0))
+    rtp.settimeout(0.1)
+    got, stop = [], threading.Event()
+
+    def record():
+        while not stop.is_set():
+            try:
+                data = rtp.recv(2048)
+            except socket.timeout:
+                continue
+            if len(data) >= 12 and data[0] >> 6 == 2:
+                got.append((time.monotonic(), bool(data[1] & 0x80)))
+    th = threading.Thread(target=record, daemon=True)
+    th.start()
+    try:
+        with Rig(tmp, conf_edit=edit) as r:
+            u = sipp(tmp, "uac_hold_resume.xml", r.uri, "91004", free_udp(),
+                     extra=["-key", "rtp_port", str(rtp.getsockname()[1])],
+                     limit=40)
+            r.gw.wait_port("fxo1", "talking", 10)
+            rc = u.wait(30)
+            assert rc == 0, "SIPp failed (%s):\n%s" % (rc, u.text()[-2000:])
+            log = r.gw.log()
+            t = {}
+            for what in ("held", "resumed"):
+                m = re.search(r"%s by the peer \((\w+)\)" % what, log)
+                assert m, "no '%s' in the log:\n%s" % (what, log[-3000:])
+                print(m.group(0))
+            m = re.search(r"no RTP or RTCP from the network for (\d+) s", log)
+            assert m and m.group(1) == "2", log[-2000:]
+            r.gw.assert_all_idle()
+            assert r.ls.status(FXO1)["hook"] == "onhook"
+    finally:
+        stop.set()
+        th.join(2)
+        rtp.close()
+    # the hold and the resume, from the recorded stream: the longest gap
+    assert len(got) > 100, len(got)
+    gaps = [(got[i + 1][0] - got[i][0], i + 1) for i in range(len(got) - 1)]
+    gap, at = max(gaps)
+    before, after = at, len(got) - at
+    print("RTP from the gateway: %d packets before the hold, none for %.2f s, "
+          "%d after the resume (marker on the first: %s)"
+          % (before, gap, after, got[at][1]))
+    assert 3.5 <= gap <= 5.0, gap
+    assert before >= 40 and after >= 50, (before, after)
+    assert got[at][1], "no marker on the first packet after the resume"
+    # nothing else paused the stream
+    assert sorted(g for g, _ in gaps)[-2] < 0.2, sorted(g for g, _ in gaps)[-5:]
+
+
 def test_fax_tone_reinvites_to_g711(tmp):
     """baresip calls a line (91005) with G.722 first, which the gateway
     takes (sip.codecs G722 first); a fax machine answers on the line
