@@ -30,7 +30,18 @@
  * Suppressor. A delay ring of delay_ms; the receiver runs on the input
  * before the block's output is read from the ring, so every mute interval
  * the receiver opens (onset - 5 ms .. end + 5 ms) is applied to samples
- * that are still in the ring.
+ * that are still in the ring. Below SUP_FAST_MS the receiver also runs
+ * two more Goertzel banks staggered by a third of a block and reports
+ * every window (its own blocks included) to the suppressor as a candidate
+ * or not; a candidate opens the early mute (input samples from the
+ * window's start - 5 ms), which a START turns over to the digit's own
+ * interval and which, unconfirmed, closes at the first window without a
+ * candidate once the receiver holds no hit (no digit can then start
+ * before two more blocks hit, and those would be candidates again).
+ * Candidates of the confirmed digit and of its tail are ignored, so a
+ * digit is one mute. Windows of 102 samples keep the relative-peak test
+ * meaningful (a shorter one cannot tell 697 from 770 Hz); the hop sets
+ * the leak: a window fully inside the tone ends <= 135 samples after it.
  */
 #include <complex.h>
 #include <errno.h>
@@ -68,14 +79,37 @@
 
 #define RX_QUEUE MAX_DTMF_DIGITS
 
+/*
+ * Candidate windows (the suppressor's early mute): CAND_BANKS block
+ * Goertzel banks of RX_BLOCK samples staggered by CAND_HOP, bank 0 being
+ * the detector's own, tested with relaxed thresholds (level CAND_LEVEL_DB
+ * lower, twists CAND_TWIST_DB wider, energy test CAND_TO_TOTAL).
+ */
+#define CAND_BANKS 3
+#define CAND_HOP (RX_BLOCK / CAND_BANKS)
+#define CAND_LEVEL_DB 3
+#define CAND_TWIST_DB 2
+#define CAND_TO_TOTAL 0.36f
+_Static_assert(RX_BLOCK % CAND_BANKS == 0, "banks must tile a block");
+
 static const char digit_map[] = "123A456B789C*0#D";
 static const float row_hz[4] = { 697.0f, 770.0f, 852.0f, 941.0f };
 static const float col_hz[4] = { 1209.0f, 1336.0f, 1477.0f, 1633.0f };
+
+/* Told at the end of every candidate window: digit if the window looks
+ * like that digit's tone pair, else 0; end is its first sample after. */
+typedef void (*cand_fn)(void *arg, char digit, uint64_t end);
 
 struct gw_dtmf_rx {
 	struct gw_dtmf_rx_params p;
 	gw_dtmf_event_fn fn;
 	void *arg;
+	/* candidate windows, only while cand is set (suppressor) */
+	cand_fn cand;
+	void *cand_arg;
+	float cthr, cnormal_twist, creverse_twist;
+	float cv1[CAND_BANKS - 1][8], cv2[CAND_BANKS - 1][8];
+	float cenergy[CAND_BANKS - 1];
 	/* block detector (spandsp 0.0.6's algorithm, see top) */
 	float thr;	     /* per-tone Goertzel power threshold */
 	float normal_twist;  /* low/high power ratio limit */
@@ -113,6 +147,11 @@ struct gw_dtmf_tx {
 #define SUP_EVENTS 16
 #define SUP_MUTES 8
 #define SUP_GUARD (5 * SAMPLES_PER_MS)
+/* Delays below this (ms) mute early, on candidate windows. */
+#define SUP_FAST_MS 30
+/* An unconfirmed early mute ends at the first window without a candidate
+ * at least this long after the last one, once the receiver is quiet. */
+#define SUP_HOLD CAND_HOP
 
 struct mute {
 	uint64_t from; /* first muted input sample */
@@ -122,7 +161,7 @@ struct mute {
 struct gw_dtmf_suppress {
 	struct gw_dtmf_rx *rx;
 	int delay;	/* samples */
-	int16_t *line;	/* delay ring */
+	int16_t *line;	/* delay ring; NULL for delay 0 */
 	int idx;
 	uint64_t pos;	  /* input samples taken */
 	uint64_t emitted; /* input position of the next output sample + 1 */
@@ -131,6 +170,15 @@ struct gw_dtmf_suppress {
 	int nev;
 	struct gw_dtmf_event ev[SUP_EVENTS];
 	uint64_t leaked;
+	/* early mute (delay < SUP_FAST_MS) */
+	bool fast;
+	bool early_open;
+	uint64_t early_from; /* first input sample it mutes */
+	uint64_t early_out;  /* ... that was still in the line when it opened */
+	uint64_t last_cand;  /* end of the last candidate window */
+	char digit;	     /* last confirmed digit, 0 if none */
+	bool digit_on;	     /* between its START and END */
+	uint64_t digit_end;  /* its end + guard */
 };
 
 /* ------------------------------------------------------------------ */
@@ -369,38 +417,74 @@ static void apply_params(struct gw_dtmf_rx *rx)
 	rx->thr = block_power((float)rx->p.min_level_dbm0);
 	rx->normal_twist = powf(10.0f, rx->p.twist_db / 10.0f);
 	rx->reverse_twist = powf(10.0f, rx->p.reverse_twist_db / 10.0f);
+	rx->cthr = block_power((float)(rx->p.min_level_dbm0 - CAND_LEVEL_DB));
+	rx->cnormal_twist = powf(10.0f, (rx->p.twist_db + CAND_TWIST_DB) /
+					    10.0f);
+	rx->creverse_twist = powf(10.0f, (rx->p.reverse_twist_db +
+					  CAND_TWIST_DB) / 10.0f);
 }
 
-/* End of a block: spandsp 0.0.6's tests and hit logic. */
-static void decide(struct gw_dtmf_rx *rx)
+/* Goertzel powers of one bank, which restarts. */
+static void bank_power(const float *coef, float *v1, float *v2, float *pw)
 {
-	float pw[8], top;
-	int r = 0, c = 4, i;
-	char hit = 0;
-	bool changed = false;
-
-	for (i = 0; i < 8; i++) {
-		pw[i] = rx->v1[i] * rx->v1[i] + rx->v2[i] * rx->v2[i] -
-			rx->coef[i] * rx->v1[i] * rx->v2[i];
-		rx->v1[i] = rx->v2[i] = 0.0f;
+	for (int i = 0; i < 8; i++) {
+		pw[i] = v1[i] * v1[i] + v2[i] * v2[i] - coef[i] * v1[i] * v2[i];
+		v1[i] = v2[i] = 0.0f;
 	}
+}
+
+/*
+ * spandsp 0.0.6's tests on a block's powers: both tones at least thr,
+ * twist within nt (low over high) and rt (high over low), the other tones
+ * of each group REL_PEAK down, the pair holding to_total of the block's
+ * energy. Returns the digit or 0; *top is the pair's power.
+ */
+static char pair_test(const float *pw, float energy, float thr, float nt,
+		      float rt, float to_total, float *top)
+{
+	int r = 0, c = 4, i;
+
 	for (i = 1; i < 4; i++) {
 		if (pw[i] > pw[r])
 			r = i;
 		if (pw[4 + i] > pw[c])
 			c = 4 + i;
 	}
-	top = pw[r] + pw[c];
-	if (pw[r] >= rx->thr && pw[c] >= rx->thr &&
-	    pw[c] < pw[r] * rx->reverse_twist &&
-	    pw[c] * rx->normal_twist > pw[r]) {
-		for (i = 0; i < 8; i++)
-			if (i != r && i != c &&
-			    pw[i] * REL_PEAK > (i < 4 ? pw[r] : pw[c]))
-				break;
-		if (i == 8 && top > TO_TOTAL * RX_BLOCK * rx->energy)
-			hit = digit_map[r * 4 + (c - 4)];
-	}
+	*top = pw[r] + pw[c];
+	if (pw[r] < thr || pw[c] < thr || pw[c] >= pw[r] * rt ||
+	    pw[c] * nt <= pw[r])
+		return 0;
+	for (i = 0; i < 8; i++)
+		if (i != r && i != c &&
+		    pw[i] * REL_PEAK > (i < 4 ? pw[r] : pw[c]))
+			return 0;
+	if (*top <= to_total * RX_BLOCK * energy)
+		return 0;
+	return digit_map[r * 4 + (c - 4)];
+}
+
+/* The candidate test: pair_test() with the relaxed thresholds. */
+static char cand_test(const struct gw_dtmf_rx *rx, const float *pw,
+		      float energy)
+{
+	float top;
+
+	return pair_test(pw, energy, rx->cthr, rx->cnormal_twist,
+			 rx->creverse_twist, CAND_TO_TOTAL, &top);
+}
+
+/* End of a block: spandsp 0.0.6's tests and hit logic. */
+static void decide(struct gw_dtmf_rx *rx)
+{
+	float pw[8], top;
+	char hit, cand = 0;
+	bool changed = false;
+
+	bank_power(rx->coef, rx->v1, rx->v2, pw);
+	hit = pair_test(pw, rx->energy, rx->thr, rx->normal_twist,
+			rx->reverse_twist, TO_TOTAL, &top);
+	if (rx->cand)
+		cand = cand_test(rx, pw, rx->energy);
 	/*
 	 * -----ABB start of B; ----B-BB start of B; BBBBBABB still B;
 	 * BBBBBB-- end of B; BBBBACBB B ends, B starts again; BBBBBBCC B
@@ -423,6 +507,26 @@ static void decide(struct gw_dtmf_rx *rx)
 		check_pending(rx);
 	rx->last_hit = hit;
 	rx->energy = 0.0f;
+	/* After the hit logic, so that rx_quiet() includes this block. */
+	if (rx->cand)
+		rx->cand(rx->cand_arg, cand, rx->pos);
+}
+
+/* End of the window of candidate bank b (1..CAND_BANKS-1). */
+static void cand_window(struct gw_dtmf_rx *rx, int b)
+{
+	float pw[8];
+
+	bank_power(rx->coef, rx->cv1[b - 1], rx->cv2[b - 1], pw);
+	rx->cand(rx->cand_arg, cand_test(rx, pw, rx->cenergy[b - 1]),
+		 rx->pos);
+	rx->cenergy[b - 1] = 0.0f;
+}
+
+/* No digit can start before two more blocks hit. */
+static bool rx_quiet(const struct gw_dtmf_rx *rx)
+{
+	return !rx->cur && !rx->in_digit && !rx->last_hit;
 }
 
 int gw_dtmf_rx_alloc(struct gw_dtmf_rx **ret)
@@ -458,6 +562,9 @@ void gw_dtmf_rx_reset(struct gw_dtmf_rx *rx)
 	memset(rx->z350, 0, sizeof(rx->z350));
 	memset(rx->z440, 0, sizeof(rx->z440));
 	rx->energy = 0.0f;
+	memset(rx->cv1, 0, sizeof(rx->cv1));
+	memset(rx->cv2, 0, sizeof(rx->cv2));
+	memset(rx->cenergy, 0, sizeof(rx->cenergy));
 	rx->phase = 0;
 	rx->last_hit = 0;
 	rx->in_digit = 0;
@@ -493,6 +600,32 @@ void gw_dtmf_rx_set_event_handler(struct gw_dtmf_rx *rx, gw_dtmf_event_fn fn,
 	rx->arg = arg;
 }
 
+/* One sample into the staggered candidate banks. */
+static void cand_update(struct gw_dtmf_rx *rx, float x)
+{
+	for (int b = 0; b < CAND_BANKS - 1; b++) {
+		float *v1 = rx->cv1[b], *v2 = rx->cv2[b];
+
+		rx->cenergy[b] += x * x;
+		for (int k = 0; k < 8; k++) {
+			float v0 = rx->coef[k] * v1[k] - v2[k] + x;
+
+			v2[k] = v1[k];
+			v1[k] = v0;
+		}
+	}
+}
+
+/* Report candidate windows to fn (NULL: stop; the banks restart). */
+static void rx_set_cand(struct gw_dtmf_rx *rx, cand_fn fn, void *arg)
+{
+	rx->cand = fn;
+	rx->cand_arg = arg;
+	memset(rx->cv1, 0, sizeof(rx->cv1));
+	memset(rx->cv2, 0, sizeof(rx->cv2));
+	memset(rx->cenergy, 0, sizeof(rx->cenergy));
+}
+
 void gw_dtmf_rx_process(struct gw_dtmf_rx *rx, const int16_t *amp,
 			int samples)
 {
@@ -525,9 +658,13 @@ void gw_dtmf_rx_process(struct gw_dtmf_rx *rx, const int16_t *amp,
 			rx->v2[k] = rx->v1[k];
 			rx->v1[k] = v0;
 		}
+		if (rx->cand)
+			cand_update(rx, x);
 		if (++rx->phase == RX_BLOCK) {
 			rx->phase = 0;
 			decide(rx);
+		} else if (rx->cand && rx->phase % CAND_HOP == 0) {
+			cand_window(rx, rx->phase / CAND_HOP);
 		}
 	}
 }
@@ -671,6 +808,35 @@ bool gw_dtmf_tx_busy(struct gw_dtmf_tx *tx)
 /* ------------------------------------------------------------------ */
 /* Suppressor                                                          */
 
+/* Add a mute; when the list is full, widen the newest over it. */
+static void add_mute(struct gw_dtmf_suppress *s, uint64_t from, uint64_t to)
+{
+	struct mute *m;
+
+	if (s->nmute == SUP_MUTES) {
+		/* Cannot happen with 8 and 16 ms digits in a 100 ms line. */
+		m = &s->mute[s->nmute - 1];
+		if (from < m->from)
+			m->from = from;
+		if (to > m->to)
+			m->to = to;
+		return;
+	}
+	s->mute[s->nmute].from = from;
+	s->mute[s->nmute].to = to;
+	s->nmute++;
+}
+
+/* End the open early mute at input sample to (exclusive). */
+static void early_close(struct gw_dtmf_suppress *s, uint64_t to)
+{
+	if (!s->early_open)
+		return;
+	s->early_open = false;
+	if (to > s->early_from)
+		add_mute(s, s->early_from, to);
+}
+
 static void sup_event(void *arg, const struct gw_dtmf_event *ev)
 {
 	struct gw_dtmf_suppress *s = arg;
@@ -680,23 +846,58 @@ static void sup_event(void *arg, const struct gw_dtmf_event *ev)
 	if (ev->type == GW_DTMF_EVENT_START) {
 		uint64_t from = ev->sample > SUP_GUARD ? ev->sample - SUP_GUARD
 						       : 0;
+		/* Tone that left before this call, less what an early mute
+		 * still open caught. */
+		uint64_t out = s->emitted;
 
-		if (ev->sample < s->emitted)
-			s->leaked += s->emitted - ev->sample;
-		if (s->nmute == SUP_MUTES) {
-			/* Full (cannot happen with 8 and 16 ms digits in a
-			 * 100 ms line): stretch the newest over this one. */
-			s->mute[s->nmute - 1].to = UINT64_MAX;
-			return;
-		}
-		s->mute[s->nmute].from = from;
-		s->mute[s->nmute].to = UINT64_MAX;
-		s->nmute++;
+		if (s->early_open && s->early_out < out)
+			out = s->early_out;
+		if (ev->sample < out)
+			s->leaked += out - ev->sample;
+		early_close(s, ev->reported);
+		add_mute(s, from, UINT64_MAX);
+		s->digit = ev->digit;
+		s->digit_on = true;
 		return;
 	}
 	for (int i = 0; i < s->nmute; i++)
 		if (s->mute[i].to == UINT64_MAX)
 			s->mute[i].to = ev->sample + SUP_GUARD;
+	s->digit_on = false;
+	s->digit_end = ev->sample + SUP_GUARD;
+}
+
+/*
+ * A candidate window [end - RX_BLOCK, end) of the receiver (digit) or a
+ * window without one (0). A candidate opens the early mute from the
+ * window's start - guard, or from the oldest sample still in the line;
+ * it stays open while candidates continue and the receiver may still
+ * confirm a digit, and until that digit's START (which mutes from its
+ * onset on its own).
+ */
+static void sup_cand(void *arg, char digit, uint64_t end)
+{
+	struct gw_dtmf_suppress *s = arg;
+
+	if (digit && digit == s->digit &&
+	    (s->digit_on || end - RX_BLOCK < s->digit_end))
+		digit = 0; /* the confirmed digit or its tail: muted already */
+	if (digit) {
+		s->last_cand = end;
+		if (!s->early_open) {
+			s->early_open = true;
+			s->early_from = end > RX_BLOCK + SUP_GUARD ?
+						end - RX_BLOCK - SUP_GUARD :
+						0;
+			s->early_out = s->early_from > s->emitted ?
+					       s->early_from :
+					       s->emitted;
+		}
+		return;
+	}
+	if (s->early_open && end - s->last_cand >= SUP_HOLD &&
+	    rx_quiet(s->rx))
+		early_close(s, end);
 }
 
 int gw_dtmf_suppress_alloc(struct gw_dtmf_suppress **ret, int delay_ms)
@@ -704,21 +905,26 @@ int gw_dtmf_suppress_alloc(struct gw_dtmf_suppress **ret, int delay_ms)
 	struct gw_dtmf_suppress *s;
 	int err;
 
-	if (delay_ms < 30 || delay_ms > 100)
+	if (delay_ms < 0 || delay_ms > 100)
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->delay = delay_ms * SAMPLES_PER_MS;
-	s->line = calloc((size_t)s->delay, sizeof(*s->line));
-	if (!s->line) {
-		err = -ENOMEM;
-		goto fail;
+	s->fast = delay_ms < SUP_FAST_MS;
+	if (s->delay) {
+		s->line = calloc((size_t)s->delay, sizeof(*s->line));
+		if (!s->line) {
+			err = -ENOMEM;
+			goto fail;
+		}
 	}
 	err = gw_dtmf_rx_alloc(&s->rx);
 	if (err)
 		goto fail;
 	gw_dtmf_rx_set_event_handler(s->rx, sup_event, s);
+	if (s->fast)
+		rx_set_cand(s->rx, sup_cand, s);
 	gw_dtmf_suppress_reset(s);
 	*ret = s;
 	return 0;
@@ -739,13 +945,19 @@ void gw_dtmf_suppress_free(struct gw_dtmf_suppress *s)
 void gw_dtmf_suppress_reset(struct gw_dtmf_suppress *s)
 {
 	gw_dtmf_rx_reset(s->rx);
-	memset(s->line, 0, (size_t)s->delay * sizeof(*s->line));
+	if (s->line)
+		memset(s->line, 0, (size_t)s->delay * sizeof(*s->line));
 	s->idx = 0;
 	s->pos = 0;
 	s->emitted = 0;
 	s->nmute = 0;
 	s->nev = 0;
 	s->leaked = 0;
+	s->early_open = false;
+	s->last_cand = 0;
+	s->digit = 0;
+	s->digit_on = false;
+	s->digit_end = 0;
 }
 
 struct gw_dtmf_rx *gw_dtmf_suppress_rx(struct gw_dtmf_suppress *s)
@@ -755,6 +967,8 @@ struct gw_dtmf_rx *gw_dtmf_suppress_rx(struct gw_dtmf_suppress *s)
 
 static bool muted(const struct gw_dtmf_suppress *s, uint64_t t)
 {
+	if (s->early_open && t >= s->early_from)
+		return true;
 	for (int i = 0; i < s->nmute; i++)
 		if (t >= s->mute[i].from && t < s->mute[i].to)
 			return true;
@@ -776,17 +990,19 @@ int gw_dtmf_suppress_process(struct gw_dtmf_suppress *s, const int16_t *in,
 	gw_dtmf_rx_process(s->rx, in, n);
 
 	for (int i = 0; i < n; i++) {
-		int16_t x = in[i];
+		int16_t x = in[i], y = x;
 		uint64_t t = s->pos + (uint64_t)i;
-		int16_t y = s->line[s->idx];
 
-		if (s->nmute && t >= (uint64_t)s->delay &&
+		if (s->delay) {
+			y = s->line[s->idx];
+			s->line[s->idx] = x;
+			if (++s->idx == s->delay)
+				s->idx = 0;
+		}
+		if ((s->nmute || s->early_open) && t >= (uint64_t)s->delay &&
 		    muted(s, t - (uint64_t)s->delay))
 			y = 0;
 		out[i] = y;
-		s->line[s->idx] = x;
-		if (++s->idx == s->delay)
-			s->idx = 0;
 	}
 	s->pos += (uint64_t)n;
 

@@ -899,7 +899,8 @@ static int test_suppress(void)
 	};
 	struct gw_dtmf_suppress *sp;
 
-	TEST_EQ_INT(gw_dtmf_suppress_alloc(&sp, 10), -EINVAL);
+	TEST_EQ_INT(gw_dtmf_suppress_alloc(&sp, -1), -EINVAL);
+	TEST_EQ_INT(gw_dtmf_suppress_alloc(&sp, 101), -EINVAL);
 	gw_dtmf_suppress_free(NULL);
 	rng_state = 21;
 	for (size_t k = 0; k < sizeof(cs) / sizeof(cs[0]); k++) {
@@ -917,6 +918,476 @@ static int test_suppress(void)
 	return 0;
 }
 
+/* ---- low-delay suppression -------------------------------------------- */
+
+/*
+ * Suppressor delays below 30 ms mute on the receiver's candidate windows
+ * before a digit is confirmed. Each run: the 768 tones of 16 digits x 40,
+ * 50, 70, 100 ms x -3, -10, -20, -30 dBm0 (the stronger tone) x twist 0,
+ * -4, +3 dB, in random order, each after 60..80 ms of silence (random, so
+ * the onset falls on every phase of the detector's 102-sample blocks, of
+ * the candidate windows and of the calls), in 160-sample calls or in
+ * calls of odd sizes 1..331.
+ */
+#define FAST_TONES (16 * 4 * 4 * 3)
+
+struct fast_tone {
+	int onset, on; /* samples */
+	char digit;
+};
+
+struct fast_res {
+	int leak_max;	      /* longest leading fragment left unmuted */
+	double leak_sum;
+	int holes;	      /* tone samples passed after the mute began */
+	int spandsp, gw, gw0; /* digits detected in the output */
+	int spandsp_in, gw_in;
+	int bad_events;
+	double on_err, dur_err;
+	uint64_t leaked; /* gw_dtmf_suppress_leaked() */
+};
+
+static int fast_signal(int16_t *x, int n, struct fast_tone *tn, bool dev)
+{
+	static const int ms[4] = { 40, 50, 70, 100 };
+	static const int lv[4] = { -3, -10, -20, -30 };
+	static const int tw[3] = { 0, -4, 3 };
+	int order[FAST_TONES], pos = 0;
+
+	for (int k = 0; k < FAST_TONES; k++)
+		order[k] = k;
+	for (int k = FAST_TONES - 1; k > 0; k--) {
+		int j = (int)(rng() % (uint32_t)(k + 1)), t = order[k];
+
+		order[k] = order[j];
+		order[j] = t;
+	}
+	memset(x, 0, (size_t)n * sizeof(*x));
+	for (int k = 0; k < FAST_TONES; k++) {
+		int c = order[k], d = c % 16, dur = ms[c / 16 % 4];
+		int l = lv[c / 64 % 4], t = tw[c / 256];
+		double lo, hi;
+
+		pos += 60 * MS + (int)(rng() % (20 * MS));
+		tn[k].onset = pos;
+		tn[k].on = dur * MS;
+		tn[k].digit = digits16[d];
+		digit_hz(digits16[d], &lo, &hi);
+		if (dev) {
+			lo *= 1 + uni(-0.015, 0.015);
+			hi *= 1 + uni(-0.015, 0.015);
+		}
+		/* the stronger tone at l, the other |twist| below */
+		add_pair(x + pos, dur * MS, lo, t > 0 ? l - t : l, hi,
+			 t > 0 ? l : l + t);
+		pos += dur * MS;
+	}
+	pos += 200 * MS;
+	return pos <= n ? pos : -1;
+}
+
+/* Digits spandsp's dtmf_rx (default parameters) finds in x[0..n). */
+static int spandsp_count(const int16_t *x, int n)
+{
+	dtmf_rx_state_t *st = dtmf_rx_init(NULL, NULL, NULL);
+	char got[MAX_DTMF_DIGITS + 1];
+	int cnt = 0;
+
+	if (!st)
+		return -1;
+	for (int i = 0; i < n; i += BLOCK) {
+		dtmf_rx(st, x + i, n - i < BLOCK ? n - i : BLOCK);
+		cnt += dtmf_rx_get(st, got, 8);
+	}
+	cnt += dtmf_rx_get(st, got, MAX_DTMF_DIGITS);
+	dtmf_rx_free(st);
+	return cnt;
+}
+
+/* Digits gw_dtmf_rx finds in x[0..n): default parameters, or lenient
+ * (no minimum duration, no frequency check). */
+static int gw_count(const int16_t *x, int n, bool lenient)
+{
+	struct gw_dtmf_rx *rx;
+	struct gw_dtmf_rx_params p;
+	char got[64];
+	int cnt = 0;
+
+	if (gw_dtmf_rx_alloc(&rx) != 0)
+		return -1;
+	gw_dtmf_rx_params_default(&p);
+	if (lenient) {
+		p.min_on_ms = 0;
+		p.max_freq_dev_permille = 0;
+	}
+	gw_dtmf_rx_set_params(rx, &p);
+	for (int i = 0; i < n; i += BLOCK) {
+		gw_dtmf_rx_process(rx, x + i, n - i < BLOCK ? n - i : BLOCK);
+		cnt += gw_dtmf_rx_get(rx, got, sizeof(got));
+	}
+	gw_dtmf_rx_free(rx);
+	return cnt;
+}
+
+static int fast_run(int delay_ms, bool odd_calls, bool dev,
+		    struct fast_res *r)
+{
+	static const int odd[] = { 1, 37, 331, 80, 7, 203, 101, 160, 59, 2 };
+	int n = FAST_TONES * 200 * MS, d = delay_ms * MS, len, ne = 0;
+	int16_t *x = malloc((size_t)n * sizeof(*x));
+	int16_t *y = malloc((size_t)n * sizeof(*y));
+	struct fast_tone *tn = malloc(FAST_TONES * sizeof(*tn));
+	struct gw_dtmf_event *ev = malloc(3 * FAST_TONES * sizeof(*ev));
+	struct gw_dtmf_suppress *sp;
+
+	memset(r, 0, sizeof(*r));
+	TEST_ASSERT(x && y && tn && ev);
+	len = fast_signal(x, n, tn, dev);
+	TEST_ASSERT(len > 0);
+	TEST_EQ_INT(gw_dtmf_suppress_alloc(&sp, delay_ms), 0);
+	for (int i = 0, c = 0; i < len; c++) {
+		int m = odd_calls ? odd[c % 10] : BLOCK;
+
+		if (m > len - i)
+			m = len - i;
+		ne += gw_dtmf_suppress_process(sp, x + i, y + i, m, ev + ne,
+					       3 * FAST_TONES - ne);
+		i += m;
+	}
+	r->leaked = gw_dtmf_suppress_leaked(sp);
+	gw_dtmf_suppress_free(sp);
+
+	/* y[t + d] is x[t], unless muted */
+	for (int k = 0; k < FAST_TONES; k++) {
+		int a = tn[k].onset, b = a + tn[k].on, t = a, l = a;
+
+		/* up to the first muted sample; a tone sample of 0 counts
+		 * as leaked only if one after it passed */
+		for (; t < b && y[t + d] == x[t]; t++)
+			if (x[t])
+				l = t + 1;
+		r->leak_max = l - a > r->leak_max ? l - a : r->leak_max;
+		r->leak_sum += l - a;
+		for (; t < b; t++)
+			if (y[t + d] != 0)
+				r->holes++;
+	}
+	/* every tone reported once, START then END, in order, on time */
+	for (int k = 0; k < FAST_TONES; k++) {
+		const struct gw_dtmf_event *s = ev + 2 * k, *e = s + 1;
+		double on_err, dur_err;
+
+		if (2 * k + 1 >= ne || s->type != GW_DTMF_EVENT_START ||
+		    e->type != GW_DTMF_EVENT_END ||
+		    s->digit != tn[k].digit || e->digit != tn[k].digit) {
+			r->bad_events++;
+			continue;
+		}
+		on_err = fabs((double)s->sample - tn[k].onset) / MS;
+		dur_err = fabs((double)e->duration_samples - tn[k].on) / MS;
+		r->on_err = fmax(r->on_err, on_err);
+		r->dur_err = fmax(r->dur_err, dur_err);
+		if (on_err > 10 || dur_err > 10)
+			r->bad_events++;
+	}
+	if (ne != 2 * FAST_TONES)
+		r->bad_events += abs(ne - 2 * FAST_TONES);
+	/* in-band detection: the output (aligned), and the input for
+	 * reference */
+	r->spandsp = spandsp_count(y + d, len - d);
+	r->gw = gw_count(y + d, len - d, false);
+	r->gw0 = gw_count(y + d, len - d, true);
+	if (!odd_calls && !dev) {
+		r->spandsp_in = spandsp_count(x, len);
+		r->gw_in = gw_count(x, len, false);
+	}
+	free(x);
+	free(y);
+	free(tn);
+	free(ev);
+	return 0;
+}
+
+static int test_fast_leak(void)
+{
+	static const int delays[] = { 0, 5, 10, 20 };
+	static const char *const what[3] = {
+		"160-sample calls",
+		"odd-size calls",
+		"160, freq +-1.5 %",
+	};
+
+	rng_state = 31;
+	printf("  %d tones per run (16 digits x 40/50/70/100 ms x -3/-10/"
+	       "-20/-30 dBm0 x twist 0/-4/+3 dB, random onsets); leak = "
+	       "tone that left unmuted before the mute\n",
+	       FAST_TONES);
+	for (size_t k = 0; k < sizeof(delays) / sizeof(delays[0]); k++) {
+		int worst = 0;
+
+		for (int v = 0; v < 3; v++) {
+			struct fast_res r;
+
+			TEST_EQ_INT(fast_run(delays[k], v == 1, v == 2, &r),
+				    0);
+			printf("  delay %2d ms, %-17s: leak max %5.2f ms mean "
+			       "%.2f ms (leaked() %.2f ms/tone), holes %d; "
+			       "in-band digits: spandsp %d, gw %d, gw "
+			       "lenient %d; bad events %d (max onset err "
+			       "%.2f, dur err %.2f ms)\n",
+			       delays[k], what[v], r.leak_max / (double)MS,
+			       r.leak_sum / FAST_TONES / MS,
+			       (double)r.leaked / FAST_TONES / MS, r.holes,
+			       r.spandsp, r.gw, r.gw0, r.bad_events, r.on_err,
+			       r.dur_err);
+			if (v == 0)
+				printf("  (same tones in band, unsuppressed: "
+				       "spandsp %d, gw %d of %d)\n",
+				       r.spandsp_in, r.gw_in, FAST_TONES);
+			TEST_EQ_INT(r.spandsp, 0);
+			TEST_EQ_INT(r.gw, 0);
+			TEST_EQ_INT(r.gw0, 0);
+			TEST_EQ_INT(r.bad_events, 0);
+			TEST_EQ_INT(r.holes, 0);
+			if (v == 0) {
+				TEST_EQ_INT(r.gw_in, FAST_TONES);
+				TEST_EQ_INT(r.spandsp_in, FAST_TONES);
+			}
+			worst = r.leak_max > worst ? r.leak_max : worst;
+		}
+		/* dtmf.h's bound: (RX_BLOCK + CAND_HOP - 1) - delay */
+		printf("  delay %2d ms: longest leak %.2f ms, bound %.2f ms\n",
+		       delays[k], worst / (double)MS,
+		       fmax(0, 135 - delays[k] * MS) / MS);
+		TEST_ASSERT(worst <= (int)fmax(0, 135 - delays[k] * MS));
+	}
+	return 0;
+}
+
+/*
+ * Digits inside speech: 16 digits (45 ms, -6..-27 dBm0) each between 300
+ * ms of speech-like signal that stops gap_ms before the tone and resumes
+ * gap_ms after it. Nothing may be detected in band, every digit must be
+ * reported, and speech more than 10 ms from a tone must pass untouched.
+ */
+static int fast_talk(int delay_ms, int gap_ms, int *leak, int *changed,
+		     int *clip, int *inband, int *events)
+{
+	int speech = 300 * MS, gap = gap_ms * MS, on = 45 * MS;
+	int per = speech + 2 * gap + on, n = 16 * per + speech;
+	int d = delay_ms * MS, ne = 0, run = 0, last = -2;
+	int16_t *x = calloc((size_t)n, sizeof(*x));
+	int16_t *y = calloc((size_t)n, sizeof(*y));
+	uint8_t *near = calloc((size_t)n, 1);
+	struct gw_dtmf_suppress *sp;
+	struct gw_dtmf_event ev[8];
+
+	TEST_ASSERT(x && y && near);
+	speech_like(x, n);
+	*leak = *changed = *clip = 0;
+	for (int k = 0; k < 16; k++) {
+		int t0 = k * per + speech + gap;
+		double lo, hi;
+
+		memset(x + t0 - gap, 0, (size_t)(2 * gap + on) * sizeof(*x));
+		digit_hz(digits16[k], &lo, &hi);
+		add_pair(x + t0, on, lo, -6 - (k % 8) * 3, hi,
+			 -6 - (k % 8) * 3);
+		for (int t = t0 - 10 * MS; t < t0 + on + 10 * MS; t++)
+			near[t] = 1;
+	}
+	TEST_EQ_INT(gw_dtmf_suppress_alloc(&sp, delay_ms), 0);
+	for (int i = 0; i < n; i += BLOCK)
+		ne += gw_dtmf_suppress_process(sp, x + i, y + i,
+					       n - i < BLOCK ? n - i : BLOCK,
+					       ev, 8);
+	gw_dtmf_suppress_free(sp);
+	for (int k = 0; k < 16; k++) {
+		int t0 = k * per + speech + gap, t = t0, l = t0;
+
+		for (; t < t0 + on && y[t + d] == x[t]; t++)
+			if (x[t])
+				l = t + 1;
+		*leak = l - t0 > *leak ? l - t0 : *leak;
+	}
+	for (int t = 0; t + d < n; t++)
+		if (y[t + d] != x[t] && !near[t]) {
+			(*changed)++;
+			run = t == last + 1 ? run + 1 : 1;
+			last = t;
+			*clip = run > *clip ? run : *clip;
+		}
+	inband[0] = spandsp_count(y + d, n - d);
+	inband[1] = gw_count(y + d, n - d, false);
+	inband[2] = gw_count(y + d, n - d, true);
+	*events = ne;
+	free(x);
+	free(y);
+	free(near);
+	return 0;
+}
+
+static int test_fast_talk(void)
+{
+	static const int delays[] = { 0, 5, 10, 20, 50 };
+
+	rng_state = 33;
+	for (int g = 0; g < 2; g++) {
+		for (size_t k = 0; k < sizeof(delays) / sizeof(delays[0]);
+		     k++) {
+			int leak, changed, clip, inband[3], nev;
+
+			TEST_EQ_INT(fast_talk(delays[k], g * 30, &leak,
+					      &changed, &clip, inband, &nev),
+				    0);
+			printf("  speech gap %2d ms, delay %2d ms: leak max "
+			       "%5.2f ms; speech changed >10 ms from a tone: "
+			       "%d samples, longest %.2f ms; events %d; "
+			       "in-band digits spandsp %d gw %d gw lenient "
+			       "%d\n",
+			       g * 30, delays[k], leak / (double)MS, changed,
+			       clip / (double)MS, nev, inband[0], inband[1],
+			       inband[2]);
+			TEST_EQ_INT(nev, 32);
+			TEST_EQ_INT(inband[0], 0);
+			TEST_EQ_INT(inband[1], 0);
+			TEST_EQ_INT(inband[2], 0);
+			/* With a pause, nothing; without, the mute waits
+			 * for END (two blocks after the tone) when the line
+			 * is shorter than that. */
+			if (g)
+				TEST_EQ_INT(changed, 0);
+			TEST_ASSERT(clip <= 20 * MS);
+			TEST_ASSERT(leak <=
+				    (int)fmax(0, 135 - delays[k] * MS));
+		}
+	}
+	return 0;
+}
+
+/*
+ * False mutes: speech and music through the low-delay suppressor. A muted
+ * sample is one whose output differs from its input (input not 0); runs
+ * closer than 1 ms are one mute. Mutes that overlap a digit the
+ * suppressor reported (talk-off: a tone pair it relays) are counted
+ * apart; the others are false mutes.
+ */
+static void voiced(int16_t *x, int n)
+{
+	gw_testsig_speech_voiced(x, n, &rng_state);
+}
+
+static void multitone(int16_t *x, int n)
+{
+	gw_testsig_speech_multitone(x, n, 2, &rng_state);
+}
+
+struct fast_mutes {
+	double frac;	   /* muted share of the samples (all mutes) */
+	double false_frac; /* ... in false mutes */
+	int runs, longest; /* false mutes, longest (samples) */
+	int digit_runs;	   /* mutes around reported digits */
+	int events;
+};
+
+/* The muted run [a, b] closes: file it as false or around a digit. */
+static void mute_run(struct fast_mutes *m, const struct gw_dtmf_event *ev,
+		     int nev, int a, int b)
+{
+	for (int k = 0; k + 1 < nev; k += 2)
+		if (a <= (int)ev[k + 1].sample + 10 * MS &&
+		    b >= (int)ev[k].sample - 10 * MS) {
+			m->digit_runs++;
+			return;
+		}
+	m->runs++;
+	m->false_frac += b - a + 1;
+	if (b - a + 1 > m->longest)
+		m->longest = b - a + 1;
+}
+
+static int fast_mutes(const int16_t *x, int n, int delay_ms,
+		      struct fast_mutes *m)
+{
+	int16_t *y = malloc((size_t)n * sizeof(*y));
+	struct gw_dtmf_suppress *sp;
+	struct gw_dtmf_event ev[64];
+	int d = delay_ms * MS, muted = 0, start = -1, last = -MS;
+
+	memset(m, 0, sizeof(*m));
+	TEST_ASSERT(y);
+	TEST_EQ_INT(gw_dtmf_suppress_alloc(&sp, delay_ms), 0);
+	for (int i = 0; i < n; i += BLOCK)
+		m->events += gw_dtmf_suppress_process(
+			sp, x + i, y + i, n - i < BLOCK ? n - i : BLOCK,
+			ev + (m->events < 56 ? m->events : 56), 8);
+	gw_dtmf_suppress_free(sp);
+	TEST_ASSERT(m->events < 56);
+	for (int t = 0; t + d < n; t++) {
+		if (y[t + d] == x[t])
+			continue;
+		muted++;
+		if (t - last > MS) {
+			if (start >= 0)
+				mute_run(m, ev, m->events, start, last);
+			start = t;
+		}
+		last = t;
+	}
+	if (start >= 0)
+		mute_run(m, ev, m->events, start, last);
+	m->frac = (double)muted / n;
+	m->false_frac /= n;
+	free(y);
+	return 0;
+}
+
+static int test_fast_speech(void)
+{
+	static const struct {
+		const char *name;
+		void (*gen)(int16_t *, int);
+		int sec;
+		bool check;
+	} sig[] = {
+		{ "speech-like (narrow formants)", speech_like, 120, true },
+		{ "voiced speech model (testsig)", voiced, 120, true },
+		{ "music-like", music_like, 60, true },
+		{ "2..4 hopping tones (testsig)", multitone, 60, false },
+	};
+	static const int delays[] = { 5, 10 };
+
+	rng_state = 32;
+	for (size_t k = 0; k < sizeof(sig) / sizeof(sig[0]); k++) {
+		int n = sig[k].sec * RATE;
+		int16_t *x = malloc((size_t)n * sizeof(*x));
+
+		TEST_ASSERT(x);
+		sig[k].gen(x, n);
+		for (size_t j = 0; j < sizeof(delays) / sizeof(delays[0]);
+		     j++) {
+			struct fast_mutes m;
+
+			TEST_EQ_INT(fast_mutes(x, n, delays[j], &m), 0);
+			printf("  %-30s %3d s, delay %2d ms: muted %.3f %%; "
+			       "false mutes %d (%.1f per min, %.3f %%), "
+			       "longest %.1f ms; digit events %d, mutes "
+			       "around them %d\n",
+			       sig[k].name, sig[k].sec, delays[j],
+			       100 * m.frac, m.runs,
+			       m.runs * 60.0 / sig[k].sec,
+			       100 * m.false_frac, m.longest / (double)MS,
+			       m.events, m.digit_runs);
+			if (sig[k].check) {
+				TEST_ASSERT(m.frac < 0.005);
+				TEST_EQ_INT(m.events, 0);
+			}
+		}
+		free(x);
+	}
+	return 0;
+}
+
 const struct gw_test_case gw_test_cases_dtmf[] = {
 	{ "dtmf_q24_levels", test_levels },
 	{ "dtmf_q24_twist", test_twist },
@@ -930,5 +1401,8 @@ const struct gw_test_case gw_test_cases_dtmf[] = {
 	{ "dtmf_tx_set", test_tx },
 	{ "dtmf_rx_api", test_rx_api },
 	{ "dtmf_suppress", test_suppress },
+	{ "dtmf_suppress_fast_leak", test_fast_leak },
+	{ "dtmf_suppress_fast_talk", test_fast_talk },
+	{ "dtmf_suppress_fast_speech", test_fast_speech },
 	{ NULL, NULL },
 };
