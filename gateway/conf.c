@@ -46,7 +46,8 @@ static const char *const card_keys[] = { "driver", "device", "media_threads",
 					 NULL };
 static const char *const sip_keys[] = {
 	"listen", "rtp_ports", "rtp_dscp", "srtp", "codecs",
-	"telephone_event_pt", "rtp_timeout_s", "jitter_mode", "jitter_delay_ms", "jitter_min_ms",
+	"telephone_event_pt", "dtmf_lookahead_ms", "rtp_timeout_s",
+	"jitter_mode", "jitter_delay_ms", "jitter_min_ms",
 	"jitter_max_ms", "trusted", NULL
 };
 static const char *const fxs_keys[] = {
@@ -566,6 +567,10 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 		    NULL);
 	if (r < 0)
 		return r;
+	r = get_int(c, g, "sip", "dtmf_lookahead_ms", 0, 100,
+		    &conf->dtmf_lookahead_ms, NULL);
+	if (r < 0)
+		return r;
 	r = get_int(c, g, "sip", "rtp_timeout_s", 0, 3600,
 		    &conf->rtp_timeout_s, NULL);
 	if (r < 0)
@@ -954,6 +959,7 @@ static void set_defaults(struct gw_conf *conf)
 	conf->srtp = GW_CONF_SRTP_OPTIONAL;
 	conf->rtp_dscp = 46;
 	conf->te_pt = 101;
+	conf->dtmf_lookahead_ms = 5; /* gateway/media.h */
 	conf->rtp_timeout_s = 30;
 	conf->jitter_delay_ms = GW_JBUF_DEFAULT_DELAY_MS;
 	conf->jitter_min_ms = GW_JBUF_DEFAULT_MIN_MS;

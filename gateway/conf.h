@@ -143,6 +143,7 @@ struct gw_conf {
 	int rtp_timeout_s; /* hang up after this long without RTP/RTCP
 			    * (0: never), default 30 */
 	int te_pt;    /* telephone-event payload type we offer, default 101 */
+	int dtmf_lookahead_ms; /* RFC 4733 suppressor look-ahead, 0..100 */
 	/* jitter buffer (gateway/jbuf.h): mode, and delays in ms */
 	bool jitter_fixed;	/* default adaptive */
 	int jitter_delay_ms;	/* fixed delay / adaptive start, default 40 */

@@ -230,6 +230,13 @@ int main(int argc, char **argv)
 		gw_log(GW_LOG_ERR, "main", "media: threads: %s", strerror(-e));
 		goto out_lines;
 	}
+	e = gw_media_set_dtmf_lookahead(app->media,
+					app->conf->dtmf_lookahead_ms);
+	if (e) {
+		gw_log(GW_LOG_ERR, "main", "media: DTMF look-ahead: %s",
+		       strerror(-e));
+		goto out_lines;
+	}
 	e = gw_media_set_rtp_timeout(app->media, app->conf->rtp_timeout_s);
 	if (e)
 		gw_log(GW_LOG_WARNING, "main", "media: RTP timeout %d s: %s",

@@ -24,13 +24,6 @@
 #define EVQ 1024
 #define N GW_HW_FRAME_SAMPLES
 /*
- * RFC 4733 sending: look-ahead of the DTMF suppressor on the send path
- * (only while the session has a telephone-event payload type; it delays
- * the audio sent by as much).
- */
-#define SUPPRESS_MS 50
-#define SUPPRESS_SAMPLES (SUPPRESS_MS * GW_HW_RATE_HZ / 1000)
-/*
  * Digits heard on the line while we play a received digit to it, or
  * within this long after, are its echo (the line's hybrid, a phone
  * looping audio back): not sent back as events (still suppressed). The
@@ -45,7 +38,6 @@
  * VBD_DRAIN_MAX_TICKS at the latest.
  */
 #define VBD_QUIET_PEAK 160
-#define VBD_QUIET_FRAMES ((SUPPRESS_SAMPLES + N - 1) / N)
 #define VBD_DRAIN_MAX_TICKS 50
 #define TICKS_PER_S (GW_HW_RATE_HZ / N)
 /* RFC 4733 receiving: digit level on the line, dBm0 per tone. */
@@ -72,6 +64,7 @@ struct chan {
 	/* RFC 4733: suppressor on the send path, player of received digits */
 	struct gw_dtmf_suppress *supp;
 	uint64_t supp_pos; /* input samples through supp since attach */
+	int supp_delay;	   /* its look-ahead, samples */
 	struct gw_tone_gen *evtone;
 	bool ev_playing;
 	int ev_guard;	   /* samples left of the echo guard */
@@ -174,11 +167,13 @@ int gw_media_alloc(struct gw_media **ret, const struct gw_hw_ops *ops,
 		    (err = gw_dtmf_tx_alloc(&c->dtmf_tx, -7, 100, 100)) ||
 		    (err = gw_tone_gen_alloc(&c->tone)) ||
 		    (err = gw_tone_gen_alloc(&c->evtone)) ||
-		    (err = gw_dtmf_suppress_alloc(&c->supp, SUPPRESS_MS)) ||
 		    (err = gw_progress_det_alloc(&c->prog)))
 			goto fail;
 	}
 	err = gw_media_set_vbd_detect(m, GW_MEDIA_VBD_DETECT_DEFAULT);
+	if (!err)
+		err = gw_media_set_dtmf_lookahead(m,
+						  GW_MEDIA_DTMF_LOOKAHEAD_MS);
 	if (err)
 		goto fail;
 	gw_spsc_init(&m->cmdq, m->cmdbuf, sizeof(m->cmdbuf[0]), CMDQ);
@@ -436,8 +431,12 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
  * RFC 4733 sending: pass the frame through the suppressor and turn the
  * digits it reports into event start/end timestamps on the RTP clock of
  * the (delayed) audio: input sample p leaves the delay line as output
- * sample p + SUPPRESS_SAMPLES, and this period's packet carries output
- * samples supp_pos.. at timestamp rtp->ts.
+ * sample p + supp_delay, and this period's packet carries output
+ * samples supp_pos.. at timestamp rtp->ts. With a short look-ahead the
+ * digit is confirmed after its onset has left: the event's timestamp is
+ * then that of audio already sent (muted from the first tone-like window
+ * on), and its first packet's duration covers the time since the onset
+ * (RFC 4733 §2.5.1.2: the timestamp is where the event began).
  */
 static void send_with_events(struct chan *c)
 {
@@ -446,7 +445,7 @@ static void send_with_events(struct chan *c)
 	int n = gw_dtmf_suppress_process(c->supp, c->in, c->txf, N, evs, 4);
 
 	for (int i = 0; i < n; i++) {
-		int64_t off = (int64_t)evs[i].sample + SUPPRESS_SAMPLES -
+		int64_t off = (int64_t)evs[i].sample + c->supp_delay -
 			      (int64_t)c->supp_pos;
 		uint32_t ts = s->ts + (uint32_t)off;
 
@@ -583,7 +582,7 @@ static void send_audio(struct chan *c)
 	send_with_events(c);
 	/* once the delay line holds only quiet samples (or at the latest),
 	 * send undelayed from the next frame on */
-	if (c->vbd_drain && (c->quiet_frames >= VBD_QUIET_FRAMES ||
+	if (c->vbd_drain && (c->quiet_frames >= (c->supp_delay + N - 1) / N ||
 			     c->drain_ticks >= VBD_DRAIN_MAX_TICKS))
 		c->vbd_drain = false;
 }
@@ -964,6 +963,26 @@ int gw_media_set_rtp_timeout(struct gw_media *m, int seconds)
 	if (seconds < 0 || seconds > GW_MEDIA_RTP_TIMEOUT_MAX)
 		return -EINVAL;
 	m->rtp_timeout_ticks = (uint32_t)seconds * TICKS_PER_S;
+	return 0;
+}
+
+int gw_media_set_dtmf_lookahead(struct gw_media *m, int ms)
+{
+	if (m->running)
+		return -EBUSY;
+	if (ms < 0 || ms > GW_MEDIA_DTMF_LOOKAHEAD_MAX)
+		return -EINVAL;
+	for (int i = 0; i < m->nchans; i++) {
+		struct chan *c = &m->chans[i];
+		int err;
+
+		gw_dtmf_suppress_free(c->supp);
+		c->supp = NULL;
+		err = gw_dtmf_suppress_alloc(&c->supp, ms);
+		if (err)
+			return err;
+		c->supp_delay = ms * GW_HW_RATE_HZ / 1000;
+	}
 	return 0;
 }
 

@@ -11,9 +11,15 @@
  *
  * RFC 4733 (when the attached session has a telephone-event payload
  * type): the line input, after the canceller, goes through a DTMF
- * suppressor with 50 ms look-ahead (dsp/dtmf.h); the audio sent is its
+ * suppressor with a look-ahead of GW_MEDIA_DTMF_LOOKAHEAD_MS (5 ms;
+ * gw_media_set_dtmf_lookahead(), dsp/dtmf.h); the audio sent is its
  * delayed, digit-muted output, and each digit it detects is sent as
- * telephone-event packets in the audio's stead (gateway/rtp.h). Received
+ * telephone-event packets in the audio's stead (gateway/rtp.h). Below
+ * 30 ms the suppressor mutes from the first 13 ms window that looks like
+ * a digit, so at most 17 ms minus the look-ahead of a digit's start
+ * leaves in band (12 ms at 5 ms), too short for any DTMF receiver
+ * (Q.24 receivers reject tones under 20 ms); from 20 ms nothing leaves.
+ * Received
  * events play the digit's two tones (each 3 dB below the signalled volume,
  * the pair's power, clamped to -6..-20 dBm0 per tone) over the jitter buffer's output, from the frame
  * the event arrives in, for the signalled duration. A digit the line
@@ -39,7 +45,7 @@
  * GW_MEDIA_VBD_JB_MS (60 ms), whichever is longer, with no pitch-period steps
  * (jbuf.h vbd; switched in place, no playout restart), canceller NLP off,
  * and DTMF detection and RFC 4733 suppression off (the suppressor's
- * 50 ms delay is left out as soon as the line has been quiet for 60 ms,
+ * delay is left out as soon as the line has been quiet for that long,
  * so that no signal is cut, or after 1 s at the latest). ANS/, ANSam or
  * ANSam/ either way also bypass the canceller for the rest of the call.
  * Each tone's first onset per direction is reported (GW_MEDIA_EV_VBD).
@@ -270,6 +276,15 @@ int gw_media_set_rtp_timeout(struct gw_media *m, int seconds);
  */
 #define GW_MEDIA_VBD_DETECT_DEFAULT (GW_MODEM_DETECT_CNG | GW_MODEM_DETECT_ANS)
 int gw_media_set_vbd_detect(struct gw_media *m, unsigned int detect);
+/*
+ * Control thread, before gw_media_start(): the look-ahead of the RFC 4733
+ * DTMF suppressor on every channel, 0..GW_MEDIA_DTMF_LOOKAHEAD_MAX ms (the
+ * audio of calls with telephone-events is delayed by as much; see above).
+ * Returns 0, -EBUSY once started, -EINVAL or -ENOMEM.
+ */
+#define GW_MEDIA_DTMF_LOOKAHEAD_MS 5
+#define GW_MEDIA_DTMF_LOOKAHEAD_MAX 100
+int gw_media_set_dtmf_lookahead(struct gw_media *m, int ms);
 /*
  * Control thread, before gw_media_start(): run the channels on n media
  * threads (1..GW_MEDIA_MAX_THREADS; default 1), channel c on thread

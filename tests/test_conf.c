@@ -580,6 +580,12 @@ static int sip_media_keys(void)
 		     "sip.telephone_event_pt", NULL);
 	EXPECT_ERROR(CARD "sip = {\n rtp_dscp = 64; };\n", 3, "sip.rtp_dscp",
 		     NULL);
+	EXPECT_ERROR(CARD "sip = {\n dtmf_lookahead_ms = 101; };\n", 3,
+		     "sip.dtmf_lookahead_ms", NULL);
+	TEST_EQ_INT(load_text(CARD "sip = { dtmf_lookahead_ms = 20; };\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(conf->dtmf_lookahead_ms, 20);
+	gw_conf_free(conf);
 	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
 			  " type = \"fxs\"; flash_min_ms = 300;\n"
 			  " flash_max_ms = 200; } );\n", 4,

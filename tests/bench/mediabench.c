@@ -77,11 +77,12 @@
 #define PORT_MAX 39998
 #define FAR_SAMPLES (10 * GW_HW_RATE_HZ)
 #define MARK_EVERY 50 /* packets: a click once a second per channel */
+#define STALE_NS 300000000ULL /* a click's capture this old is lost */
 
 struct row {
 	int nchans;
 	int ec_tail_ms; /* 0: no canceller */
-	bool te;	/* RFC 4733 on: DTMF suppressor with 50 ms look-ahead */
+	bool te;	/* RFC 4733 on: DTMF suppressor (media.h look-ahead) */
 	bool srtp;
 	enum gw_srtp_suite suite; /* with srtp */
 	int threads; /* media threads */
@@ -94,7 +95,7 @@ struct result {
 	uint64_t missed, card_missed, late_ticks;
 	uint64_t late_max_run_us, busy_max_us;
 	struct gw_benchcard_delay to_rtp, to_card;
-	uint64_t marks_card, marks_refl;
+	uint64_t marks_card, marks_refl, marks_stale;
 	uint64_t tx, rx, refl_rx, refl_tx, rx_bad, rx_foreign;
 	double jb_delay_ms, jb_target_ms;
 	uint64_t concealed_frames;
@@ -128,7 +129,7 @@ struct refl {
 	int16_t ulaw[256]; /* u-law decode table */
 	/* figures (reflector thread; read after join) */
 	struct gw_benchcard_delay to_rtp;
-	uint64_t rx, tx, marks;
+	uint64_t rx, tx, marks, stale;
 	/* buffers */
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -189,7 +190,15 @@ static void edit(struct refl *r, int chan, uint8_t *pl, size_t plen,
 		    v < -GW_BENCHCARD_MARK_THRESHOLD) {
 			/* cap: when that very sample reached the card */
 			uint64_t cap = gw_benchcard_mark_claim(r->card, chan);
-			if (cap && now > cap && meas) {
+			/*
+			 * A click that never arrived (clipped on the way)
+			 * leaves its capture time behind; a loud sample
+			 * much later (the echo of our own click) is not
+			 * its delay: over STALE_NS the pair is dropped.
+			 */
+			if (cap && now > cap && meas && now - cap > STALE_NS)
+				r->stale++;
+			else if (cap && now > cap && meas) {
 				delay_add(&r->to_rtp, now - cap);
 				r->marks++;
 			}
@@ -564,6 +573,7 @@ out:
 		pthread_join(refl.thread, NULL);
 		res->to_rtp = refl.to_rtp;
 		res->marks_refl = refl.marks;
+		res->marks_stale = refl.stale;
 		res->refl_rx = refl.rx;
 		res->refl_tx = refl.tx;
 		res->srtp_refl_drop = refl.srtp_drop;
@@ -670,11 +680,12 @@ static void print_detail(const struct row *row, const struct result *r,
 	       (unsigned long long)r->busy_max_us,
 	       (unsigned long long)r->late_ticks,
 	       (unsigned long long)r->late_max_run_us);
-	printf("      clicks card->RTP %llu/%llu min %.1f ms, RTP->card %llu"
-	       " min %.1f ms; jbuf delay %.1f ms target %.1f ms, concealed"
-	       " frames %llu\n",
+	printf("      clicks card->RTP %llu/%llu (%llu lost) min %.1f ms,"
+	       " RTP->card %llu min %.1f ms; jbuf delay %.1f ms target %.1f"
+	       " ms, concealed frames %llu\n",
 	       (unsigned long long)r->marks_refl,
 	       (unsigned long long)r->marks_card,
+	       (unsigned long long)r->marks_stale,
 	       (double)r->to_rtp.min_ns / 1e6,
 	       (unsigned long long)r->to_card.n,
 	       (double)r->to_card.min_ns / 1e6, r->jb_delay_ms,
