@@ -98,6 +98,8 @@ struct gw_call {
 	enum gw_srtp_suite srtp_suite; /* the suite, once srtp_on */
 	struct gw_srtp_crypto srtp_mine[GW_SRTP_SUITE_COUNT];
 	char srtp_answer[GW_SDP_CRYPTO_LEN]; /* our a=crypto in answers */
+	/* the keys in use once srtp_on: ours (with its tag), the peer's */
+	struct gw_srtp_crypto srtp_local, srtp_remote;
 	bool vbd;	       /* fax/modem: the call is voice-band data */
 	bool reinvite_pending; /* our re-INVITE awaits its final answer */
 	/* hold (RFC 3264 §8.4): our direction, set by the peer's offers */

@@ -85,6 +85,8 @@ static void maybe_free(struct gw_call *c)
 	gw_rtp_session_free(c->rtp);
 	explicit_bzero(c->srtp_mine, sizeof(c->srtp_mine)); /* SRTP keys */
 	explicit_bzero(c->srtp_answer, sizeof(c->srtp_answer));
+	explicit_bzero(&c->srtp_local, sizeof(c->srtp_local));
+	explicit_bzero(&c->srtp_remote, sizeof(c->srtp_remote));
 	free(c);
 }
 
@@ -175,6 +177,8 @@ static int srtp_setup(struct gw_call *c, const struct gw_sdp_audio *a,
 	enum gw_srtp_suite suite = remote.key.suite;
 
 	err = gw_srtp_alloc(&ctx, &local.key, &remote.key, c->rtp->ssrc);
+	c->srtp_local = local;
+	c->srtp_remote = remote;
 	explicit_bzero(&remote, sizeof(remote));
 	explicit_bzero(&local, sizeof(local));
 	if (err < 0) {
@@ -634,7 +638,9 @@ void gw_call_vbd(struct gw_call *c)
 		{ 0, GW_CODEC_PCMU }, { 8, GW_CODEC_PCMA },
 	};
 	const struct gw_codec_desc *d;
-	char sdp[1024];
+	char sdp[1024], line[GW_SDP_CRYPTO_LEN];
+	const char *crypto[1] = { line };
+	int err;
 
 	if (c->vbd)
 		return;
@@ -644,23 +650,59 @@ void gw_call_vbd(struct gw_call *c)
 	    c->remote.codec == GW_CODEC_PCMA || !c->line)
 		return;
 	d = gw_codec_desc((enum gw_codec_id)c->remote.codec);
-	if (c->srtp_on) {
-		/* new keys would come with the answer: not done mid-call */
-		CLOG(c, GW_LOG_NOTICE, "fax/modem over %s: no re-INVITE to "
-		     "G.711 on an SRTP call", d ? d->name : "?");
+	/* SRTP: the key in use, offered again (RFC 4568 §7.1.4: kept) */
+	if (c->srtp_on &&
+	    gw_srtp_sdes_encode(line, sizeof(line), &c->srtp_local) < 0)
 		return;
-	}
 	c->sdp_version++;
-	if (gw_sdp_print_fmts(sdp, sizeof(sdp), c->app->conf->sip_host,
-			      c->rtp->local_port, g711, 2, -1,
-			      (uint64_t)c->id + (uint64_t)c->start * 1000,
-			      c->sdp_version, NULL, 0, c->sdp_dir) < 0)
+	err = gw_sdp_print_fmts(sdp, sizeof(sdp), c->app->conf->sip_host,
+				c->rtp->local_port, g711, 2, -1,
+				(uint64_t)c->id + (uint64_t)c->start * 1000,
+				c->sdp_version, crypto, c->srtp_on ? 1 : 0,
+				c->sdp_dir);
+	explicit_bzero(line, sizeof(line));
+	if (err < 0)
 		return;
 	CLOG(c, GW_LOG_INFO, "fax/modem over %s: re-INVITE to G.711",
 	     d ? d->name : "?");
 	c->reinvite_pending = true;
 	nua_invite(c->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	explicit_bzero(sdp, sizeof(sdp));
+}
+
+/*
+ * SRTP in the answer to our re-INVITE: the same suite and tag as ours,
+ * and the peer's key; a new key of the peer's goes to the media thread.
+ * 0, or -EPROTO when the answer does not keep SRTP as it was.
+ */
+static int srtp_reanswer(struct gw_call *c, const struct gw_sdp_audio *a)
+{
+	struct gw_srtp_crypto remote;
+	struct gw_srtp *ctx;
+	int err = -EPROTO;
+
+	if (!a->srtp || a->ncrypto != 1 ||
+	    gw_srtp_sdes_decode(&remote, a->crypto[0]) < 0)
+		return -EPROTO;
+	if (remote.tag != c->srtp_local.tag ||
+	    remote.key.suite != c->srtp_local.key.suite)
+		goto out;
+	err = 0;
+	if (!memcmp(&remote.key, &c->srtp_remote.key, sizeof(remote.key)))
+		goto out; /* kept: the crypto context goes on */
+	err = gw_srtp_alloc(&ctx, &c->srtp_local.key, &remote.key,
+			    c->rtp->ssrc);
+	if (err < 0)
+		goto out;
+	c->srtp_remote = remote;
+	gw_app_media_cmd(c->app, &(struct gw_media_cmd){
+		.type = GW_MEDIA_CMD_SRTP_RX, .chan = c->line->chan,
+		.srtp = ctx });
+	CLOG(c, GW_LOG_INFO, "SRTP: the peer's new key in use");
+out:
+	explicit_bzero(&remote, sizeof(remote));
+	return err;
 }
 
 /* The final answer to our re-INVITE to G.711. */
@@ -683,7 +725,8 @@ static void reinvite_answered(struct gw_call *c, int status, const sip_t *sip)
 						  1u << GW_CODEC_PCMA,
 					  &a) :
 		      -ENODATA;
-	if (err || !c->line || !c->rtp_attached) {
+	if (err || !c->line || !c->rtp_attached ||
+	    (c->srtp_on && srtp_reanswer(c, &a) < 0)) {
 		CLOG(c, GW_LOG_NOTICE, "re-INVITE answer unusable: codec stays");
 		return;
 	}
@@ -832,6 +875,10 @@ void gw_call_shutdown(struct gw_app *app)
 		gw_rtp_session_free(c->rtp);
 		explicit_bzero(c->srtp_mine, sizeof(c->srtp_mine));
 		explicit_bzero(c->srtp_answer, sizeof(c->srtp_answer));
+		explicit_bzero(&c->srtp_local, sizeof(c->srtp_local));
+		explicit_bzero(&c->srtp_remote, sizeof(c->srtp_remote));
+	explicit_bzero(&c->srtp_local, sizeof(c->srtp_local));
+	explicit_bzero(&c->srtp_remote, sizeof(c->srtp_remote));
 		free(c);
 	}
 }

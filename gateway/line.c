@@ -515,6 +515,9 @@ void gw_line_media_event(struct gw_app *app, const struct gw_media_ev *ev)
 	case GW_MEDIA_EV_CODEC_OLD:
 		gw_codec_free(ev->old_codec);
 		break;
+	case GW_MEDIA_EV_SRTP_OLD:
+		gw_srtp_free(ev->srtp);
+		break;
 	case GW_MEDIA_EV_RTP_TIMEOUT: {
 		struct gw_call *c = l->call;
 

@@ -403,6 +403,16 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 		post(m, &ev);
 		break;
 	}
+	case GW_MEDIA_CMD_SRTP_RX: {
+		struct gw_media_ev ev = { .type = GW_MEDIA_EV_SRTP_OLD,
+					  .chan = cmd->chan,
+					  .srtp = cmd->srtp };
+
+		if (c->rtp && c->rtp->srtp)
+			gw_srtp_swap_rx(c->rtp->srtp, cmd->srtp);
+		post(m, &ev);
+		break;
+	}
 	case GW_MEDIA_CMD_EVENT:
 		if (c->rtp && c->rtp->te_pt >= 0 && !c->tx_digit &&
 		    !c->ev_out_ticks && cmd->event.event >= 0 &&

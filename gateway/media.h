@@ -99,6 +99,9 @@ enum gw_media_cmd_type {
 				   * while the far end holds the call) */
 	GW_MEDIA_CMD_CODEC,	 /* codec: switch the bridged session's
 				  * codec; answered by EV_CODEC_OLD */
+	GW_MEDIA_CMD_SRTP_RX,	 /* srtp: the peer's new SRTP key, for the
+				  * bridged session (gw_srtp_swap_rx());
+				  * answered by EV_SRTP_OLD */
 	GW_MEDIA_CMD_EVENT,	 /* event: send an RFC 4733 event (e.g. 16,
 				  * hook-flash) for event.ms on the bridged
 				  * session, if it has telephone-event */
@@ -115,6 +118,7 @@ struct gw_media_cmd {
 	bool line_caller;
 	union {
 		struct gw_rtp_session *rtp;
+		struct gw_srtp *srtp;
 		enum gw_tone tone;
 		char digits[64];
 		bool on;
@@ -148,6 +152,9 @@ enum gw_media_ev_type {
 	GW_MEDIA_EV_CODEC_OLD,	/* old_codec: replaced by CMD_CODEC (or the
 				 * new one, not taken): for the control
 				 * thread to free */
+	GW_MEDIA_EV_SRTP_OLD,	/* srtp: CMD_SRTP_RX's context, now holding
+				 * the old receive side (or not taken): for
+				 * the control thread to free */
 };
 
 /* Direction of a signal on a bridged channel. */
@@ -183,6 +190,7 @@ struct gw_media_ev {
 		struct gw_media_vbd_ev vbd;
 		int seconds;
 		struct gw_codec *old_codec;
+		struct gw_srtp *srtp;
 	};
 };
 

@@ -514,6 +514,24 @@ fail:
 	return err;
 }
 
+void gw_srtp_swap_rx(struct gw_srtp *ctx, struct gw_srtp *fresh)
+{
+	srtp_t rx = ctx->rx;
+	bool mki = ctx->rx_mki, aead = ctx->rx_aead;
+	uint64_t limit = ctx->rx_limit, used = ctx->rx_used;
+
+	ctx->rx = fresh->rx;
+	ctx->rx_mki = fresh->rx_mki;
+	ctx->rx_aead = fresh->rx_aead;
+	ctx->rx_limit = fresh->rx_limit;
+	ctx->rx_used = fresh->rx_used;
+	fresh->rx = rx;
+	fresh->rx_mki = mki;
+	fresh->rx_aead = aead;
+	fresh->rx_limit = limit;
+	fresh->rx_used = used;
+}
+
 void gw_srtp_free(struct gw_srtp *ctx)
 {
 	if (!ctx)

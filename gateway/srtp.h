@@ -181,5 +181,14 @@ int gw_srtp_protect_rtcp(struct gw_srtp *ctx, uint8_t *buf, size_t *len,
 int gw_srtp_unprotect_rtcp(struct gw_srtp *ctx, uint8_t *buf, size_t *len);
 
 void gw_srtp_get_stats(const struct gw_srtp *ctx, struct gw_srtp_stats *st);
+/*
+ * The peer changed its key (SDES in a re-INVITE answer, RFC 4568 §7.1.4):
+ * `ctx` takes the receive side of `fresh` (made with gw_srtp_alloc() on
+ * the control thread with the same tx key and the peer's new one) and
+ * `fresh` gets ctx's old receive side, to be freed by the control thread.
+ * The send side, with its rollover counter, stays as it is. Media thread;
+ * no allocation.
+ */
+void gw_srtp_swap_rx(struct gw_srtp *ctx, struct gw_srtp *fresh);
 
 #endif

@@ -548,6 +548,78 @@ out:
 	return err;
 }
 
+/* Send n packets tx -> rx from seq on; 0 iff all pass. */
+static int pass_n(struct gw_srtp *tx, struct gw_srtp *rx, uint32_t ssrc,
+		  uint16_t seq, int n)
+{
+	uint8_t _Alignas(8) buf[256];
+
+	for (int i = 0; i < n; i++) {
+		size_t len = make_rtp(buf, ssrc, (uint16_t)(seq + i), 160);
+
+		if (gw_srtp_protect(tx, buf, &len, sizeof(buf)) ||
+		    gw_srtp_unprotect(rx, buf, &len))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A peer's new key in a re-INVITE answer (RFC 4568 §7.1.4): a takes the
+ * receive side of a context made with its own key and b's new one; b's
+ * old key no longer passes, its new one does, and a's sending context
+ * goes on through a sequence wrap (its rollover counter kept: b's
+ * receiver, which never changed, still accepts it).
+ */
+static int srtp_swap_rx(void)
+{
+	const enum gw_srtp_suite suite = GW_SRTP_AES_CM_128_HMAC_SHA1_80;
+	struct gw_srtp_key ka, kb, kc;
+	struct gw_srtp *a = NULL, *b = NULL, *b2 = NULL, *fresh = NULL;
+	struct gw_srtp_stats st;
+	uint8_t _Alignas(8) buf[256];
+	size_t len;
+	int err = -1;
+
+	TEST_EQ_INT(gw_srtp_key_generate(&ka, suite), 0);
+	TEST_EQ_INT(gw_srtp_key_generate(&kb, suite), 0);
+	TEST_EQ_INT(gw_srtp_key_generate(&kc, suite), 0);
+	if (gw_srtp_alloc(&a, &ka, &kb, 0x11111111) ||
+	    gw_srtp_alloc(&b, &kb, &ka, 0x22222222) ||
+	    gw_srtp_alloc(&b2, &kc, &ka, 0x22222222) ||
+	    gw_srtp_alloc(&fresh, &ka, &kc, 0x11111111))
+		goto out;
+	/* a sends up to just before its sequence number wraps */
+	if (pass_n(a, b, 0x11111111, 65500, 20) ||
+	    pass_n(b, a, 0x22222222, 100, 20))
+		goto out;
+	gw_srtp_swap_rx(a, fresh);
+	/* b's old key: refused now */
+	len = make_rtp(buf, 0x22222222, 120, 160);
+	TEST_EQ_INT(gw_srtp_protect(b, buf, &len, sizeof(buf)), 0);
+	TEST_EQ_INT(gw_srtp_unprotect(a, buf, &len), -EBADMSG);
+	/* b's new key passes; a's stream wraps and b still takes it */
+	if (pass_n(b2, a, 0x22222222, 121, 20) ||
+	    pass_n(a, b, 0x11111111, 65520, 40)) {
+		fprintf(stderr, "srtp_swap_rx: packets refused after the "
+				"swap\n");
+		goto out;
+	}
+	gw_srtp_get_stats(a, &st);
+	printf("srtp_swap_rx: a accepted %llu, auth failures %llu\n",
+	       (unsigned long long)st.rx_rtp,
+	       (unsigned long long)st.auth_fail);
+	TEST_EQ_INT(st.rx_rtp, 40);
+	TEST_EQ_INT(st.auth_fail, 1);
+	err = 0;
+out:
+	gw_srtp_free(a);
+	gw_srtp_free(b);
+	gw_srtp_free(b2);
+	gw_srtp_free(fresh); /* now holding a's old receive side */
+	return err;
+}
+
 static int srtp_roundtrip_80(void)
 {
 	return round_trip(GW_SRTP_AES_CM_128_HMAC_SHA1_80);
@@ -1300,6 +1372,7 @@ const struct gw_test_case gw_test_cases_srtp[] = {
     {"srtp_roundtrip_32", srtp_roundtrip_32},
     {"srtp_roundtrip_gcm", srtp_roundtrip_gcm},
     {"srtp_limits", srtp_limits},
+    {"srtp_swap_rx", srtp_swap_rx},
     {"srtp_sdes_valid", srtp_sdes_valid},
     {"srtp_sdes_malformed", srtp_sdes_malformed},
     {"srtp_sdes_choose", srtp_sdes_choose},

@@ -186,3 +186,64 @@ def test_fax_tone_reinvites_to_g711(tmp):
         if b:
             b.stop()
         cap.stop()
+
+
+def test_fax_tone_reinvites_srtp_call(tmp):
+    """The same on an SRTP call (baresip srtp-mand, G.722 first): the
+    gateway's re-INVITE to G.711 offers RTP/SAVP with the key in use
+    (RFC 4568 §7.1.4); baresip accepts PCMU, and afterwards every SRTP
+    packet of baresip's still authenticates at the gateway (a new key of
+    baresip's would have been taken into the receive context) while PCMU
+    packets keep coming from the gateway (RTP header in the clear)."""
+    import time
+    from peers import Baresip, tone_wav
+    from test_calls import FXO1
+    from test_rfc4733 import Capture
+
+    def edit(text):
+        return text.replace("rtp_ports =",
+                            'codecs = [ "G722", "PCMU", "PCMA" ];\n\trtp_ports =', 1)
+    cap = Capture(tmp)
+    b = None
+    try:
+        with Rig(tmp, conf_edit=edit) as r:
+            b = Baresip(tmp, "alice", "aufile," + tone_wav(os.path.join(tmp, "q.wav"), 300, -60, 20),
+                        seconds=20, dial="sip:91005@" + r.uri,
+                        codecs="G722/16000/1,PCMU/8000/1",
+                        modules=["g722.so", "srtp.so"], account=";mediaenc=srtp-mand")
+            r.gw.wait_port("fxo1", "talking", 10)
+            c = list(r.gw.status()["calls"].values())[0]
+            assert c["codec"] == "G722" and c.get("srtp", "-") != "-", c
+            gw_rtp = int(c["rtp"])
+            r.ls.cmd("play %d tone 2100 -12" % FXO1)
+            wait_until(lambda: list(r.gw.status()["calls"].values())[0]["codec"]
+                       == "PCMU", 8, what="the codec to become PCMU")
+            c1 = list(r.gw.status()["calls"].values())[0]
+            time.sleep(2.0)
+            c2 = list(r.gw.status()["calls"].values())[0]
+            log = r.gw.log()
+            for want in ("voice-band data", "re-INVITE to G.711",
+                         "re-INVITE answered: PCMU from now on"):
+                assert want in log, want + " not in:\n" + log[-3000:]
+            print("after the switch: rx %s -> %s, srtp=%s auth_fail %s -> %s; %s"
+                  % (c1["rx"], c2["rx"], c2["srtp"], c1["srtp_auth_fail"],
+                     c2["srtp_auth_fail"],
+                     "peer's new key taken" if "peer's new key" in log
+                     else "keys kept"))
+            assert int(c2["rx"]) - int(c1["rx"]) >= 80, (c1, c2)
+            assert c2["srtp_auth_fail"] == "0", c2
+            b.stop()
+            r.gw.assert_all_idle(10)
+        pcmu = cap.count(gw_rtp, 0)
+        assert pcmu is not None, "no packet capture"
+        print("%d SRTP packets with PT 0 from the gateway after the switch"
+              % pcmu)
+        assert pcmu >= 50, pcmu
+        bl = b.proc.text()
+        bad = [l for l in bl.splitlines() if "srtp" in l.lower() and
+               ("fail" in l.lower() or "error" in l.lower())]
+        assert not bad, bad[:5]
+    finally:
+        if b:
+            b.stop()
+        cap.stop()

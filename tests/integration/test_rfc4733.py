@@ -159,18 +159,27 @@ class Capture:
                             w[5] in ("1", "True"), int(w[6]), int(w[7])))
         return out
 
-    def payloads(self, src_port, pt):
-        """[payload bytes] of the RTP packets with payload type pt sent
-        from src_port, in order, or None without a capture."""
+    def _fields(self, src_port, pt, field):
         if not self._finish():
             return None
         r = subprocess.run(
             ["tshark", "-r", self.path, "-o", "rtp.heuristic_rtp:TRUE",
              "-Y", "rtp && udp.srcport == %d && rtp.p_type == %d" % (src_port, pt),
-             "-T", "fields", "-e", "rtp.payload"],
+             "-T", "fields", "-e", field],
             capture_output=True, text=True, timeout=30)
-        return [bytes.fromhex(l.strip().replace(":", ""))
-                for l in r.stdout.splitlines() if l.strip()]
+        return [l.strip() for l in r.stdout.splitlines() if l.strip()]
+
+    def payloads(self, src_port, pt):
+        """[payload bytes] of the RTP packets with payload type pt sent
+        from src_port, in order, or None without a capture."""
+        f = self._fields(src_port, pt, "rtp.payload")
+        return None if f is None else [bytes.fromhex(l.replace(":", "")) for l in f]
+
+    def count(self, src_port, pt):
+        """How many RTP (or SRTP: the header is in the clear) packets
+        with payload type pt src_port sent, or None without a capture."""
+        f = self._fields(src_port, pt, "frame.number")
+        return None if f is None else len(f)
 
     def stop(self):
         if self.p and self.p.poll() is None:
