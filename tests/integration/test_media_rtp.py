@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The RTP side's details with a Python RTP endpoint on a call to the 1000
-echo line: packet times asked by a=ptime (10, 30 ms), comfort noise
+echo line: packet times asked by a=ptime (10 to 60 ms), comfort noise
 (RFC 3389) received and played at its level, and DSCP EF on our packets."""
 import math
 import re
@@ -70,11 +70,12 @@ def run_for(ep, gw, seconds, send=True):
         ep.pump()
 
 
-def test_ptime_10_and_30(tmp):
+def test_ptime_10_to_60(tmp):
     """a=ptime:10 in the offer: our packets carry 80 samples (timestamp
-    +80), 100 per second; a=ptime:30: 240 samples, 33 per second; the
-    echoed 1000 Hz tone is intact either way; DSCP EF (46) on them."""
-    for ptime in (10, 30):
+    +80), 100 per second; a=ptime:30: 240 samples, 33 per second; 40 and
+    60 ms likewise (two and three card frames gathered per packet); the
+    echoed 1000 Hz tone is intact each time; DSCP EF (46) on them."""
+    for ptime in (10, 30, 40, 60):
         ep = Endpoint()
         with Rig(tmp, canceller=False) as r:
             u, gw, mline = call(tmp, r, ep, attr="a=ptime:%d" % ptime, ms=4000)
