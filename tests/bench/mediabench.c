@@ -7,9 +7,10 @@
  * input with a -10 dB echo of what was played) with N channels, each
  * bridged to a real RTP session (gateway/rtp.c, G.711 u-law, RFC 4733
  * telephone-events on, so the DTMF suppressor/detector runs) on
- * 127.0.0.1. A reflector thread (pinned to the second core, the media
- * thread to the first; real-time, below the media thread, when
- * permitted) answers every packet at once from the address it was sent
+ * 127.0.0.1. A reflector thread (pinned to the second core, a single
+ * media thread to the first; real-time above the media threads when
+ * permitted, as a far end on its own machine is never held up by them)
+ * answers every packet at once from the address it was sent
  * to, with the far side's speech (talking when the card's side
  * is silent) in the payload, so packets flow both ways and the canceller
  * adapts.
@@ -22,7 +23,8 @@
  *  - missed deadlines (media grid / card);
  *  - card -> RTP: a click put at the first sample of a card frame, from
  *    that sample's capture (frame deadline minus one period) to the
- *    reflector receiving the packet that carries it;
+ *    arrival of the packet that carries it at the reflector's socket
+ *    (the kernel's SO_TIMESTAMPNS);
  *  - RTP -> card: a click the reflector puts at the first sample of a
  *    packet, from its send to the click's play-out on the card (start of
  *    the period after the one the frame was written in, plus the offset).
@@ -133,6 +135,9 @@ struct refl {
 	/* buffers */
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
+	/* SO_TIMESTAMPNS: the kernel's arrival time of each packet */
+	_Alignas(struct cmsghdr) uint8_t ctl[BATCH][CMSG_SPACE(
+		sizeof(struct timespec))];
 	struct sockaddr_in addr[BATCH];
 	_Alignas(8) uint8_t buf[BATCH][GW_RTP_MAX_PACKET]; /* libsrtp: words */
 };
@@ -256,6 +261,38 @@ static bool reflect(struct refl *r, int i, size_t *len, uint64_t now)
 	return true;
 }
 
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, ns (SO_TIMESTAMPNS is realtime). */
+static int64_t real_minus_mono(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec -
+	       (int64_t)gw_benchcard_now_ns();
+}
+
+/*
+ * A packet's arrival on the monotonic clock, from its SO_TIMESTAMPNS
+ * (so that the reflector's own scheduling, e.g. behind a media thread on
+ * its core, is not counted as the gateway's delay); `now` without one.
+ */
+static uint64_t arrival(struct msghdr *h, int64_t real_off, uint64_t now)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS) {
+			struct timespec t;
+			int64_t v;
+
+			memcpy(&t, CMSG_DATA(c), sizeof(t));
+			v = (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec -
+			    real_off;
+			return v > 0 && (uint64_t)v <= now ? (uint64_t)v : now;
+		}
+	}
+	return now;
+}
+
 static void *refl_run(void *arg)
 {
 	struct refl *r = arg;
@@ -274,6 +311,8 @@ static void *refl_run(void *arg)
 						.msg_namelen = sizeof(r->addr[i]),
 						.msg_iov = &r->iov[i],
 						.msg_iovlen = 1,
+						.msg_control = r->ctl[i],
+						.msg_controllen = sizeof(r->ctl[i]),
 					};
 				}
 				int k = recvmmsg(fd, r->msgs, BATCH,
@@ -281,14 +320,19 @@ static void *refl_run(void *arg)
 				if (k <= 0)
 					break;
 				uint64_t now = gw_benchcard_now_ns();
+				int64_t real_off = real_minus_mono();
 				int out = 0; /* answers, packed to the front */
 				for (int i = 0; i < k; i++) {
 					size_t len = r->msgs[i].msg_len;
+					uint64_t at = arrival(&r->msgs[i].msg_hdr,
+							      real_off, now);
 
-					if (!reflect(r, i, &len, now))
+					if (!reflect(r, i, &len, at))
 						continue;
 					r->iov[i].iov_len = len;
-					r->msgs[out++] = r->msgs[i];
+					r->msgs[out] = r->msgs[i];
+					r->msgs[out].msg_hdr.msg_control = NULL;
+					r->msgs[out++].msg_hdr.msg_controllen = 0;
 				}
 				r->rx += (uint64_t)k;
 				int s = out ? sendmmsg(fd, r->msgs,
@@ -324,6 +368,9 @@ static int refl_open(struct refl *r)
 		    getsockname(r->fd[i], (struct sockaddr *)&sa, &len) < 0)
 			return -errno;
 		setsockopt(r->fd[i], SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
+		int on = 1;
+		setsockopt(r->fd[i], SOL_SOCKET, SO_TIMESTAMPNS, &on,
+			   sizeof(on));
 		r->port[i] = ntohs(sa.sin_port);
 		struct epoll_event ev = { .events = EPOLLIN,
 					  .data.fd = r->fd[i] };
@@ -501,8 +548,9 @@ static int run_row(const struct row *row, double warm_s, double meas_s,
 	refl_up = true;
 	pin(refl.thread, 1);
 	/* the far end and network should not wait behind other work on
-	 * its core: real-time too when permitted, below the media thread */
-	struct sched_param sp = { .sched_priority = 40 };
+	 * its core, a second media thread included: real-time when
+	 * permitted, above the media threads (it takes ~2 % of a core) */
+	struct sched_param sp = { .sched_priority = 60 };
 	res->refl_rt = pthread_setschedparam(refl.thread, SCHED_FIFO, &sp) == 0;
 	if (row->threads == 1)
 		pin(pthread_self(), 0); /* the media thread inherits it */
