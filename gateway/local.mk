@@ -13,7 +13,8 @@ libgwcore_la_SOURCES = \
 	gateway/media.c gateway/media.h \
 	gateway/sdp.c gateway/sdp.h \
 	gateway/sip.c gateway/sip.h \
-	gateway/line.c gateway/line.h \
+	gateway/line.c gateway/line.h gateway/line_int.h \
+	gateway/fxs.c gateway/fxo.c \
 	gateway/call.c gateway/call.h \
 	gateway/ctl.c gateway/ctl.h \
 	gateway/app.h

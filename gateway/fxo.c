@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fxo: the FXO port state machine (gateway/line.h): a line from the
+ * central office behind the port. Outgoing: seize, wait for dial tone,
+ * dial, early media, answer; incoming: rings -> INVITE, off-hook when SIP
+ * answers; the end of a call by loop-current drop or busy/reorder tone.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway/line_int.h"
+
+#define FXO_RING_ABANDON_MS 8000 /* no ring for this long: caller gone */
+#define FXO_ANSWER_WAIT_MS 120000
+
+void gw_fxo_idle(struct gw_line *l)
+{
+	if (l->state != GW_LINE_IDLE && l->state != GW_LINE_FXO_RINGING &&
+	    l->state != GW_LINE_FXO_IGNORING)
+		gw_line_lineop(l, GW_HW_OP_ONHOOK);
+	l->rings = 0;
+	l->answered = false;
+}
+
+void gw_fxo_timer(struct gw_line *l)
+{
+	switch (l->state) {
+	case GW_LINE_FXO_SEIZED:
+		LOG(l, GW_LOG_WARNING, "no dial tone after %d ms",
+		    l->conf->dialtone_timeout_ms);
+		gw_line_ends_call(l, 503, "no dial tone on the line");
+		gw_line_to_idle(l);
+		break;
+	case GW_LINE_FXO_EARLY:
+		LOG(l, GW_LOG_INFO, "far end did not answer");
+		gw_line_ends_call(l, 480, "no answer");
+		gw_line_to_idle(l);
+		break;
+	case GW_LINE_FXO_RINGING:
+	case GW_LINE_FXO_IGNORING:
+		LOG(l, GW_LOG_INFO, "ringing stopped: caller gave up");
+		gw_line_ends_call(l, 0, "caller abandoned");
+		gw_line_to_idle(l);
+		break;
+	default:
+		break;
+	}
+}
+
+void gw_fxo_event(struct gw_line *l, const struct gw_hw_event *ev)
+{
+	switch (ev->type) {
+	case GW_HW_EV_RING_BEGIN:
+		if (l->state == GW_LINE_IDLE) {
+			gw_line_set_state(l, GW_LINE_FXO_RINGING);
+			l->rings = 0;
+		}
+		if (l->state != GW_LINE_FXO_RINGING &&
+		    l->state != GW_LINE_FXO_IGNORING)
+			return;
+		l->rings++;
+		LOG(l, GW_LOG_INFO, "ring %d", l->rings);
+		gw_line_timer_start(l, FXO_RING_ABANDON_MS);
+		if (l->state == GW_LINE_FXO_RINGING && !l->call &&
+		    l->rings >= l->conf->answer_rings)
+			gw_call_from_fxo(l);
+		break;
+	case GW_HW_EV_RING_END:
+		if (l->state == GW_LINE_FXO_RINGING ||
+		    l->state == GW_LINE_FXO_IGNORING)
+			gw_line_timer_start(l, FXO_RING_ABANDON_MS);
+		break;
+	case GW_HW_EV_POLARITY:
+		if (l->state == GW_LINE_FXO_DIALLING) {
+			/* Answered before our last digit's pause ended. */
+			l->answered = true;
+			break;
+		}
+		if (l->state == GW_LINE_FXO_EARLY) {
+			LOG(l, GW_LOG_INFO, "answered (polarity reversal)");
+			gw_line_timer_stop(l);
+			gw_line_set_state(l, GW_LINE_FXO_TALKING);
+			gw_call_line_answered(l->call);
+		}
+		break;
+	case GW_HW_EV_LOOP_DROP:
+		if (l->state == GW_LINE_FXO_SEIZED ||
+		    l->state == GW_LINE_FXO_DIALLING ||
+		    l->state == GW_LINE_FXO_EARLY ||
+		    l->state == GW_LINE_FXO_TALKING) {
+			LOG(l, GW_LOG_INFO,
+			    "far end hung up (loop current drop)");
+			gw_line_ends_call(l, 480, "loop current drop");
+			gw_line_to_idle(l);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+void gw_fxo_progress(struct gw_line *l, enum gw_tone t)
+{
+	struct gw_call *c = l->call;
+
+	if (l->state == GW_LINE_FXO_SEIZED && t == GW_TONE_DIAL && c) {
+		struct gw_media_cmd m = { .type = GW_MEDIA_CMD_DTMF };
+		LOG(l, GW_LOG_INFO, "dial tone: dialling %s", c->number);
+		gw_line_timer_stop(l);
+		snprintf(m.digits, sizeof(m.digits), "%s", c->number);
+		gw_line_cmd(l, m);
+		gw_line_set_state(l, GW_LINE_FXO_DIALLING);
+	} else if ((t == GW_TONE_BUSY || t == GW_TONE_CONGESTION) &&
+		   (l->state == GW_LINE_FXO_EARLY ||
+		    l->state == GW_LINE_FXO_TALKING)) {
+		LOG(l, GW_LOG_INFO, "%s tone: far end busy or gone",
+		    gw_tone_name(t));
+		gw_line_ends_call(l, l->state == GW_LINE_FXO_EARLY ? 486 : 0,
+				  t == GW_TONE_BUSY ? "busy tone"
+						    : "reorder tone");
+		gw_line_to_idle(l);
+	}
+}
+
+/* The digits of our CMD_DTMF are out: early media, wait for the answer. */
+void gw_fxo_dtmf_done(struct gw_line *l)
+{
+	if (l->state != GW_LINE_FXO_DIALLING || !l->call)
+		return;
+	gw_line_set_state(l, GW_LINE_FXO_EARLY);
+	gw_line_timer_start(l, FXO_ANSWER_WAIT_MS);
+	gw_line_connect(l);
+	gw_call_line_progress(l->call);
+	if (l->answered) {
+		LOG(l, GW_LOG_INFO, "answered (polarity reversal while dialling)");
+		gw_line_timer_stop(l);
+		gw_line_set_state(l, GW_LINE_FXO_TALKING);
+		gw_call_line_answered(l->call);
+	}
+}
+
+int gw_line_fxo_dial(struct gw_line *l, struct gw_call *c)
+{
+	if (l->type != GW_CONF_PORT_FXO || l->state != GW_LINE_IDLE)
+		return -EBUSY;
+	l->call = c;
+	c->line = l;
+	LOG(l, GW_LOG_INFO, "seize line to dial %s", c->number);
+	gw_line_set_state(l, GW_LINE_FXO_SEIZED);
+	l->answered = false;
+	gw_line_progress(l, true);
+	gw_line_lineop(l, GW_HW_OP_OFFHOOK);
+	gw_line_timer_start(l, l->conf->dialtone_timeout_ms);
+	return 0;
+}
+
+void gw_line_fxo_answer(struct gw_line *l)
+{
+	if (l->state != GW_LINE_FXO_RINGING)
+		return;
+	LOG(l, GW_LOG_INFO, "answer the line");
+	gw_line_timer_stop(l);
+	gw_line_lineop(l, GW_HW_OP_OFFHOOK);
+	gw_line_progress(l, true);
+	gw_line_set_state(l, GW_LINE_FXO_TALKING);
+	gw_line_connect(l);
+}
+
+void gw_fxo_remote_gone(struct gw_line *l)
+{
+	switch (l->state) {
+	case GW_LINE_FXO_RINGING:
+		gw_line_set_state(l, GW_LINE_FXO_IGNORING);
+		break;
+	case GW_LINE_FXO_IGNORING:
+	case GW_LINE_IDLE:
+	case GW_LINE_ALARM:
+		break;
+	default:
+		gw_line_to_idle(l);
+		break;
+	}
+}
