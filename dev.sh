@@ -21,6 +21,8 @@ PACKAGES=(
     libsofia-sip-ua-dev libspandsp-dev libsrtp2-dev libconfig-dev
     libsndfile1-dev libopus-dev libbcg729-dev libfftw3-dev nettle-dev libtiff-dev dahdi-source
     sip-tester baresip baresip-core sox python3 tshark xxd iproute2 procps
+    # the real DAHDI driver under qemu (tests/dahdi/run.sh)
+    linux-headers-amd64 dahdi qemu-system-x86 busybox-static bzip2 cpio
 )
 
 usage() {
@@ -34,8 +36,11 @@ usage: ./dev.sh COMMAND [ARGS]
   demo                deps + build, then run copperline on the simulated card
                       (copperline-linesim) with etc/demo.conf until Ctrl-C
   check [ARGS...]     deps + build, then run every test: layering lint, unit
-                      tests, unit tests under sanitizers, integration tests.
-                      ARGS are passed to tests/integration/run.py (e.g. -k NAME).
+                      tests, unit tests under sanitizers, integration tests,
+                      and the DAHDI backend against the real kernel driver
+                      under qemu (tests/dahdi/run.sh; about a minute).
+                      ARGS are passed to tests/integration/run.py (e.g. -k NAME)
+                      and leave the DAHDI stage out.
                       Ends with one line "N passed, N failed" (all stages).
   bench [NAME...]     deps + build, then print the DSP benchmark (ns/sample);
                       with no NAME also the media engine benchmark
@@ -304,6 +309,9 @@ cmd_check() {
         fi
         run_stage integration build/check-integration.log \
             env GW_BUILDDIR="$SRCDIR/build" "$PYTHON" tests/integration/run.py "$@"
+        # the real DAHDI driver under qemu: with the whole suite only
+        (($#)) || run_stage dahdi build/check-dahdi.log \
+            tests/dahdi/run.sh build
     fi
     echo
     log "summary (logs: build/check-*.log), $((SECONDS - t0)) s in all"

@@ -6,6 +6,7 @@
 
 static const struct gw_hw_ops *const backends[] = {
 	&gw_hw_sim_ops,
+	&gw_hw_dahdi_ops,
 };
 
 const struct gw_hw_ops *gw_hw_find(const char *name)
@@ -47,6 +48,8 @@ const char *gw_hw_event_name(enum gw_hw_event_type type)
 		return "alarm";
 	case GW_HW_EV_NOALARM:
 		return "alarm-cleared";
+	case GW_HW_EV_FLASH:
+		return "hook-flash";
 	}
 	return "unknown";
 }

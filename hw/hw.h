@@ -48,6 +48,7 @@ enum gw_hw_event_type {
 	GW_HW_EV_LOOP_DROP = 6,	 /* FXO: loop current dropped (far end gone) */
 	GW_HW_EV_ALARM = 7,	 /* card or link lost: channel unusable */
 	GW_HW_EV_NOALARM = 8,	 /* card or link back */
+	GW_HW_EV_FLASH = 9,	 /* FXS: the phone flashed the hook */
 };
 
 struct gw_hw_event {
@@ -124,9 +125,66 @@ struct gw_hw_ops {
 	 * the operation does not apply to the channel's type.
 	 */
 	int (*lineop)(struct gw_hw_card *card, int chan, enum gw_hw_lineop op);
+
+	/*
+	 * The members below are optional: NULL when the backend does not
+	 * support them. Unless said otherwise they run on the media thread,
+	 * or on the control thread while the media thread is not running
+	 * (at setup). They return 0 or a negative errno: -ENODEV for a
+	 * channel the card does not have, -ENXIO for one in alarm, -EINVAL
+	 * when the operation does not apply to the channel's type or a
+	 * value is out of range, or the driver's error (-ENOTTY: the card's
+	 * driver does not implement it).
+	 */
+
+	/*
+	 * Opt, media thread: the card's own gains on `chan`, in dB, applied
+	 * on top of the gateway's: rx_db to what the line sends us, tx_db to
+	 * what we send the line; -24..+24. NULL when unsupported.
+	 */
+	int (*set_gains)(struct gw_hw_card *card, int chan, float rx_db,
+			 float tx_db);
+
+	/*
+	 * Opt, media thread: the card's (or driver's) echo canceller on
+	 * `chan` with a tail of tail_taps samples (8 per ms; 32, 64, ..,
+	 * 1024), 0 = off. The gateway's own canceller should then be off.
+	 * NULL when unsupported.
+	 */
+	int (*set_echo)(struct gw_hw_card *card, int chan, int tail_taps);
+
+	/*
+	 * Opt, media thread: FXO: flash the hook (go on-hook for ms, 0 = the
+	 * card's default, then off-hook again) on a held line; returns at
+	 * once. NULL when unsupported.
+	 */
+	int (*hookflash)(struct gw_hw_card *card, int chan, int ms);
+
+	/*
+	 * Opt, media thread: FXS: on-hook transfer for the next ms (audio,
+	 * e.g. caller ID, reaches a phone that is on-hook). NULL when
+	 * unsupported.
+	 */
+	int (*onhook_transfer)(struct gw_hw_card *card, int chan, int ms);
+
+	/*
+	 * Opt, media thread: FXS: drop battery briefly (kewlstart
+	 * disconnect) so that the off-hook phone's line sees the far end
+	 * hang up. NULL when unsupported.
+	 */
+	int (*disconnect)(struct gw_hw_card *card, int chan);
+
+	/*
+	 * Opt, any thread (relaxed: a counter may lag a period): the
+	 * backend's counter `name` (backend specific, e.g. "ticks",
+	 * "elast_read"), 0 or -ENOENT. NULL when unsupported.
+	 */
+	int (*stat)(struct gw_hw_card *card, const char *name,
+		    uint64_t *value);
 };
 
 extern const struct gw_hw_ops gw_hw_sim_ops;
+extern const struct gw_hw_ops gw_hw_dahdi_ops;
 
 /* Backend by config name, or NULL. */
 const struct gw_hw_ops *gw_hw_find(const char *name);

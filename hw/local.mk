@@ -2,4 +2,5 @@
 noinst_LTLIBRARIES += libgwhw.la
 libgwhw_la_SOURCES = \
 	hw/hw.c hw/hw.h \
-	hw/sim.c hw/simproto.h
+	hw/sim.c hw/simproto.h \
+	hw/dahdi.c

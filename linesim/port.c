@@ -165,6 +165,8 @@ const char *ls_event_name(enum gw_hw_event_type ev)
 		return "alarm";
 	case GW_HW_EV_NOALARM:
 		return "noalarm";
+	case GW_HW_EV_FLASH:
+		return "flash";
 	}
 	return "unknown";
 }
