@@ -206,10 +206,16 @@ int main(int argc, char **argv)
 		       app->hw->name, app->conf->card_device, strerror(-e));
 		goto out_root;
 	}
-	if (app->hw->chan_type(app->card, 1) == GW_HW_CHAN_NONE)
+	int unreachable = 0;
+	for (int i = 0; i < app->conf->nports; i++)
+		unreachable += app->hw->chan_type(app->card,
+						  app->conf->ports[i].channel) ==
+			       GW_HW_CHAN_NONE;
+	if (unreachable)
 		gw_log(GW_LOG_WARNING, "main",
-		       "card %s: far side not reachable at '%s' yet; ports in alarm until it is",
-		       app->hw->name, app->conf->card_device);
+		       "card %s: %d of %d ports not reachable at '%s' yet; in alarm until they are",
+		       app->hw->name, unreachable, app->conf->nports,
+		       app->conf->card_device);
 	if (check_card(app))
 		goto out_card;
 	/* channels 1..the highest configured port: no DSP state for others */
@@ -264,8 +270,9 @@ int main(int argc, char **argv)
 			goto out_lines;
 		app->nlines++;
 	}
-	if (app->hw->chan_type(app->card, 1) == GW_HW_CHAN_NONE)
-		for (int i = 0; i < app->nlines; i++)
+	for (int i = 0; i < app->nlines; i++)
+		if (app->hw->chan_type(app->card, app->lines[i].chan) ==
+		    GW_HW_CHAN_NONE)
 			app->lines[i].state = GW_LINE_ALARM;
 
 	su_wait_create(wsig, d.sigfd, SU_WAIT_IN);
