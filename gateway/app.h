@@ -64,9 +64,6 @@ struct gw_line {
 	int rings;
 	bool offhook;  /* FXS: the phone is off-hook */
 	bool answered; /* FXO: far end answered while we were dialling */
-	su_timer_t *flash_timer; /* FXS: on-hook in a call, until flash_max */
-	bool flash_pending;	 /* FXS: on-hook that may still be a flash */
-	struct timespec onhook_at;
 	struct gw_call *call;
 };
 

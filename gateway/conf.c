@@ -725,7 +725,7 @@ static int load_port(struct ctx *c, const config_setting_t *e,
 	p->line = (int)config_setting_source_line(e);
 	p->digit_timeout_ms = 4000;
 	p->first_digit_timeout_ms = 15000;
-	p->flash_min_ms = 80;
+	p->flash_min_ms = 100;
 	p->flash_max_ms = 800;
 	p->dialtone_timeout_ms = 3000;
 	p->answer_rings = 1;

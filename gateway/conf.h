@@ -77,7 +77,8 @@ struct gw_conf_port {
 	int digit_timeout_ms;	    /* FXS: inter-digit timeout, default 4000 */
 	int first_digit_timeout_ms; /* FXS: default 15000 */
 	int flash_min_ms, flash_max_ms; /* FXS: an on-hook this long is a
-					 * hook-flash (default 80..800 ms) */
+					 * hook-flash (default 100..800 ms);
+					 * shorter: a dial pulse */
 	int dialtone_timeout_ms;    /* FXO: wait for dial tone, default 3000 */
 	int answer_rings;	    /* FXO: rings before answering, default 1 */
 	bool echo_canceller;	    /* our line echo canceller, default true */

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "gateway/line_int.h"
 
@@ -15,39 +14,15 @@
 /* FXS: the call is over but the phone is still off-hook. */
 static void disconnected(struct gw_line *l, enum gw_tone t)
 {
-	if (l->flash_pending) {
-		/* the far end left while the phone was on-hook: done */
-		l->flash_pending = false;
-		su_timer_reset(l->flash_timer);
-		gw_line_to_idle(l);
-		return;
-	}
 	gw_line_timer_stop(l);
 	gw_line_dtmf_rx(l, false);
 	gw_line_tone(l, t);
 	gw_line_set_state(l, GW_LINE_FXS_DISCONNECTED);
 }
 
-/* On-hook for longer than a hook-flash: the phone hung up. */
-static void flash_expired(su_root_magic_t *magic, su_timer_t *t,
-			  su_timer_arg_t *arg)
-{
-	struct gw_line *l = arg;
-
-	(void)magic;
-	(void)t;
-	if (!l->flash_pending)
-		return;
-	l->flash_pending = false;
-	LOG(l, GW_LOG_INFO, "on-hook");
-	gw_line_ends_call(l, 0, "phone hung up");
-	gw_line_to_idle(l);
-}
-
 void gw_fxs_idle(struct gw_line *l)
 {
-	l->flash_pending = false;
-	su_timer_reset(l->flash_timer);
+	(void)l;
 }
 
 void gw_fxs_timer(struct gw_line *l)
@@ -74,27 +49,31 @@ void gw_fxs_timer(struct gw_line *l)
 	}
 }
 
+/*
+ * The card tells dial pulses, hook-flashes and on-hook apart (hw.h struct
+ * gw_hw_hook_timing, from the port's flash_min_ms/flash_max_ms): an
+ * ONHOOK is a hang-up.
+ */
 void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev)
 {
 	enum gw_hw_event_type t = ev->type;
 
-	if (t == GW_HW_EV_OFFHOOK && l->flash_pending) {
-		struct timespec now;
-		long ms;
-
-		l->offhook = true;
-		l->flash_pending = false;
-		su_timer_reset(l->flash_timer);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		ms = (now.tv_sec - l->onhook_at.tv_sec) * 1000 +
-		     (now.tv_nsec - l->onhook_at.tv_nsec) / 1000000;
-		if (ms < l->conf->flash_min_ms) {
-			LOG(l, GW_LOG_DEBUG, "on-hook for %ld ms: a bounce", ms);
-			return;
-		}
-		LOG(l, GW_LOG_INFO, "hook-flash (%ld ms on-hook)", ms);
-		if (l->call)
+	if (t == GW_HW_EV_FLASH) {
+		LOG(l, GW_LOG_INFO, "hook-flash (%d ms on-hook)", ev->value);
+		if (l->call && l->state == GW_LINE_FXS_TALKING)
 			gw_call_flash(l->call);
+		return;
+	}
+	if (t == GW_HW_EV_PULSE_DIGIT) {
+		if (l->state == GW_LINE_FXS_DIALTONE ||
+		    l->state == GW_LINE_FXS_DIGITS) {
+			LOG(l, GW_LOG_DEBUG, "rotary digit %c", ev->value);
+			gw_fxs_digit(l, (char)ev->value);
+		} else {
+			LOG(l, GW_LOG_DEBUG,
+			    "dial pulses (%c) while not dialling: a bounce",
+			    ev->value);
+		}
 		return;
 	}
 	if (t == GW_HW_EV_OFFHOOK) {
@@ -124,15 +103,6 @@ void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev)
 		l->offhook = false;
 		if (l->state == GW_LINE_IDLE || l->state == GW_LINE_FXS_RINGING)
 			return;
-		if (l->state == GW_LINE_FXS_TALKING && l->call &&
-		    l->conf->flash_max_ms > 0) {
-			/* a hang-up, or a hook-flash if it comes back soon */
-			l->flash_pending = true;
-			clock_gettime(CLOCK_MONOTONIC, &l->onhook_at);
-			su_timer_set_interval(l->flash_timer, flash_expired, l,
-					      (su_duration_t)l->conf->flash_max_ms);
-			return;
-		}
 		LOG(l, GW_LOG_INFO, "on-hook");
 		gw_line_ends_call(l, 0, "phone hung up");
 		gw_line_to_idle(l);

@@ -163,8 +163,7 @@ int gw_line_init(struct gw_app *app, struct gw_line *l,
 	l->chan = conf->channel;
 	l->type = conf->type;
 	l->timer = su_timer_create(su_root_task(app->root), 0);
-	l->flash_timer = su_timer_create(su_root_task(app->root), 0);
-	if (!l->timer || !l->flash_timer)
+	if (!l->timer)
 		return -ENOMEM;
 	l->state = GW_LINE_IDLE;
 	return 0;
@@ -175,9 +174,6 @@ void gw_line_release(struct gw_line *l)
 	if (l->timer)
 		su_timer_destroy(l->timer);
 	l->timer = NULL;
-	if (l->flash_timer)
-		su_timer_destroy(l->flash_timer);
-	l->flash_timer = NULL;
 }
 
 struct gw_line *gw_line_by_chan(struct gw_app *app, int chan)

@@ -4,7 +4,7 @@
  * card events, digits and detected tones from the media thread into call
  * actions (call.c), and call actions into line operations and tones.
  *
- * FXS: off-hook -> dial tone -> DTMF digits -> inter-digit timeout ->
+ * FXS: off-hook -> dial tone -> DTMF or rotary digits -> inter-digit timeout ->
  *      route and INVITE; ringback on 180; connected on 200. Incoming SIP
  *      rings the phone; off-hook answers. When the call ends while the
  *      phone is off-hook it hears reorder until it hangs up.
@@ -19,6 +19,12 @@
 #define GW_LINE_H
 
 #include "gateway/app.h"
+
+/*
+ * FXS: the card counts dial pulses into a digit until the phone has been
+ * off-hook this long (rotary dials leave 200-800 ms between digits).
+ */
+#define GW_LINE_PULSE_GAP_MS 300
 
 int gw_line_init(struct gw_app *app, struct gw_line *l,
 		 const struct gw_conf_port *conf);

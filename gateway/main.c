@@ -249,6 +249,18 @@ int main(int argc, char **argv)
 		       app->conf->rtp_timeout_s, strerror(-e));
 	for (int i = 0; i < app->conf->nports; i++) {
 		const struct gw_conf_port *p = &app->conf->ports[i];
+		if (p->type == GW_CONF_PORT_FXS && app->hw->hook_timing) {
+			struct gw_hw_hook_timing t = {
+				.flash_min_ms = p->flash_min_ms,
+				.flash_max_ms = p->flash_max_ms,
+				.pulse_gap_ms = GW_LINE_PULSE_GAP_MS,
+			};
+			e = app->hw->hook_timing(app->card, p->channel, &t);
+			if (e)
+				gw_log(GW_LOG_WARNING, "main",
+				       "port %s: hook timing: %s", p->name,
+				       strerror(-e));
+		}
 		if (p->echo_canceller) {
 			e = gw_media_set_echo(app->media, p->channel,
 					      p->echo_tail_ms);

@@ -81,15 +81,22 @@ struct gw_hw_card {
 	struct dahdi_gains gains; /* scratch for set_gains (no stack 516 B) */
 };
 
-static void ev_push(struct gw_hw_card *c, int chan, enum gw_hw_event_type t)
+static void ev_push_value(struct gw_hw_card *c, int chan,
+			  enum gw_hw_event_type t, int value)
 {
 	if (c->ev_count == EVQ) {
 		c->stats.ev_overflow++;
 		return; /* the oldest events win */
 	}
-	c->evq[(c->ev_head + c->ev_count) % EVQ] =
-		(struct gw_hw_event){ .chan = chan, .type = t };
+	c->evq[(c->ev_head + c->ev_count) % EVQ] = (struct gw_hw_event){
+		.chan = chan, .type = t, .value = value
+	};
 	c->ev_count++;
+}
+
+static void ev_push(struct gw_hw_card *c, int chan, enum gw_hw_event_type t)
+{
+	ev_push_value(c, chan, t, 0);
 }
 
 static void set_alarm(struct gw_hw_card *c, int n, bool alarm)
@@ -158,6 +165,16 @@ static void dahdi_event(struct gw_hw_card *c, int n, int e)
 			break;
 		case DAHDI_EVENT_WINKFLASH:
 			ev_push(c, n, GW_HW_EV_FLASH);
+			break;
+		default:
+			/* the kernel counted a rotary digit (1..10 pulses) */
+			if ((e & ~0xff) == DAHDI_EVENT_PULSEDIGIT) {
+				int d = e & 0xff;
+
+				if (d >= '0' && d <= '9')
+					ev_push_value(c, n,
+						      GW_HW_EV_PULSE_DIGIT, d);
+			}
 			break;
 		}
 	} else if (ch->type == GW_HW_CHAN_FXO) {

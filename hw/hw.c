@@ -50,6 +50,8 @@ const char *gw_hw_event_name(enum gw_hw_event_type type)
 		return "alarm-cleared";
 	case GW_HW_EV_FLASH:
 		return "hook-flash";
+	case GW_HW_EV_PULSE_DIGIT:
+		return "pulse-digit";
 	}
 	return "unknown";
 }

@@ -48,12 +48,31 @@ enum gw_hw_event_type {
 	GW_HW_EV_LOOP_DROP = 6,	 /* FXO: loop current dropped (far end gone) */
 	GW_HW_EV_ALARM = 7,	 /* card or link lost: channel unusable */
 	GW_HW_EV_NOALARM = 8,	 /* card or link back */
-	GW_HW_EV_FLASH = 9,	 /* FXS: the phone flashed the hook */
+	GW_HW_EV_FLASH = 9,	 /* FXS: the phone flashed the hook; value:
+				  * how long it was on-hook, ms (0: unknown) */
+	GW_HW_EV_PULSE_DIGIT = 10, /* FXS: a rotary-dialled digit; value:
+				    * '0'..'9' */
+};
+
+/*
+ * FXS hook timing (hook_timing below): an on-hook shorter than flash_min_ms
+ * is a dial pulse, counted into a digit that ends after pulse_gap_ms
+ * off-hook (GW_HW_EV_PULSE_DIGIT); one of flash_min_ms..flash_max_ms is a
+ * hook-flash (GW_HW_EV_FLASH when the phone is back); a longer one is
+ * reported as GW_HW_EV_ONHOOK once it has lasted flash_max_ms (or
+ * flash_min_ms when flash_max_ms is 0: no hook-flash). Off-hook from
+ * on-hook is reported at once.
+ */
+struct gw_hw_hook_timing {
+	int flash_min_ms;
+	int flash_max_ms;
+	int pulse_gap_ms;
 };
 
 struct gw_hw_event {
 	int chan; /* 1-based; 0 for the whole card */
 	enum gw_hw_event_type type;
+	int value; /* FLASH, PULSE_DIGIT: see above; else 0 */
 };
 
 /* Line operations, gateway to card. */
@@ -181,6 +200,15 @@ struct gw_hw_ops {
 	 */
 	int (*stat)(struct gw_hw_card *card, const char *name,
 		    uint64_t *value);
+
+	/*
+	 * Opt, control thread before the media thread starts: FXS: how the
+	 * card tells dial pulses, hook-flashes and on-hook apart on `chan`
+	 * (struct gw_hw_hook_timing). NULL when the card's driver has its
+	 * own settings (DAHDI: its rxflashtime and pulse timing).
+	 */
+	int (*hook_timing)(struct gw_hw_card *card, int chan,
+			   const struct gw_hw_hook_timing *t);
 };
 
 extern const struct gw_hw_ops gw_hw_sim_ops;

@@ -10,6 +10,12 @@
  * write() fills the outgoing frame; flush() sends it. When linesim is not
  * there, every channel is in alarm and wait() retries the connection once
  * a second. Nothing here allocates after open().
+ *
+ * Phones' hooks: linesim reports each raw hook change of a phone with the
+ * sample it happened at; like DAHDI's kernel driver, this card turns them
+ * into dial pulses (GW_HW_EV_PULSE_DIGIT), hook-flashes (GW_HW_EV_FLASH)
+ * and on-hook (held back until it is neither), by the timing of
+ * gw_hw_hook_timing (hw.h; sim_hook_timing(), defaults below).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +37,20 @@
 #define EVQ 64		    /* pending line events */
 #define RECONNECT_TICKS 50 /* 1 s */
 #define DEFAULT_DEVICE "/run/copperline/linesim.card"
+#define SPMS (GW_HW_RATE_HZ / 1000) /* samples per ms */
+/* hook timing defaults (hw.h struct gw_hw_hook_timing) */
+#define FLASH_MIN_MS 100
+#define FLASH_MAX_MS 800
+#define PULSE_GAP_MS 300
+
+/* A phone's hook, as the gateway sees it (samples on the card's clock). */
+struct hook {
+	bool on;	  /* on-hook, as linesim last said */
+	bool reported_on; /* the gateway was told ONHOOK */
+	uint64_t since;	  /* sample of the last change */
+	int pulses;	  /* dial pulses of the digit being dialled */
+	uint32_t flash_min, flash_max, pulse_gap; /* samples */
+};
 
 struct gw_hw_card {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -50,6 +70,8 @@ struct gw_hw_card {
 	struct gw_hw_event evq[EVQ];
 	int ev_head, ev_count;
 
+	struct hook hook[GW_HW_MAX_CHANS];
+
 	union {
 		struct gw_sim_hdr hdr;
 		struct gw_sim_hello hello;
@@ -58,13 +80,87 @@ struct gw_hw_card {
 	} in;
 };
 
-static void ev_push(struct gw_hw_card *c, int chan, enum gw_hw_event_type t)
+static void ev_push_value(struct gw_hw_card *c, int chan,
+			  enum gw_hw_event_type t, int value)
 {
 	if (c->ev_count == EVQ)
 		return; /* overflow: the oldest events win */
-	c->evq[(c->ev_head + c->ev_count) % EVQ] =
-		(struct gw_hw_event){ .chan = chan, .type = t };
+	c->evq[(c->ev_head + c->ev_count) % EVQ] = (struct gw_hw_event){
+		.chan = chan, .type = t, .value = value
+	};
 	c->ev_count++;
+}
+
+static void ev_push(struct gw_hw_card *c, int chan, enum gw_hw_event_type t)
+{
+	ev_push_value(c, chan, t, 0);
+}
+
+/* Now on the card's sample clock. */
+static uint64_t now_samples(const struct gw_hw_card *c)
+{
+	return (uint64_t)c->seq * GW_HW_FRAME_SAMPLES;
+}
+
+/* A phone's raw hook change at sample t (hw.h struct gw_hw_hook_timing). */
+static void hook_change(struct gw_hw_card *c, int chan, bool on, uint64_t t)
+{
+	struct hook *h = &c->hook[chan - 1];
+	uint64_t dur = t > h->since ? t - h->since : 0;
+
+	if (on == h->on)
+		return;
+	h->on = on;
+	h->since = t;
+	if (on)
+		return; /* what it is shows when it ends or lasts */
+	if (h->reported_on) {
+		h->reported_on = false;
+		h->pulses = 0;
+		ev_push(c, chan, GW_HW_EV_OFFHOOK);
+	} else if (dur < h->flash_min) {
+		h->pulses++;
+	} else {
+		h->pulses = 0; /* a flash ends a digit being dialled */
+		ev_push_value(c, chan, GW_HW_EV_FLASH, (int)(dur / SPMS));
+	}
+}
+
+/* Once a period: on-hook that lasted, a digit whose pulses are over. */
+static void hook_timers(struct gw_hw_card *c)
+{
+	uint64_t now = now_samples(c);
+
+	for (int i = 0; i < c->nchans; i++) {
+		struct hook *h = &c->hook[i];
+		uint64_t dur = now > h->since ? now - h->since : 0;
+		uint32_t hold = h->flash_max ? h->flash_max : h->flash_min;
+
+		if (c->types[i] != GW_HW_CHAN_FXS)
+			continue;
+		if (h->on && !h->reported_on && dur >= hold) {
+			h->reported_on = true;
+			h->pulses = 0;
+			ev_push(c, i + 1, GW_HW_EV_ONHOOK);
+		} else if (!h->on && h->pulses && dur >= h->pulse_gap) {
+			if (h->pulses <= 10)
+				ev_push_value(c, i + 1, GW_HW_EV_PULSE_DIGIT,
+					      '0' + h->pulses % 10);
+			h->pulses = 0;
+		}
+	}
+}
+
+static void hook_reset(struct gw_hw_card *c)
+{
+	for (int i = 0; i < GW_HW_MAX_CHANS; i++) {
+		struct hook *h = &c->hook[i];
+
+		h->on = true;
+		h->reported_on = true;
+		h->pulses = 0;
+		h->since = 0;
+	}
 }
 
 static void disconnect(struct gw_hw_card *c)
@@ -75,6 +171,7 @@ static void disconnect(struct gw_hw_card *c)
 		ev_push(c, 0, GW_HW_EV_ALARM);
 	}
 	c->rx_count = 0;
+	hook_reset(c); /* linesim starts its phones on-hook */
 }
 
 static void handle_msg(struct gw_hw_card *c, ssize_t n)
@@ -103,14 +200,22 @@ static void handle_msg(struct gw_hw_card *c, ssize_t n)
 		       &c->in.frame, (size_t)n);
 		c->rx_count++;
 		break;
-	case GW_SIM_MSG_SIGNAL:
-		if (n < (ssize_t)sizeof(struct gw_sim_signal) ||
-		    c->in.signal.chan < 1 ||
-		    (int)c->in.signal.chan > c->nchans)
+	case GW_SIM_MSG_SIGNAL: {
+		int chan = (int)c->in.signal.chan;
+		enum gw_hw_event_type t =
+			(enum gw_hw_event_type)c->in.signal.code;
+
+		if (n < (ssize_t)sizeof(struct gw_sim_signal) || chan < 1 ||
+		    chan > c->nchans || c->in.signal.offset >= GW_HW_FRAME_SAMPLES)
 			return;
-		ev_push(c, (int)c->in.signal.chan,
-			(enum gw_hw_event_type)c->in.signal.code);
+		if (c->types[chan - 1] == GW_HW_CHAN_FXS &&
+		    (t == GW_HW_EV_ONHOOK || t == GW_HW_EV_OFFHOOK))
+			hook_change(c, chan, t == GW_HW_EV_ONHOOK,
+				    now_samples(c) + c->in.signal.offset);
+		else
+			ev_push(c, chan, t);
 		break;
+	}
 	}
 }
 
@@ -160,6 +265,12 @@ static int sim_open(struct gw_hw_card **ret, const char *spec)
 	c->fd = -1;
 	c->rx_cur = -1;
 	clock_gettime(CLOCK_MONOTONIC, &c->next);
+	hook_reset(c);
+	for (int i = 0; i < GW_HW_MAX_CHANS; i++) {
+		c->hook[i].flash_min = FLASH_MIN_MS * SPMS;
+		c->hook[i].flash_max = FLASH_MAX_MS * SPMS;
+		c->hook[i].pulse_gap = PULSE_GAP_MS * SPMS;
+	}
 
 	/* Give a linesim that is starting up a moment, and learn its ports. */
 	for (int i = 0; i < 20 && c->fd < 0; i++)
@@ -221,6 +332,7 @@ static int sim_wait(struct gw_hw_card *c)
 		try_connect(c);
 	}
 	drain(c);
+	hook_timers(c);
 
 	/* Take this period's frame; keep one in reserve against jitter. */
 	c->rx_cur = -1;
@@ -315,6 +427,23 @@ static int sim_lineop(struct gw_hw_card *c, int chan, enum gw_hw_lineop op)
 	return 0;
 }
 
+static int sim_hook_timing(struct gw_hw_card *c, int chan,
+			   const struct gw_hw_hook_timing *t)
+{
+	struct hook *h;
+
+	if (chan < 1 || chan > GW_HW_MAX_CHANS)
+		return -ENODEV;
+	if (t->flash_min_ms < 20 || t->pulse_gap_ms < 100 ||
+	    (t->flash_max_ms && t->flash_max_ms <= t->flash_min_ms))
+		return -EINVAL;
+	h = &c->hook[chan - 1];
+	h->flash_min = (uint32_t)t->flash_min_ms * SPMS;
+	h->flash_max = (uint32_t)t->flash_max_ms * SPMS;
+	h->pulse_gap = (uint32_t)t->pulse_gap_ms * SPMS;
+	return 0;
+}
+
 const struct gw_hw_ops gw_hw_sim_ops = {
 	.name = "sim",
 	.open = sim_open,
@@ -326,4 +455,5 @@ const struct gw_hw_ops gw_hw_sim_ops = {
 	.flush = sim_flush,
 	.event = sim_event,
 	.lineop = sim_lineop,
+	.hook_timing = sim_hook_timing,
 };

@@ -16,8 +16,12 @@
  *
  * Signalling: GW_SIM_MSG_SIGNAL, either way. Gateway to linesim carries a
  * `enum gw_hw_lineop`; linesim to gateway carries an `enum gw_hw_event_type`
- * (hw/hw.h). Ring cadence is applied by linesim (as DAHDI applies it in the
- * kernel): RING_START rings 2 s on, 4 s off until RING_STOP or off-hook.
+ * (hw/hw.h) and the sample, within the frame linesim is answering, at
+ * which it happened (dial pulses are shorter than a frame's worth of
+ * precision allows). Ring cadence is applied by linesim (as DAHDI applies
+ * it in the kernel): RING_START rings 2 s on, 4 s off until RING_STOP or
+ * off-hook. A phone's raw hook changes are turned into dial pulses,
+ * hook-flashes and on-hook by hw/sim.c, as DAHDI's kernel driver does.
  *
  * On connect linesim sends GW_SIM_MSG_HELLO with its port list.
  */
@@ -28,7 +32,7 @@
 
 #include "hw/hw.h"
 
-#define GW_SIM_VERSION 1
+#define GW_SIM_VERSION 2
 
 enum gw_sim_msg_type {
 	GW_SIM_MSG_HELLO = 1,
@@ -65,6 +69,7 @@ struct gw_sim_signal {
 	struct gw_sim_hdr hdr;
 	uint32_t chan; /* 1-based */
 	uint32_t code; /* enum gw_hw_lineop or enum gw_hw_event_type */
+	uint32_t offset; /* linesim -> gateway: sample 0..159 of the frame */
 };
 
 #endif

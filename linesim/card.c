@@ -114,7 +114,8 @@ static bool put(struct ls_card *c, const void *msg, size_t len)
 	return false;
 }
 
-void ls_card_event(struct ls_card *c, int chan, enum gw_hw_event_type ev)
+void ls_card_event(struct ls_card *c, int chan, enum gw_hw_event_type ev,
+		   int offset)
 {
 	struct gw_sim_signal s = {
 		.hdr = { .type = GW_SIM_MSG_SIGNAL,
@@ -122,6 +123,7 @@ void ls_card_event(struct ls_card *c, int chan, enum gw_hw_event_type ev)
 			 .len = sizeof(s) },
 		.chan = (uint32_t)chan,
 		.code = (uint32_t)ev,
+		.offset = (uint32_t)offset,
 	};
 
 	if (c && c->fd >= 0)

@@ -29,9 +29,12 @@ void ls_card_close(struct ls_card *card);
 int ls_card_pollfds(struct ls_card *card, struct pollfd *pfd);
 /* Handle the pollfds ls_card_pollfds() filled (`n` of them). */
 void ls_card_handle(struct ls_card *card, const struct pollfd *pfd, int n);
-/* Send a line event; dropped when no gateway is connected. */
+/*
+ * Send a line event, which happened at sample `offset` (0..159) of the
+ * frame being answered; dropped when no gateway is connected.
+ */
 void ls_card_event(struct ls_card *card, int chan,
-		   enum gw_hw_event_type ev);
+		   enum gw_hw_event_type ev, int offset);
 bool ls_card_connected(const struct ls_card *card);
 /* Frames received from the gateway on the current connection. */
 uint64_t ls_card_frames(const struct ls_card *card);

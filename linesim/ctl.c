@@ -376,6 +376,48 @@ static int c_dial(struct ls_sim *sim, struct args *a, char *r, size_t len)
 	return reply(r, len, "ok port=%d queued=%s", p->chan, a->v[1]);
 }
 
+/* A whole number in lo..hi from an argument, or -1. */
+static long arg_num(const char *v, long lo, long hi)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < lo || n > hi)
+		return -1;
+	return n;
+}
+
+static int c_pulse(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	struct ls_port *p;
+	long pps = 10, brk = 60;
+	int err;
+
+	if (get_port(sim, a->v[0], &p, r, len) ||
+	    want(p, LS_PHONE, "pulse", r, len))
+		return -EINVAL;
+	if (a->n > 2 && (pps = arg_num(a->v[2], 5, 20)) < 0)
+		return fail(r, len, "pulse: '%s' is not 5..20 pulses/s",
+			    a->v[2]);
+	if (a->n > 3 && (brk = arg_num(a->v[3], 30, 80)) < 0)
+		return fail(r, len, "pulse: '%s' is not a 30..80 %% break",
+			    a->v[3]);
+	err = ls_phone_pulse(p, a->v[1], (int)pps, (int)brk);
+	if (err == -ENOTCONN)
+		return fail(r, len,
+			     "port %d: phone is on-hook (offhook %d first)",
+			     p->chan, p->chan);
+	if (err == -EBUSY)
+		return fail(r, len, "port %d: still dialling", p->chan);
+	if (err < 0)
+		return fail(r, len, "port %d: bad digits '%s' (0-9, up to 31)",
+			    p->chan, a->v[1]);
+	return reply(r, len, "ok port=%d pulse=%s pps=%ld break=%ld", p->chan,
+		     a->v[1], pps, brk);
+}
+
 static int c_auto(struct ls_sim *sim, struct args *a, char *r, size_t len)
 {
 	struct ls_port *p;
@@ -540,6 +582,7 @@ static const struct cmd cmds[] = {
 	{ "offhook", 1, 1, "offhook P", c_offhook },
 	{ "onhook", 1, 1, "onhook P", c_onhook },
 	{ "dial", 2, 2, "dial P DIGITS", c_dial },
+	{ "pulse", 2, 4, "pulse P DIGITS [PPS [BREAK%]]", c_pulse },
 	{ "flash", 1, 2, "flash P [MS]", c_flash },
 	{ "auto", 2, 3, "auto P on|off [RINGS]", c_auto },
 	{ "call", 1, 2, "call P [CALLER_NUMBER]", c_call },

@@ -66,6 +66,7 @@ static void go_onhook(struct ls_port *p)
 {
 	p->phone.state = LS_PHONE_IDLE;
 	p->phone.auto_answered = false;
+	p->phone.pulsing = false;
 	gw_dtmf_tx_reset(p->dtmf);
 	ls_port_event(p, GW_HW_EV_ONHOOK);
 	ls_fax_idle(p);
@@ -102,6 +103,72 @@ int ls_phone_flash(struct ls_port *p, int ms)
 	ls_port_event(p, GW_HW_EV_ONHOOK);
 	ls_log("port %d: hook-flash, on-hook for %d ms", p->chan, ms);
 	return 0;
+}
+
+#define PULSE_GAP_MS 700 /* off-hook between two rotary digits */
+
+int ls_phone_pulse(struct ls_port *p, const char *digits, int pps,
+		   int break_pct)
+{
+	struct ls_phone *ph = &p->phone;
+	int period;
+	size_t n;
+
+	if (ph->state != LS_PHONE_OFFHOOK)
+		return -ENOTCONN;
+	if (ph->pulsing || ph->flash_t || gw_dtmf_tx_busy(p->dtmf))
+		return -EBUSY;
+	if (!*digits || strlen(digits) >= sizeof(ph->pulse_digits) ||
+	    strspn(digits, "0123456789") != strlen(digits) || pps < 5 ||
+	    pps > 20 || break_pct < 30 || break_pct > 80)
+		return -EINVAL;
+	period = 8000 / pps;
+	strcpy(ph->pulse_digits, digits);
+	ph->pulse_break_len = period * break_pct / 100;
+	ph->pulse_make_len = period - ph->pulse_break_len;
+	ph->pulse_gap_len = PULSE_GAP_MS * 8;
+	ph->pulse_idx = 0;
+	ph->pulse_left = digits[0] == '0' ? 10 : digits[0] - '0';
+	ph->pulse_break = false;
+	ph->pulse_next = 0;
+	ph->pulsing = true;
+	n = strlen(ph->dialled);
+	snprintf(ph->dialled + n, sizeof(ph->dialled) - n, "%s", digits);
+	ls_log("port %d: pulse dialling %s at %d pps, %d %% break", p->chan,
+	       digits, pps, break_pct);
+	return 0;
+}
+
+/* The hook changes of rotary dialling that fall in this frame. */
+static void pulse_tick(struct ls_port *p)
+{
+	struct ls_phone *ph = &p->phone;
+
+	while (ph->pulsing && ph->pulse_next < LS_FRAME) {
+		int at = ph->pulse_next;
+
+		if (!ph->pulse_break) {
+			ph->pulse_break = true;
+			ls_port_event_at(p, GW_HW_EV_ONHOOK, at);
+			ph->pulse_next += ph->pulse_break_len;
+			continue;
+		}
+		ph->pulse_break = false;
+		ls_port_event_at(p, GW_HW_EV_OFFHOOK, at);
+		if (--ph->pulse_left > 0) {
+			ph->pulse_next += ph->pulse_make_len;
+		} else if (ph->pulse_digits[++ph->pulse_idx]) {
+			char d = ph->pulse_digits[ph->pulse_idx];
+
+			ph->pulse_left = d == '0' ? 10 : d - '0';
+			ph->pulse_next += ph->pulse_gap_len;
+		} else {
+			ph->pulsing = false;
+			ls_log("port %d: pulse dialling done", p->chan);
+		}
+	}
+	if (ph->pulsing)
+		ph->pulse_next -= LS_FRAME;
 }
 
 int ls_phone_dial(struct ls_port *p, const char *digits)
@@ -196,6 +263,11 @@ void ls_phone_tick(struct ls_port *p, const int16_t *in, int16_t *out)
 		ring_tick(p);
 	if (ph->state != LS_PHONE_OFFHOOK) {
 		memset(out, 0, LS_FRAME * sizeof(*out));
+		return;
+	}
+	if (ph->pulsing) { /* rotary dialling: no audio */
+		memset(out, 0, LS_FRAME * sizeof(*out));
+		pulse_tick(p);
 		return;
 	}
 	if (ph->flash_t > 0) { /* on-hook for a hook-flash: no loop */

@@ -6,7 +6,10 @@
  * 2 s on / 4 s off cadence) and it goes off-hook and on-hook, by command
  * (`offhook`, `onhook`) or by itself in auto mode: answer at the end of the
  * Nth ring burst and echo what it hears; hang up after 2 s of busy or
- * congestion tone. `dial` sends DTMF (100 ms on, 100 ms off).
+ * congestion tone. `dial` sends DTMF (100 ms on, 100 ms off); `pulse`
+ * dials the digits with the hook (rotary dialling: N breaks for digit N,
+ * 10 for 0, at a given rate and break ratio, 700 ms between digits), each
+ * hook change sent with its sample in the frame.
  */
 #ifndef LS_PHONE_H
 #define LS_PHONE_H
@@ -35,6 +38,15 @@ struct ls_phone {
 	bool polarity_rev;
 	char dialled[64]; /* `dial` digits since off-hook */
 	int flash_t;	  /* frames left of a hook-flash (on-hook) */
+	/* `pulse`: rotary dialling in progress */
+	bool pulsing;
+	bool pulse_break;  /* loop open (a break) now */
+	char pulse_digits[32];
+	int pulse_idx;	   /* digit being dialled */
+	int pulse_left;	   /* its breaks not yet ended */
+	int pulse_next;	   /* samples from this frame's start to the next
+			    * hook change */
+	int pulse_break_len, pulse_make_len, pulse_gap_len; /* samples */
 };
 
 void ls_phone_init(struct ls_port *p);
@@ -45,6 +57,13 @@ void ls_phone_lineop(struct ls_port *p, enum gw_hw_lineop op);
 int ls_phone_offhook(struct ls_port *p);
 int ls_phone_onhook(struct ls_port *p);
 int ls_phone_dial(struct ls_port *p, const char *digits);
+/*
+ * Rotary dialling: pps 5..20 pulses per second, break_pct 30..80 % of each
+ * pulse period on-hook. Returns 0, -ENOTCONN (on-hook), -EBUSY (dialling),
+ * -EINVAL.
+ */
+int ls_phone_pulse(struct ls_port *p, const char *digits, int pps,
+		   int break_pct);
 /* Hook-flash: on-hook for ms (20..2000), then off-hook again. */
 int ls_phone_flash(struct ls_port *p, int ms);
 const char *ls_phone_state_name(enum ls_phone_state s);

@@ -116,10 +116,16 @@ void ls_port_lineop(struct ls_port *p, enum gw_hw_lineop op)
 		ls_co_lineop(p, op);
 }
 
-void ls_port_event(struct ls_port *p, enum gw_hw_event_type ev)
+void ls_port_event_at(struct ls_port *p, enum gw_hw_event_type ev,
+		      int offset)
 {
 	ls_dbg("port %d: event %s", p->chan, ls_event_name(ev));
-	ls_card_event(p->sim->card, p->chan, ev);
+	ls_card_event(p->sim->card, p->chan, ev, offset);
+}
+
+void ls_port_event(struct ls_port *p, enum gw_hw_event_type ev)
+{
+	ls_port_event_at(p, ev, 0);
 }
 
 const char *ls_port_kind_name(const struct ls_port *p)
@@ -167,6 +173,8 @@ const char *ls_event_name(enum gw_hw_event_type ev)
 		return "noalarm";
 	case GW_HW_EV_FLASH:
 		return "flash";
+	case GW_HW_EV_PULSE_DIGIT:
+		return "pulse-digit";
 	}
 	return "unknown";
 }

@@ -62,6 +62,9 @@ void ls_port_tick(struct ls_port *p, const int16_t *in, int16_t *out);
 void ls_port_lineop(struct ls_port *p, enum gw_hw_lineop op);
 /* Send a line event to the gateway (dropped if no card is connected). */
 void ls_port_event(struct ls_port *p, enum gw_hw_event_type ev);
+/* The same, at sample `offset` (0..159) of this frame. */
+void ls_port_event_at(struct ls_port *p, enum gw_hw_event_type ev,
+		      int offset);
 /* The line went idle: close the recording. */
 void ls_port_idle(struct ls_port *p);
 const char *ls_port_kind_name(const struct ls_port *p);

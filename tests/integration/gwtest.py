@@ -243,7 +243,7 @@ class Linesim:
 
 import array  # noqa: E402
 
-GW_SIM_VERSION = 1
+GW_SIM_VERSION = 2
 GW_SIM_MSG_HELLO, GW_SIM_MSG_FRAME, GW_SIM_MSG_SIGNAL = 1, 2, 3
 GW_HW_FRAME_SAMPLES = 160
 GW_HW_MAX_CHANS = 32
@@ -259,7 +259,7 @@ EVENT_NAMES = {1: "offhook", 2: "onhook", 3: "ring-begin", 4: "ring-end",
 
 _SIM_HDR = struct.Struct("<HHI")
 _SIM_FRAME_HDR = struct.Struct("<HHIII")   # header + seq + nchans
-_SIM_SIGNAL = struct.Struct("<HHIII")      # header + chan + code
+_SIM_SIGNAL = struct.Struct("<HHIIII")     # header + chan + code + offset
 
 
 def sim_frame_len(nchans):
@@ -395,6 +395,7 @@ class FakeCard:
         self.sources = {}
         self.rx = {c: [] for c in range(1, self.nchans + 1)}
         self.events = []
+        self.signals = []  # (sample, chan, code): events with their sample
 
     def close(self):
         self.s.close()
@@ -402,7 +403,7 @@ class FakeCard:
     def signal(self, chan, op):
         """Send a line operation (OP_*) on chan."""
         self.s.send(_SIM_SIGNAL.pack(GW_SIM_MSG_SIGNAL, GW_SIM_VERSION,
-                                     _SIM_SIGNAL.size, chan, op))
+                                     _SIM_SIGNAL.size, chan, op, 0))
 
     def send(self, chan, source):
         """What the card sends on chan from now on (None: silence)."""
@@ -440,8 +441,10 @@ class FakeCard:
             while True:
                 typ, msg = self._recv()
                 if typ == GW_SIM_MSG_SIGNAL:
-                    _, _, _, chan, code = _SIM_SIGNAL.unpack_from(msg)
+                    _, _, _, chan, code, off = _SIM_SIGNAL.unpack_from(msg)
                     self.events.append((self.frame, chan, code))
+                    self.signals.append((self.frame * GW_HW_FRAME_SAMPLES + off,
+                                         chan, code))
                     continue
                 if typ != GW_SIM_MSG_FRAME:
                     raise AssertionError("unexpected message type %d" % typ)
@@ -494,6 +497,7 @@ class FakeCard:
         for c in self.rx:
             self.rx[c] = []
         self.events = []
+        self.signals = []
 
 
 def alloccount_env(tmp):

@@ -136,6 +136,39 @@ def test_linesim_phone_ring_auto_answer_echo(ls, card, tmp):
 
 
 @with_linesim()
+def test_linesim_phone_pulse(ls, card, tmp):
+    """`pulse`: digit N as N breaks (0: ten) at the given rate and break
+    ratio, each hook change sent with its sample, 700 ms between digits;
+    bad arguments are refused."""
+    for bad in ("pulse 2 12", "pulse 1 1a", "pulse 1 12 4", "pulse 1 12 10 90"):
+        r = ls.cmd(bad, check=False)
+        expect(r[""] == "err", "%r refused: %s" % (bad, r["_reply"]))
+    ls.cmd("offhook 1")
+    card.wait_event(1, EV_OFFHOOK, 2)
+    card.signals = []
+    r = ls.cmd("pulse 1 30 12 64")
+    expect(r["pps"] == "12" and r["break"] == "64", r["_reply"])
+    card.step(4 * SEC)
+    ch = [(t, code) for t, c, code in card.signals if c == 1]
+    breaks = [(a[0], b[0]) for a, b in zip(ch, ch[1:])
+              if a[1] == EV_ONHOOK and b[1] == EV_OFFHOOK]
+    makes = [b[0] - a[0] for a, b in zip(ch, ch[1:])
+             if a[1] == EV_OFFHOOK and b[1] == EV_ONHOOK]
+    lens = sorted({b - a for a, b in breaks})
+    print("pulse 30 at 12 pps, 64 %%: %d breaks of %s samples, makes %s"
+          % (len(breaks), lens, sorted(set(makes))))
+    expect(len(breaks) == 13, "13 breaks (3 + 10), got %d" % len(breaks))
+    expect(lens == [8000 // 12 * 64 // 100], "break lengths %s" % lens)
+    # the makes within a digit, and one 700 ms gap between the digits
+    period = 8000 // 12
+    expect(sorted(set(makes)) == [period - period * 64 // 100, 5600],
+           "makes %s" % sorted(set(makes)))
+    expect(ls.status(1)["dialled"] == "30", "status dialled")
+    r = ls.cmd("pulse 1 5", check=False)
+    expect(r[""] == "ok", "pulse again once done: %s" % r["_reply"])
+
+
+@with_linesim()
 def test_linesim_phone_manual_dial(ls, card, tmp):
     r = ls.cmd("dial 2 12", check=False)
     expect(r[""] == "err" and "on-hook" in r["_reply"], "dial on-hook: %s" % r["_reply"])
