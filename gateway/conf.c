@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <libconfig.h>
 #include <netinet/in.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include "dsp/zone.h"
 #include "gateway/conf.h"
 #include "gateway/jbuf.h"
+#include "gateway/route.h"
 
 #define TIMEOUT_MIN_MS 500
 #define TIMEOUT_MAX_MS 60000
@@ -64,7 +67,7 @@ static const char *const port_keys[] = {
 	"answer_rings", "echo_canceller", "echo_tail_ms", "zone", NULL
 };
 static const char *const route_keys[] = {
-	"from", "prefix", "strip", "prepend", "to", NULL
+	"from", "prefix", "pattern", "regex", "strip", "prepend", "to", NULL
 };
 static const char *const log_levels[] = {
 	"error", "warning", "info", "debug", NULL
@@ -879,6 +882,44 @@ bad:
 		    v);
 }
 
+/* `pattern` or `regex`: one way to match the number per route. */
+static int load_route_match(struct ctx *c, const config_setting_t *e,
+			    const char *base, struct gw_conf_route *rt,
+			    bool has_prefix)
+{
+	config_setting_t *sp, *sr;
+	char why[96];
+	int r, err;
+	PCRE2_SIZE off;
+
+	r = get_str(c, e, base, "pattern", rt->pattern, sizeof(rt->pattern),
+		    &sp);
+	if (r < 0)
+		return r;
+	r = get_str(c, e, base, "regex", rt->regex, sizeof(rt->regex), &sr);
+	if (r < 0)
+		return r;
+	if ((sp != NULL) + (sr != NULL) + has_prefix > 1)
+		return fail(c, sp ? sp : sr, base, sp ? "pattern" : "regex",
+			    "only one of prefix, pattern and regex per route");
+	if (sp && gw_route_pattern_check(rt->pattern, why, sizeof(why)) < 0)
+		return fail(c, sp, base, "pattern", "\"%s\": %s", rt->pattern,
+			    why);
+	if (!sr)
+		return 0;
+	rt->regex_code = pcre2_compile((PCRE2_SPTR)rt->regex,
+				       PCRE2_ZERO_TERMINATED, PCRE2_ANCHORED,
+				       &err, &off, NULL);
+	if (!rt->regex_code) {
+		PCRE2_UCHAR msg[96];
+
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		return fail(c, sr, base, "regex", "\"%s\" at offset %zu: %s",
+			    rt->regex, (size_t)off, (char *)msg);
+	}
+	return 0;
+}
+
 static int load_route(struct ctx *c, const config_setting_t *e,
 		      const char *base, struct gw_conf_route *rt)
 {
@@ -907,6 +948,9 @@ static int load_route(struct ctx *c, const config_setting_t *e,
 	if (s && !dial_chars(rt->prefix))
 		return fail(c, s, base, "prefix",
 			    "\"%s\" may only contain 0-9 * # +", rt->prefix);
+	r = load_route_match(c, e, base, rt, s != NULL);
+	if (r < 0)
+		return r;
 	r = get_int(c, e, base, "strip", 0, MAX_STRIP, &rt->strip, &s);
 	if (r < 0)
 		return r;
@@ -1084,6 +1128,10 @@ int gw_conf_load(struct gw_conf **ret, const char *path, char *err,
 
 void gw_conf_free(struct gw_conf *conf)
 {
+	if (!conf)
+		return;
+	for (int i = 0; i < GW_CONF_MAX_ROUTES; i++)
+		pcre2_code_free(conf->routes[i].regex_code);
 	free(conf);
 }
 

@@ -104,6 +104,15 @@ enum gw_conf_route_to {
 struct gw_conf_route {
 	enum gw_conf_route_from from;
 	char prefix[32];  /* matches numbers starting with it ("" = all) */
+	/*
+	 * Or the whole number (gateway/route.h): an Asterisk-style pattern
+	 * ("_9NXXNXXXXXX", or a plain number), or a PCRE2 regular
+	 * expression (compiled at load, anchored at the start; matched to
+	 * the end of the number).
+	 */
+	char pattern[64];
+	char regex[128];
+	void *regex_code; /* pcre2_code *, owned by the conf */
 	int strip;	  /* digits removed from the front after matching */
 	char prepend[32]; /* then put in front */
 	enum gw_conf_route_to to;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gateway/line_int.h"
+#include "gateway/route.h"
 
 #define FXS_RING_MAX_MS 120000
 
@@ -122,7 +123,25 @@ void gw_fxs_digit(struct gw_line *l, char d)
 		l->digits[l->ndigits] = 0;
 	}
 	LOG(l, GW_LOG_DEBUG, "digit %c", d);
-	gw_line_timer_start(l, l->conf->digit_timeout_ms);
+	/* the dial plan ends collection as soon as it is sure (route.h) */
+	switch (gw_route_collect(l->app->conf, GW_ROUTE_FROM_FXS, l->digits)) {
+	case GW_ROUTE_COMPLETE:
+		LOG(l, GW_LOG_INFO, "dialled %s (a route matches: no wait)",
+		    l->digits);
+		gw_line_timer_stop(l);
+		gw_line_dtmf_rx(l, false);
+		gw_line_set_state(l, GW_LINE_FXS_CALLING);
+		gw_call_from_fxs(l, l->digits);
+		break;
+	case GW_ROUTE_NOMATCH:
+		LOG(l, GW_LOG_INFO, "dialled %s: no route can match: reorder",
+		    l->digits);
+		disconnected(l, GW_TONE_CONGESTION);
+		break;
+	case GW_ROUTE_MORE:
+		gw_line_timer_start(l, l->conf->digit_timeout_ms);
+		break;
+	}
 }
 
 int gw_line_fxs_ring(struct gw_line *l, struct gw_call *c)

@@ -130,6 +130,8 @@ static void source_now(struct ls_port *p, char *buf, size_t len)
 			snprintf(buf, len, "none");
 		else if (gw_dtmf_tx_busy(p->dtmf))
 			snprintf(buf, len, "dtmf");
+		else if (ph->pulsing)
+			snprintf(buf, len, "pulse");
 		else if (ls_fax_active(p))
 			snprintf(buf, len, "fax:%s", ls_fax_mode_name(p));
 		else if (p->play.type != LS_SRC_AUTO)

@@ -629,6 +629,31 @@ static int sip_media_keys(void)
 	return 0;
 }
 
+static int route_match_keys(void)
+{
+	struct gw_conf *conf;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CARD "routes = ( { from = \"fxs\";"
+			      " pattern = \"_9NXXXXXX\"; to = \"fxo\"; },\n"
+			      " { from = \"fxs\"; regex = \"0[1-9]+\";"
+			      " to = \"fxo\"; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_STR(conf->routes[0].pattern, "_9NXXXXXX");
+	TEST_ASSERT(conf->routes[1].regex_code != NULL);
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "routes = ( { from = \"fxs\";\n pattern = \"_9Q\";"
+		     " to = \"fxo\"; } );\n", 3, "routes.[0].pattern",
+		     "bad element at \"Q\"");
+	EXPECT_ERROR(CARD "routes = ( { from = \"fxs\";\n regex = \"0[1-\";"
+		     " to = \"fxo\"; } );\n", 3, "routes.[0].regex",
+		     "at offset");
+	EXPECT_ERROR(CARD "routes = ( { from = \"fxs\"; prefix = \"9\";\n"
+		     " pattern = \"_9X\"; to = \"fxo\"; } );\n", 3,
+		     "routes.[0].pattern", "only one of prefix, pattern and regex");
+	return 0;
+}
+
 static int err_route_from(void)
 {
 	EXPECT_ERROR(CARD "routes = ( { from = \"sip\"; to = \"fxo\"; },\n"
@@ -874,6 +899,7 @@ static int trusted_any(void)
 }
 
 const struct gw_test_case gw_test_cases_conf[] = {
+	{ "conf_route_match_keys", route_match_keys },
 	{ "conf_demo", demo },
 	{ "conf_default", shipped_default },
 	{ "conf_defaults", defaults },

@@ -4,8 +4,13 @@
  * parsed) so that these cases test the lookup alone.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "gateway/route.h"
 #include "tests/test.h"
@@ -38,6 +43,7 @@ static struct gw_conf_route *route(struct gw_conf *c,
 {
 	struct gw_conf_route *r = &c->routes[c->nroutes++];
 
+	memset(r, 0, sizeof(*r));
 	r->from = from;
 	strcpy(r->prefix, prefix);
 	r->strip = strip;
@@ -55,6 +61,33 @@ static struct gw_conf_route *route(struct gw_conf *c,
 	return r;
 }
 
+/* The same with a pattern or a regex instead of the prefix. */
+static struct gw_conf_route *route_pat(struct gw_conf *c,
+				       enum gw_conf_route_from from,
+				       const char *pattern, const char *to)
+{
+	struct gw_conf_route *r = route(c, from, "", 0, "", to);
+
+	strcpy(r->pattern, pattern);
+	return r;
+}
+
+static struct gw_conf_route *route_re(struct gw_conf *c,
+				      enum gw_conf_route_from from,
+				      const char *regex, const char *to)
+{
+	struct gw_conf_route *r = route(c, from, "", 0, "", to);
+	PCRE2_SIZE off;
+	int err;
+
+	strcpy(r->regex, regex);
+	r->regex_code = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED,
+				      PCRE2_ANCHORED, &err, &off, NULL);
+	if (!r->regex_code)
+		abort();
+	return r;
+}
+
 static struct gw_conf *demo_plan(void)
 {
 	struct gw_conf *c = plan();
@@ -67,6 +100,121 @@ static struct gw_conf *demo_plan(void)
 	route(c, GW_ROUTE_FROM_SIP, "2", 0, "", "fxs");
 	route(c, GW_ROUTE_FROM_FXS, "", 0, "", "sip:${number}@127.0.0.1:5070");
 	return c;
+}
+
+/* Asterisk-style patterns: matches, "more digits could match", checks. */
+static int patterns(void)
+{
+	static const struct {
+		const char *pat, *s;
+		bool match, more;
+	} t[] = {
+		{ "_9NXXNXXXXXX", "92125551234", true, false },
+		{ "_9NXXNXXXXXX", "9212555", false, true },
+		{ "_9NXXNXXXXXX", "91125551234", false, false }, /* N: 2-9 */
+		{ "_9NXXNXXXXXX", "921255512345", false, false },
+		{ "_X.", "1", false, true },
+		{ "_X.", "12", true, true },
+		{ "_X!", "1", true, true },
+		{ "_ZXX", "011", false, false },
+		{ "_[1-35]XX", "301", true, false },
+		{ "_[1-35]XX", "401", false, false },
+		{ "_[1-35]XX", "5", false, true },
+		{ "_[0,8]XX", "800", true, false },
+		{ "_*XX#", "*72#", true, false },
+		{ "112", "112", true, false },
+		{ "112", "11", false, true },
+		{ "112", "1120", false, false },
+		{ "_00.", "0044", true, true },
+	};
+	static const char *const bad[] = { "", "_", "_9Y", "_[]", "_[1-",
+					   "_.X", "12a", "_[a]" };
+	char why[96];
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		bool more = !t[i].more;
+
+		TEST_EQ_INT(gw_route_pattern_check(t[i].pat, why,
+						   sizeof(why)), 0);
+		TEST_EQ_INT(gw_route_pattern_match(t[i].pat, t[i].s, &more),
+			    t[i].match);
+		TEST_EQ_INT(more, t[i].more);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		TEST_EQ_INT(gw_route_pattern_check(bad[i], why, sizeof(why)),
+			    -EINVAL);
+		printf("  pattern \"%s\": %s\n", bad[i], why);
+	}
+	return 0;
+}
+
+/* Lookup with pattern and regex routes, in file order. */
+static int pattern_routes(void)
+{
+	struct gw_conf *c = plan();
+	struct gw_route_result res;
+
+	route_pat(c, GW_ROUTE_FROM_FXS, "_1XX", "sip:short-${number}@h");
+	route_re(c, GW_ROUTE_FROM_FXS, "0[1-9][0-9]{8}", "sip:nat-${number}@h");
+	route_pat(c, GW_ROUTE_FROM_FXS, "_X.", "sip:any-${number}@h");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "123", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:short-123@h");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "0301234567", &res),
+		    0);
+	TEST_EQ_STR(res.uri, "sip:nat-0301234567@h");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "1234", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:any-1234@h");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "030123456", &res),
+		    0); /* one digit short of the regex: the catch-all */
+	TEST_EQ_STR(res.uri, "sip:any-030123456@h");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "123", &res),
+		    -ENOENT);
+	pcre2_code_free(c->routes[1].regex_code);
+	free(c);
+	return 0;
+}
+
+/* Digit collection: dial at once, wait, or reject. */
+static int collect(void)
+{
+	struct gw_conf *c = plan();
+
+	route_pat(c, GW_ROUTE_FROM_FXS, "_2XX", "fxs");
+	route_pat(c, GW_ROUTE_FROM_FXS, "112", "sip:sos@h");
+	route_re(c, GW_ROUTE_FROM_FXS, "9[2-9][0-9]{6}", "fxo");
+	route_pat(c, GW_ROUTE_FROM_SIP, "_X.", "fxo");
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "2"),
+		    GW_ROUTE_MORE);
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "201"),
+		    GW_ROUTE_COMPLETE);
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "11"),
+		    GW_ROUTE_MORE);
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "112"),
+		    GW_ROUTE_COMPLETE);
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "113"),
+		    GW_ROUTE_NOMATCH);
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "9555"),
+		    GW_ROUTE_MORE);
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "95551234"),
+		    GW_ROUTE_COMPLETE);
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "91"),
+		    GW_ROUTE_NOMATCH);
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "5"),
+		    GW_ROUTE_NOMATCH);
+	/* an earlier route that may still match with more digits wins */
+	route_pat(c, GW_ROUTE_FROM_FXS, "_X!", "sip:x@h");
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "5"),
+		    GW_ROUTE_MORE);
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "11"),
+		    GW_ROUTE_MORE);
+	/* a prefix takes any longer number: never complete */
+	c->nroutes = 0;
+	route(c, GW_ROUTE_FROM_FXS, "", 0, "", "sip:${number}@h");
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "5551234"),
+		    GW_ROUTE_MORE);
+	pcre2_code_free(c->routes[2].regex_code); /* set before the reset */
+	free(c);
+	return 0;
 }
 
 static int demo(void)
@@ -350,6 +498,9 @@ static int port_targets(void)
 
 const struct gw_test_case gw_test_cases_route[] = {
 	{ "route_demo", demo },
+	{ "route_patterns", patterns },
+	{ "route_pattern_routes", pattern_routes },
+	{ "route_collect", collect },
 	{ "route_first_match", first_match },
 	{ "route_from", from_filter },
 	{ "route_rewrite", rewrite },
