@@ -17,10 +17,13 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: copperctl [-s SOCKET] COMMAND\n"
+	fprintf(f, "usage: copperctl [-s SOCKET] COMMAND [ARGS]\n"
 		   "  -s, --socket PATH   control socket (default " DEFAULT_SOCKET ")\n"
 		   "commands:\n"
-		   "  status              ports with their state, calls in progress\n");
+		   "  status              ports with their state, calls in progress\n"
+		   "  route test SOURCE NUMBER\n"
+		   "                      explain the dial plan's decision for NUMBER\n"
+		   "                      from SOURCE (sip, fxs or fxo)\n");
 }
 
 int main(int argc, char **argv)
@@ -46,12 +49,23 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind >= argc) {
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(argv[optind], "status") != 0) {
-		fprintf(stderr, "copperctl: unknown command '%s'\n", argv[optind]);
+	if (strcmp(argv[optind], "status") == 0 && optind == argc - 1) {
+		snprintf(req, sizeof(req), "status\n");
+	} else if (strcmp(argv[optind], "route") == 0 && optind + 4 == argc &&
+		   strcmp(argv[optind + 1], "test") == 0) {
+		if (snprintf(req, sizeof(req), "route test %s %s\n",
+			     argv[optind + 2], argv[optind + 3]) >=
+		    (int)sizeof(req)) {
+			fprintf(stderr, "copperctl: arguments too long\n");
+			return 2;
+		}
+	} else {
+		fprintf(stderr, "copperctl: unknown command or arguments: '%s'\n",
+			argv[optind]);
 		usage(stderr);
 		return 2;
 	}
@@ -67,7 +81,6 @@ int main(int argc, char **argv)
 			path, strerror(errno));
 		return 1;
 	}
-	snprintf(req, sizeof(req), "%s\n", argv[optind]);
 	if (write(fd, req, strlen(req)) < 0) {
 		fprintf(stderr, "copperctl: %s: %s\n", path, strerror(errno));
 		return 1;

@@ -15,6 +15,7 @@
 #include "gateway/line.h"
 #include "gateway/call.h"
 #include "gateway/log.h"
+#include "gateway/route.h"
 
 #define SAMPLES 11 /* 10 s window of 1 s samples */
 
@@ -92,6 +93,32 @@ static const char *call_state(const struct gw_call *c)
 	if (c->sip_answered)
 		return "talking";
 	return "setup";
+}
+
+/* "route test SOURCE NUMBER": the dial plan's decision, explained. */
+static void route_test(struct gw_ctl *ctl, struct buf *b, const char *args)
+{
+	static const char *const froms[] = { "sip", "fxs", "fxo" };
+	char from[8], number[80], text[8192];
+	int f = -1;
+
+	if (sscanf(args, "%7s %79s", from, number) != 2) {
+		out(b, "error: usage: route test sip|fxs|fxo NUMBER\n");
+		return;
+	}
+	for (int i = 0; i < 3; i++)
+		if (strcmp(from, froms[i]) == 0)
+			f = i + 1; /* enum gw_conf_route_from order */
+	if (f < 0) {
+		out(b, "error: source '%s' is not sip, fxs or fxo\n", from);
+		return;
+	}
+	if (gw_route_explain(ctl->app->conf, (enum gw_conf_route_from)f,
+			     number, text, sizeof(text)) == -EINVAL) {
+		out(b, "%s", text);
+		return;
+	}
+	out(b, "%sok\n", text);
 }
 
 static void status(struct gw_ctl *ctl, struct buf *b)
@@ -199,8 +226,11 @@ static int on_accept(su_root_magic_t *magic, su_wait_t *w,
 	if (strcmp(req, "status") == 0) {
 		status(ctl, b);
 		out(b, "ok\n");
+	} else if (strncmp(req, "route test ", 11) == 0) {
+		route_test(ctl, b, req + 11);
 	} else {
-		out(b, "error: unknown request '%s' (try: status)\n", req);
+		out(b, "error: unknown request '%s' (try: status, route test)\n",
+		    req);
 	}
 	for (size_t off = 0; off < b->len;) {
 		n = write(fd, b->data + off, b->len - off);

@@ -5,6 +5,7 @@
  * data), on the control thread.
  */
 #include <errno.h>
+#include <stdarg.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
@@ -237,6 +238,104 @@ enum gw_route_collect gw_route_collect(const struct gw_conf *conf,
 		earlier_more |= more;
 	}
 	return earlier_more ? GW_ROUTE_MORE : GW_ROUTE_NOMATCH;
+}
+
+/* printf at *off in buf; stops quietly when full. */
+static void __attribute__((format(printf, 4, 5)))
+add(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, size - *off, fmt, ap);
+	va_end(ap);
+	*off = n < 0 ? size : *off + (size_t)n;
+}
+
+static const char *from_name(enum gw_conf_route_from f)
+{
+	static const char *const n[] = { "any", "sip", "fxs", "fxo" };
+
+	return (size_t)f < sizeof(n) / sizeof(n[0]) ? n[f] : "?";
+}
+
+/* What a route tests the number with, for explain(). */
+static void describe(const struct gw_conf_route *rt, char *d, size_t size)
+{
+	if (rt->pattern[0])
+		snprintf(d, size, "pattern %s", rt->pattern);
+	else if (rt->regex_code)
+		snprintf(d, size, "regex %s", rt->regex);
+	else if (rt->prefix[0])
+		snprintf(d, size, "prefix %s", rt->prefix);
+	else
+		snprintf(d, size, "any number");
+}
+
+int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
+		     const char *number, char *buf, size_t size)
+{
+	static const char *const coll[] = {
+		[GW_ROUTE_NOMATCH] = "no route can ever match: reorder at once",
+		[GW_ROUTE_MORE] = "waits for more digits (or the digit timeout)",
+		[GW_ROUTE_COMPLETE] = "dials at once",
+	};
+	struct gw_route_result res;
+	size_t off = 0;
+	int r = gw_route_lookup(conf, from, number, &res);
+
+	buf[0] = 0;
+	if (r == -EINVAL) {
+		add(buf, size, &off, "error: '%s' from %s: a number is 0-9 * # +"
+				     ", at most 63\n", number, from_name(from));
+		return r;
+	}
+	for (int i = 0; i < conf->nroutes; i++) {
+		const struct gw_conf_route *rt = &conf->routes[i];
+		char d[200];
+		bool more;
+
+		describe(rt, d, sizeof(d));
+		add(buf, size, &off, "route %d (line %d, from %s, %s): ", i,
+		    rt->line, from_name(rt->from), d);
+		if (rt->from != GW_ROUTE_FROM_ANY && rt->from != from) {
+			add(buf, size, &off, "skipped: not from %s\n",
+			    from_name(from));
+			continue;
+		}
+		if (!route_matches(rt, number, &more)) {
+			add(buf, size, &off, "no match%s\n",
+			    more ? " (yet: more digits could)" : "");
+			continue;
+		}
+		if (r == 0 && res.route == rt)
+			break;
+		add(buf, size, &off, "matches, but leaves no number\n");
+	}
+	if (r == -ENOENT) {
+		add(buf, size, &off, "result: no route: the call is rejected\n");
+	} else if (r < 0) {
+		add(buf, size, &off, "result: the rewritten number or URI is too"
+				     " long\n");
+	} else {
+		add(buf, size, &off, "matches\nresult: number %s -> ", res.number);
+		if (res.route->to == GW_ROUTE_TO_URI)
+			add(buf, size, &off, "SIP %s\n", res.uri);
+		else if (res.port)
+			add(buf, size, &off, "port %s\n", res.port->name);
+		else if (res.route->to == GW_ROUTE_TO_FXO)
+			add(buf, size, &off, "any idle FXO line\n");
+		else
+			add(buf, size, &off, "no phone has extension %s: "
+				"rejected\n", res.number);
+	}
+	if (from == GW_ROUTE_FROM_FXS)
+		add(buf, size, &off, "dialling it on a phone: %s\n",
+		    coll[gw_route_collect(conf, from, number)]);
+	return r;
 }
 
 /* The FXS/FXO port a route leads to, if one is fixed already. */

@@ -63,6 +63,16 @@ enum gw_route_collect gw_route_collect(const struct gw_conf *conf,
 				       const char *digits);
 
 /*
+ * Explain the decision for `number` from `from` (copperctl route test):
+ * one line per route tried, saying why it was skipped or what it does,
+ * then the outcome and, for a phone, what digit collection would do.
+ * Writes at most `size` bytes (NUL-terminated); returns
+ * gw_route_lookup()'s result.
+ */
+int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
+		     const char *number, char *buf, size_t size);
+
+/*
  * Check an Asterisk-style pattern: 0, or -EINVAL with the reason in why
  * (for the configuration error).
  */

@@ -217,6 +217,39 @@ static int collect(void)
 	return 0;
 }
 
+/* copperctl route test: every route tried, and the outcome. */
+static int explain(void)
+{
+	struct gw_conf *c = plan();
+	char buf[2048];
+
+	port(c, "fxo1", 3, GW_CONF_PORT_FXO, "");
+	route(c, GW_ROUTE_FROM_SIP, "9", 1, "", "fxo");
+	route_pat(c, GW_ROUTE_FROM_FXS, "_2XX", "fxs");
+	route(c, GW_ROUTE_FROM_FXS, "", 0, "", "sip:${number}@pbx");
+	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_FXS, "20", buf,
+				     sizeof(buf)), 0);
+	printf("%s", buf);
+	TEST_ASSERT(strstr(buf, "route 0 (line 1, from sip, prefix 9): "
+				"skipped: not from fxs\n"));
+	TEST_ASSERT(strstr(buf, "route 1 (line 2, from fxs, pattern _2XX): "
+				"no match (yet: more digits could)\n"));
+	TEST_ASSERT(strstr(buf, "route 2 (line 3, from fxs, any number): "
+				"matches\nresult: number 20 -> SIP sip:20@pbx"));
+	TEST_ASSERT(strstr(buf, "waits for more digits"));
+	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_SIP, "90301", buf,
+				     sizeof(buf)), 0);
+	TEST_ASSERT(strstr(buf, "result: number 0301 -> any idle FXO line"));
+	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_FXO, "1", buf,
+				     sizeof(buf)), -ENOENT);
+	TEST_ASSERT(strstr(buf, "result: no route"));
+	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_SIP, "12a", buf,
+				     sizeof(buf)), -EINVAL);
+	TEST_ASSERT(strstr(buf, "error: '12a'"));
+	free(c);
+	return 0;
+}
+
 static int demo(void)
 {
 	struct gw_conf *c = demo_plan();
@@ -501,6 +534,7 @@ const struct gw_test_case gw_test_cases_route[] = {
 	{ "route_patterns", patterns },
 	{ "route_pattern_routes", pattern_routes },
 	{ "route_collect", collect },
+	{ "route_explain", explain },
 	{ "route_first_match", first_match },
 	{ "route_from", from_filter },
 	{ "route_rewrite", rewrite },

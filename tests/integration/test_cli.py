@@ -67,6 +67,38 @@ def test_copperctl_errors(tmp):
     assert rc == 2 and "unknown command" in out, out
 
 
+def test_copperctl_route_test(tmp):
+    """`copperctl route test SOURCE NUMBER` on the demo gateway explains
+    the dial plan's decision route by route; bad arguments get a clear
+    error and exit status."""
+    ls = Linesim(tmp)
+    gw = None
+    try:
+        gw = Gateway(tmp, ls)
+        ctl = [binpath("copperctl"), "-s", gw.control]
+        rc, out = run(ctl + ["route", "test", "sip", "91004"])
+        print(out)
+        assert rc == 0, out
+        assert "route 0 (line" in out and "from sip, prefix 9): matches" in out, out
+        assert "result: number 1004 -> any idle FXO line" in out, out
+        rc, out = run(ctl + ["route", "test", "fxs", "5551234"])
+        assert rc == 0 and "skipped: not from fxs" in out, out
+        assert "-> SIP sip:5551234@127.0.0.1:" in out, out
+        assert "dialling it on a phone: waits for more digits" in out, out
+        rc, out = run(ctl + ["route", "test", "fxo", "1"])
+        assert rc == 0 and "result: no route" in out, out
+        rc, out = run(ctl + ["route", "test", "pstn", "1"])
+        assert rc == 1 and "source 'pstn' is not sip, fxs or fxo" in out, out
+        rc, out = run(ctl + ["route", "test", "sip", "12x"])
+        assert rc == 1 and "a number is 0-9 * # +" in out, out
+        rc, out = run(ctl + ["route", "test", "sip"])
+        assert rc == 2 and "unknown command or arguments" in out, out
+    finally:
+        if gw:
+            gw.stop()
+        ls.stop()
+
+
 def test_card_far_side_comes_later(tmp):
     """The gateway starts while the line simulator is not there: ports are
     in alarm; once it starts they become idle, and a call works."""
