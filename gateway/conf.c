@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dsp/codec.h"
 #include "dsp/zone.h"
@@ -67,7 +68,8 @@ static const char *const port_keys[] = {
 	"answer_rings", "echo_canceller", "echo_tail_ms", "zone", NULL
 };
 static const char *const route_keys[] = {
-	"from", "prefix", "pattern", "regex", "strip", "prepend", "to", NULL
+	"from", "prefix", "pattern", "regex", "strip", "prepend", "to", "days",
+	"hours", "dates", "timezone", NULL
 };
 static const char *const log_levels[] = {
 	"error", "warning", "info", "debug", NULL
@@ -920,6 +922,134 @@ static int load_route_match(struct ctx *c, const config_setting_t *e,
 	return 0;
 }
 
+/* "mon", "mon-fri", "sat,sun", "fri-mon": a mask, bit 0 = Sunday. */
+static int parse_days(const char *s, unsigned *mask)
+{
+	static const char names[] = "sunmontuewedthufrisat";
+	char buf[32], *save, *tok;
+
+	*mask = 0;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int d[2], n = 0;
+		char *part, *save2;
+
+		for (part = strtok_r(tok, "-", &save2); part && n < 3;
+		     part = strtok_r(NULL, "-", &save2), n++) {
+			const char *hit;
+
+			if (strlen(part) != 3 || !(hit = strstr(names, part)) ||
+			    (hit - names) % 3 || n == 2)
+				return -EINVAL;
+			d[n] = (int)(hit - names) / 3;
+		}
+		if (n == 0)
+			return -EINVAL;
+		if (n == 1)
+			d[1] = d[0];
+		for (int i = d[0];; i = (i + 1) % 7) {
+			*mask |= 1u << i;
+			if (i == d[1])
+				break;
+		}
+	}
+	return *mask ? 0 : -EINVAL;
+}
+
+/* "HH:MM-HH:MM" (24:00 allowed as an end): minutes since midnight. */
+static int parse_hours(const char *s, int *from, int *to)
+{
+	int h1, m1, h2, m2, n = 0;
+
+	if (sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 ||
+	    s[n] || h1 > 23 || m1 > 59 || h2 > 24 || m2 > 59 ||
+	    (h2 == 24 && m2) || h1 < 0 || m1 < 0 || h2 < 0 || m2 < 0)
+		return -EINVAL;
+	*from = h1 * 60 + m1;
+	*to = h2 * 60 + m2;
+	return *from == *to ? -EINVAL : 0;
+}
+
+/* One date, "MM-DD" or "YYYY-MM-DD": MMDD or YYYYMMDD. */
+static long parse_date(const char *s, size_t len, bool *years)
+{
+	int y = 0, m, d, n = 0;
+	char buf[16];
+
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	*years = len > 5;
+	if (*years ? sscanf(buf, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3
+		   : sscanf(buf, "%2d-%2d%n", &m, &d, &n) != 2)
+		return -1;
+	if (buf[n] || m < 1 || m > 12 || d < 1 || d > 31 ||
+	    (*years && y < 1970))
+		return -1;
+	return (long)y * 10000 + m * 100 + d;
+}
+
+/* "12-24", "12-24..12-26", "2026-12-24..2027-01-02": inclusive. */
+static int parse_dates(const char *s, struct gw_conf_route *rt)
+{
+	const char *dots = strstr(s, "..");
+	bool y1, y2;
+
+	rt->date_from = parse_date(s, dots ? (size_t)(dots - s) : strlen(s),
+				   &y1);
+	rt->date_to = dots ? parse_date(dots + 2, strlen(dots + 2), &y2)
+			   : rt->date_from;
+	if (!dots)
+		y2 = y1;
+	if (rt->date_from < 0 || rt->date_to < 0 || y1 != y2 ||
+	    (y1 && rt->date_to < rt->date_from))
+		return -EINVAL;
+	rt->date_years = y1;
+	return 0;
+}
+
+/* days, hours, dates, timezone: when the route applies. */
+static int load_route_time(struct ctx *c, const config_setting_t *e,
+			   const char *base, struct gw_conf_route *rt)
+{
+	config_setting_t *s;
+	char path[128];
+	int r;
+
+	rt->min_from = rt->min_to = -1;
+	r = get_str(c, e, base, "days", rt->days, sizeof(rt->days), &s);
+	if (r < 0)
+		return r;
+	if (s && parse_days(rt->days, &rt->day_mask) < 0)
+		return fail(c, s, base, "days", "\"%s\" is not a list of days "
+			    "or ranges (mon, mon-fri, sat,sun)", rt->days);
+	r = get_str(c, e, base, "hours", rt->hours, sizeof(rt->hours), &s);
+	if (r < 0)
+		return r;
+	if (s && parse_hours(rt->hours, &rt->min_from, &rt->min_to) < 0)
+		return fail(c, s, base, "hours", "\"%s\" is not HH:MM-HH:MM",
+			    rt->hours);
+	r = get_str(c, e, base, "dates", rt->dates, sizeof(rt->dates), &s);
+	if (r < 0)
+		return r;
+	if (s && parse_dates(rt->dates, rt) < 0)
+		return fail(c, s, base, "dates", "\"%s\" is not MM-DD[..MM-DD] "
+			    "or YYYY-MM-DD[..YYYY-MM-DD]", rt->dates);
+	r = get_str(c, e, base, "timezone", rt->timezone,
+		    sizeof(rt->timezone), &s);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", rt->timezone);
+	if (s && (!rt->timezone[0] || strstr(rt->timezone, "..") ||
+		  rt->timezone[0] == '/' || access(path, R_OK) < 0))
+		return fail(c, s, base, "timezone", "unknown time zone \"%s\" "
+			    "(an IANA name such as Europe/Berlin)",
+			    rt->timezone);
+	return 0;
+}
+
 static int load_route(struct ctx *c, const config_setting_t *e,
 		      const char *base, struct gw_conf_route *rt)
 {
@@ -949,6 +1079,9 @@ static int load_route(struct ctx *c, const config_setting_t *e,
 		return fail(c, s, base, "prefix",
 			    "\"%s\" may only contain 0-9 * # +", rt->prefix);
 	r = load_route_match(c, e, base, rt, s != NULL);
+	if (r < 0)
+		return r;
+	r = load_route_time(c, e, base, rt);
 	if (r < 0)
 		return r;
 	r = get_int(c, e, base, "strip", 0, MAX_STRIP, &rt->strip, &s);

@@ -113,6 +113,18 @@ struct gw_conf_route {
 	char pattern[64];
 	char regex[128];
 	void *regex_code; /* pcre2_code *, owned by the conf */
+	/*
+	 * Time conditions (all that are set must hold when the call is
+	 * routed): days of the week, a time of day (minutes since midnight,
+	 * end exclusive, wrapping past midnight when from > to), a date range
+	 * (inclusive; MMDD, or YYYYMMDD when years are given), in `timezone`
+	 * (an IANA zone) or the system's.
+	 */
+	char days[32], hours[16], dates[32], timezone[64];
+	unsigned day_mask;     /* bit 0 = Sunday .. bit 6; 0: any day */
+	int min_from, min_to;  /* -1: any time */
+	long date_from, date_to; /* 0: any date */
+	bool date_years;
 	int strip;	  /* digits removed from the front after matching */
 	char prepend[32]; /* then put in front */
 	enum gw_conf_route_to to;

@@ -21,9 +21,10 @@ static void usage(FILE *f)
 		   "  -s, --socket PATH   control socket (default " DEFAULT_SOCKET ")\n"
 		   "commands:\n"
 		   "  status              ports with their state, calls in progress\n"
-		   "  route test SOURCE NUMBER\n"
+		   "  route test SOURCE NUMBER [YYYY-MM-DDTHH:MM]\n"
 		   "                      explain the dial plan's decision for NUMBER\n"
-		   "                      from SOURCE (sip, fxs or fxo)\n");
+		   "                      from SOURCE (sip, fxs or fxo), now or at\n"
+		   "                      that local time\n");
 }
 
 int main(int argc, char **argv)
@@ -55,10 +56,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[optind], "status") == 0 && optind == argc - 1) {
 		snprintf(req, sizeof(req), "status\n");
-	} else if (strcmp(argv[optind], "route") == 0 && optind + 4 == argc &&
+	} else if (strcmp(argv[optind], "route") == 0 &&
+		   (optind + 4 == argc || optind + 5 == argc) &&
 		   strcmp(argv[optind + 1], "test") == 0) {
-		if (snprintf(req, sizeof(req), "route test %s %s\n",
-			     argv[optind + 2], argv[optind + 3]) >=
+		if (snprintf(req, sizeof(req), "route test %s %s %s\n",
+			     argv[optind + 2], argv[optind + 3],
+			     optind + 5 == argc ? argv[optind + 4] : "") >=
 		    (int)sizeof(req)) {
 			fprintf(stderr, "copperctl: arguments too long\n");
 			return 2;

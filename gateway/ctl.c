@@ -95,16 +95,31 @@ static const char *call_state(const struct gw_call *c)
 	return "setup";
 }
 
-/* "route test SOURCE NUMBER": the dial plan's decision, explained. */
+/*
+ * "route test SOURCE NUMBER [YYYY-MM-DDTHH:MM]": the dial plan's decision,
+ * now or at that local time, explained.
+ */
 static void route_test(struct gw_ctl *ctl, struct buf *b, const char *args)
 {
 	static const char *const froms[] = { "sip", "fxs", "fxo" };
-	char from[8], number[80], text[8192];
+	char from[8], number[80], when_s[32] = "", text[8192];
+	time_t when = time(NULL);
 	int f = -1;
 
-	if (sscanf(args, "%7s %79s", from, number) != 2) {
-		out(b, "error: usage: route test sip|fxs|fxo NUMBER\n");
+	if (sscanf(args, "%7s %79s %31s", from, number, when_s) < 2) {
+		out(b, "error: usage: route test sip|fxs|fxo NUMBER "
+		       "[YYYY-MM-DDTHH:MM]\n");
 		return;
+	}
+	if (when_s[0]) {
+		struct tm tm = { .tm_isdst = -1 };
+		const char *end = strptime(when_s, "%Y-%m-%dT%H:%M", &tm);
+
+		if (!end || *end || (when = mktime(&tm)) == (time_t)-1) {
+			out(b, "error: time '%s' is not YYYY-MM-DDTHH:MM\n",
+			    when_s);
+			return;
+		}
 	}
 	for (int i = 0; i < 3; i++)
 		if (strcmp(from, froms[i]) == 0)
@@ -114,7 +129,7 @@ static void route_test(struct gw_ctl *ctl, struct buf *b, const char *args)
 		return;
 	}
 	if (gw_route_explain(ctl->app->conf, (enum gw_conf_route_from)f,
-			     number, text, sizeof(text)) == -EINVAL) {
+			     number, when, text, sizeof(text)) == -EINVAL) {
 		out(b, "%s", text);
 		return;
 	}

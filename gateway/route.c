@@ -9,7 +9,9 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gateway/route.h"
 
@@ -178,6 +180,59 @@ int gw_route_pattern_check(const char *pattern, char *why, size_t size)
 	return 0;
 }
 
+/* The broken-down time of `when` in `tz` ("" = the system's zone). */
+static void local_tm(const char *tz, time_t when, struct tm *tm)
+{
+	char *old, saved[128];
+	bool had;
+
+	if (!tz[0]) {
+		localtime_r(&when, tm);
+		return;
+	}
+	/* glibc has no per-call zone: TZ, briefly (control thread only) */
+	old = getenv("TZ");
+	had = old != NULL;
+	if (had)
+		snprintf(saved, sizeof(saved), "%s", old);
+	setenv("TZ", tz, 1);
+	tzset();
+	localtime_r(&when, tm);
+	if (had)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+}
+
+/* Do the route's time conditions (conf.h) hold at `when`? */
+static bool time_ok(const struct gw_conf_route *rt, time_t when)
+{
+	struct tm tm;
+	int min;
+	long date;
+
+	if (!rt->days[0] && !rt->hours[0] && !rt->dates[0])
+		return true;
+	local_tm(rt->timezone, when, &tm);
+	if (rt->days[0] && !(rt->day_mask & (1u << tm.tm_wday)))
+		return false;
+	min = tm.tm_hour * 60 + tm.tm_min;
+	if (rt->hours[0] &&
+	    !(rt->min_from < rt->min_to
+		      ? min >= rt->min_from && min < rt->min_to
+		      : min >= rt->min_from || min < rt->min_to))
+		return false;
+	if (!rt->dates[0])
+		return true;
+	date = (long)(tm.tm_mon + 1) * 100 + tm.tm_mday;
+	if (rt->date_years)
+		date += (long)(tm.tm_year + 1900) * 10000;
+	if (rt->date_years || rt->date_from <= rt->date_to)
+		return date >= rt->date_from && date <= rt->date_to;
+	return date >= rt->date_from || date <= rt->date_to; /* Dec..Jan */
+}
+
 /*
  * Does route rt take `number` as a whole (or by prefix)? *more: could a
  * longer number that starts with it be taken too?
@@ -220,9 +275,9 @@ static bool route_matches(const struct gw_conf_route *rt, const char *number,
 	}
 }
 
-enum gw_route_collect gw_route_collect(const struct gw_conf *conf,
-				       enum gw_conf_route_from from,
-				       const char *digits)
+static enum gw_route_collect collect_at(const struct gw_conf *conf,
+					enum gw_conf_route_from from,
+					const char *digits, time_t when)
 {
 	bool earlier_more = false;
 
@@ -230,7 +285,8 @@ enum gw_route_collect gw_route_collect(const struct gw_conf *conf,
 		const struct gw_conf_route *rt = &conf->routes[i];
 		bool more;
 
-		if (rt->from != GW_ROUTE_FROM_ANY && rt->from != from)
+		if ((rt->from != GW_ROUTE_FROM_ANY && rt->from != from) ||
+		    !time_ok(rt, when))
 			continue;
 		if (route_matches(rt, digits, &more))
 			return more || earlier_more ? GW_ROUTE_MORE
@@ -238,6 +294,13 @@ enum gw_route_collect gw_route_collect(const struct gw_conf *conf,
 		earlier_more |= more;
 	}
 	return earlier_more ? GW_ROUTE_MORE : GW_ROUTE_NOMATCH;
+}
+
+enum gw_route_collect gw_route_collect(const struct gw_conf *conf,
+				       enum gw_conf_route_from from,
+				       const char *digits)
+{
+	return collect_at(conf, from, digits, time(NULL));
 }
 
 /* printf at *off in buf; stops quietly when full. */
@@ -276,7 +339,7 @@ static void describe(const struct gw_conf_route *rt, char *d, size_t size)
 }
 
 int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
-		     const char *number, char *buf, size_t size)
+		     const char *number, time_t when, char *buf, size_t size)
 {
 	static const char *const coll[] = {
 		[GW_ROUTE_NOMATCH] = "no route can ever match: reorder at once",
@@ -285,7 +348,7 @@ int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 	};
 	struct gw_route_result res;
 	size_t off = 0;
-	int r = gw_route_lookup(conf, from, number, &res);
+	int r = gw_route_lookup_at(conf, from, number, when, &res);
 
 	buf[0] = 0;
 	if (r == -EINVAL) {
@@ -304,6 +367,22 @@ int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 		if (rt->from != GW_ROUTE_FROM_ANY && rt->from != from) {
 			add(buf, size, &off, "skipped: not from %s\n",
 			    from_name(from));
+			continue;
+		}
+		if (!time_ok(rt, when)) {
+			char w[160];
+			size_t wo = 0;
+
+			w[0] = 0;
+			if (rt->days[0])
+				add(w, sizeof(w), &wo, " days %s", rt->days);
+			if (rt->hours[0])
+				add(w, sizeof(w), &wo, " hours %s", rt->hours);
+			if (rt->dates[0])
+				add(w, sizeof(w), &wo, " dates %s", rt->dates);
+			if (rt->timezone[0])
+				add(w, sizeof(w), &wo, " %s", rt->timezone);
+			add(buf, size, &off, "skipped: not now (%s)\n", w + 1);
 			continue;
 		}
 		if (!route_matches(rt, number, &more)) {
@@ -334,7 +413,7 @@ int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 	}
 	if (from == GW_ROUTE_FROM_FXS)
 		add(buf, size, &off, "dialling it on a phone: %s\n",
-		    coll[gw_route_collect(conf, from, number)]);
+		    coll[collect_at(conf, from, number, when)]);
 	return r;
 }
 
@@ -360,6 +439,13 @@ static const struct gw_conf_port *target_port(const struct gw_conf *conf,
 int gw_route_lookup(const struct gw_conf *conf, enum gw_conf_route_from from,
 		    const char *number, struct gw_route_result *res)
 {
+	return gw_route_lookup_at(conf, from, number, time(NULL), res);
+}
+
+int gw_route_lookup_at(const struct gw_conf *conf,
+		       enum gw_conf_route_from from, const char *number,
+		       time_t when, struct gw_route_result *res)
+{
 	struct gw_route_result out;
 
 	if (!conf || !number || !res || from == GW_ROUTE_FROM_ANY ||
@@ -375,7 +461,7 @@ int gw_route_lookup(const struct gw_conf *conf, enum gw_conf_route_from from,
 
 		if (rt->from != GW_ROUTE_FROM_ANY && rt->from != from)
 			continue;
-		if (!route_matches(rt, number, &more))
+		if (!time_ok(rt, when) || !route_matches(rt, number, &more))
 			continue;
 		if (strip > len)
 			strip = len;

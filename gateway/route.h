@@ -8,7 +8,9 @@
  *    ranges), or a literal 0-9 * # +; a final "." stands for one or more
  *    further characters, a final "!" for zero or more. Without "_" the
  *    pattern is a literal number that must match exactly;
- *  - `regex`: the whole number matches a PCRE2 regular expression.
+ *  - `regex`: the whole number matches a PCRE2 regular expression;
+ * and, when it has them, whose time conditions hold (days of the week,
+ * hours, dates, in its time zone: conf.h).
  * The number is then rewritten (strip, then prepend) and the target
  * resolved: a URI gets ${number} replaced by the rewritten number (every
  * occurrence). A strip longer than the number leaves it empty; a route that
@@ -26,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "gateway/conf.h"
 
@@ -51,6 +54,10 @@ struct gw_route_result {
  */
 int gw_route_lookup(const struct gw_conf *conf, enum gw_conf_route_from from,
 		    const char *number, struct gw_route_result *res);
+/* The same at time `when` (routes with time conditions, conf.h). */
+int gw_route_lookup_at(const struct gw_conf *conf,
+		       enum gw_conf_route_from from, const char *number,
+		       time_t when, struct gw_route_result *res);
 
 enum gw_route_collect {
 	GW_ROUTE_NOMATCH = 0,  /* no route matches, nor ever will */
@@ -70,7 +77,7 @@ enum gw_route_collect gw_route_collect(const struct gw_conf *conf,
  * gw_route_lookup()'s result.
  */
 int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
-		     const char *number, char *buf, size_t size);
+		     const char *number, time_t when, char *buf, size_t size);
 
 /*
  * Check an Asterisk-style pattern: 0, or -EINVAL with the reason in why

@@ -651,6 +651,29 @@ static int route_match_keys(void)
 	EXPECT_ERROR(CARD "routes = ( { from = \"fxs\"; prefix = \"9\";\n"
 		     " pattern = \"_9X\"; to = \"fxo\"; } );\n", 3,
 		     "routes.[0].pattern", "only one of prefix, pattern and regex");
+	/* time conditions */
+	TEST_EQ_INT(load_text(CARD "routes = ( { from = \"sip\";"
+			      " days = \"fri-mon,wed\"; hours = \"22:00-06:30\";"
+			      " dates = \"12-20..01-06\";"
+			      " timezone = \"Europe/Berlin\"; to = \"fxo\"; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(conf->routes[0].day_mask, 0x6b); /* sun mon wed fri sat */
+	TEST_EQ_INT(conf->routes[0].min_from, 22 * 60);
+	TEST_EQ_INT(conf->routes[0].min_to, 6 * 60 + 30);
+	TEST_EQ_INT(conf->routes[0].date_from, 1220);
+	TEST_EQ_INT(conf->routes[0].date_to, 106);
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n days = \"mon-frx\";"
+		     " to = \"fxo\"; } );\n", 3, "routes.[0].days", "mon-fri");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n hours = \"8-18\";"
+		     " to = \"fxo\"; } );\n", 3, "routes.[0].hours",
+		     "HH:MM-HH:MM");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " dates = \"2026-12-24..12-26\"; to = \"fxo\"; } );\n",
+		     3, "routes.[0].dates", NULL);
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " timezone = \"Mars/Olympus\"; to = \"fxo\"; } );\n", 3,
+		     "routes.[0].timezone", "unknown time zone");
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -217,6 +218,72 @@ static int collect(void)
 	return 0;
 }
 
+/* Seconds since the epoch of a UTC date and time. */
+static time_t utc(int y, int mo, int d, int h, int mi)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+			 .tm_hour = h, .tm_min = mi };
+
+	return timegm(&tm);
+}
+
+/* Time conditions: office hours in Berlin, a holiday, a night shift. */
+static int time_conditions(void)
+{
+	struct gw_conf *c = plan();
+	struct gw_conf_route *r;
+	struct gw_route_result res;
+	char buf[2048];
+
+	/* 1: Christmas (any year), 2: weekdays 08-18 Berlin, 3: the night */
+	r = route(c, GW_ROUTE_FROM_SIP, "", 0, "", "sip:closed@h");
+	strcpy(r->dates, "12-24..12-26");
+	r->date_from = 1224;
+	r->date_to = 1226;
+	r = route(c, GW_ROUTE_FROM_SIP, "", 0, "", "sip:office@h");
+	strcpy(r->days, "mon-fri");
+	r->day_mask = 0x3e;
+	strcpy(r->hours, "08:00-18:00");
+	r->min_from = 8 * 60;
+	r->min_to = 18 * 60;
+	strcpy(r->timezone, "Europe/Berlin");
+	r = route(c, GW_ROUTE_FROM_SIP, "", 0, "", "sip:night@h");
+	strcpy(r->hours, "22:00-06:00");
+	r->min_from = 22 * 60;
+	r->min_to = 6 * 60;
+	r->day_mask = 0;
+	route(c, GW_ROUTE_FROM_SIP, "", 0, "", "sip:other@h");
+	/* the system's zone is UTC here (TZ below), the office's Berlin */
+	const char *uri[6] = { "sip:office@h", "sip:other@h", "sip:night@h",
+			       "sip:night@h", "sip:closed@h", "sip:other@h" };
+	time_t when[6] = {
+		utc(2026, 11, 24, 7, 30),  /* Tue 08:30 in Berlin (CET) */
+		utc(2026, 11, 24, 17, 30), /* 18:30 in Berlin: closed */
+		utc(2026, 11, 24, 23, 0),  /* the night, in UTC */
+		utc(2026, 11, 25, 5, 59),
+		utc(2026, 12, 25, 9, 0),   /* Christmas */
+		utc(2026, 11, 28, 9, 0),   /* Saturday */
+	};
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (int i = 0; i < 6; i++) {
+		TEST_EQ_INT(gw_route_lookup_at(c, GW_ROUTE_FROM_SIP, "1",
+					       when[i], &res), 0);
+		printf("  %d: %s\n", i, res.uri);
+		TEST_EQ_STR(res.uri, uri[i]);
+	}
+	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_SIP, "1", when[1], buf,
+				     sizeof(buf)), 0);
+	printf("%s", buf);
+	TEST_ASSERT(strstr(buf, "skipped: not now (days mon-fri hours "
+				"08:00-18:00 Europe/Berlin)"));
+	TEST_ASSERT(strstr(buf, "skipped: not now (dates 12-24..12-26)"));
+	unsetenv("TZ");
+	tzset();
+	free(c);
+	return 0;
+}
+
 /* copperctl route test: every route tried, and the outcome. */
 static int explain(void)
 {
@@ -227,7 +294,7 @@ static int explain(void)
 	route(c, GW_ROUTE_FROM_SIP, "9", 1, "", "fxo");
 	route_pat(c, GW_ROUTE_FROM_FXS, "_2XX", "fxs");
 	route(c, GW_ROUTE_FROM_FXS, "", 0, "", "sip:${number}@pbx");
-	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_FXS, "20", buf,
+	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_FXS, "20", 0, buf,
 				     sizeof(buf)), 0);
 	printf("%s", buf);
 	TEST_ASSERT(strstr(buf, "route 0 (line 1, from sip, prefix 9): "
@@ -237,13 +304,13 @@ static int explain(void)
 	TEST_ASSERT(strstr(buf, "route 2 (line 3, from fxs, any number): "
 				"matches\nresult: number 20 -> SIP sip:20@pbx"));
 	TEST_ASSERT(strstr(buf, "waits for more digits"));
-	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_SIP, "90301", buf,
+	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_SIP, "90301", 0, buf,
 				     sizeof(buf)), 0);
 	TEST_ASSERT(strstr(buf, "result: number 0301 -> any idle FXO line"));
-	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_FXO, "1", buf,
+	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_FXO, "1", 0, buf,
 				     sizeof(buf)), -ENOENT);
 	TEST_ASSERT(strstr(buf, "result: no route"));
-	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_SIP, "12a", buf,
+	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_SIP, "12a", 0, buf,
 				     sizeof(buf)), -EINVAL);
 	TEST_ASSERT(strstr(buf, "error: '12a'"));
 	free(c);
@@ -535,6 +602,7 @@ const struct gw_test_case gw_test_cases_route[] = {
 	{ "route_pattern_routes", pattern_routes },
 	{ "route_collect", collect },
 	{ "route_explain", explain },
+	{ "route_time_conditions", time_conditions },
 	{ "route_first_match", first_match },
 	{ "route_from", from_filter },
 	{ "route_rewrite", rewrite },

@@ -71,15 +71,26 @@ def test_copperctl_route_test(tmp):
     """`copperctl route test SOURCE NUMBER` on the demo gateway explains
     the dial plan's decision route by route; bad arguments get a clear
     error and exit status."""
+    def weekend(text):
+        return text.replace("routes = (", 'routes = (\n\t{ from = "sip"; prefix = "8";'
+                            ' days = "sat,sun"; to = "fxs:fxs1"; },', 1)
     ls = Linesim(tmp)
     gw = None
     try:
-        gw = Gateway(tmp, ls)
+        gw = Gateway(tmp, ls, conf_edit=weekend)
         ctl = [binpath("copperctl"), "-s", gw.control]
+        rc, out = run(ctl + ["route", "test", "sip", "8201", "2026-11-28T10:00"])
+        assert rc == 0 and "days sat,sun): matches" not in out, out
+        assert "result: number 8201 -> port fxs1" in out, out
+        rc, out = run(ctl + ["route", "test", "sip", "8201", "2026-11-24T10:00"])
+        assert rc == 0 and "skipped: not now (days sat,sun)" in out, out
+        assert "result: no route" in out, out
+        rc, out = run(ctl + ["route", "test", "sip", "8201", "tomorrow"])
+        assert rc == 1 and "is not YYYY-MM-DDTHH:MM" in out, out
         rc, out = run(ctl + ["route", "test", "sip", "91004"])
         print(out)
         assert rc == 0, out
-        assert "route 0 (line" in out and "from sip, prefix 9): matches" in out, out
+        assert "route 1 (line" in out and "from sip, prefix 9): matches" in out, out
         assert "result: number 1004 -> any idle FXO line" in out, out
         rc, out = run(ctl + ["route", "test", "fxs", "5551234"])
         assert rc == 0 and "skipped: not from fxs" in out, out
