@@ -62,6 +62,16 @@
 #define DT_HANG (40 * RATE / 1000)
 #define DT_CONFIRM (30 * RATE / 1000) /* res this long before double talk */
 #define NLP_RAMP (1.0f / 40)	/* NLP gain change per sample (5 ms) */
+/*
+ * Geigel threshold before the canceller has converged: 2 dB under the far
+ * end's peak. A hybrid that meets G.168's ERL of 6 dB or more does not
+ * echo that loud; a near end that talks about as loud as the far end from
+ * the start of a call (so that the canceller never sees the far end alone
+ * and never converges), or on an echo-free line (which never "converges"
+ * either), must still be found talking, or NLP would mute it. (At 0 dB, a
+ * near end 1 dB quieter than the far end was muted for the whole call.)
+ */
+#define GEIGEL_NEW 0.8f
 #define RELEASE_MS 250		/* G.164: 250 +- 150 ms */
 #define RELEASE_DBM0 (-36.0)	/* both paths below this to release */
 
@@ -1074,7 +1084,7 @@ void gw_echo_process(struct gw_echo *ec, const int16_t *rx_line,
 		}
 		if (res && (ec->converged ? fabsf(d) > fmax * ec->geigel_thr
 					  : (fmax > geigel_min &&
-					     fabsf(d) > fmax)))
+					     fabsf(d) > GEIGEL_NEW * fmax)))
 			ec->geigel_seen = true;
 		if (ec->geigel_seen && ec->res_run >= DT_CONFIRM)
 			ec->dt_hang = DT_HANG;

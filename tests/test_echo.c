@@ -847,6 +847,68 @@ static int test_controls(void)
  * cancel alike, with no added delay: the same signal through 160-sample
  * calls and through calls of 1..13 samples.
  */
+/*
+ * A near end that talks from the start of the call as loud as the far end
+ * (a phone that already talks during ringback and carries on): the
+ * canceller never sees the far end alone, so it never converges; the
+ * near end must still be found talking, not muted by NLP as echo.
+ * Far end 2004 Hz, near end 1004 Hz, both -10 dBm0, with an echo path of
+ * 12 dB and with none (a four-wire line, DAHDI's looped spans).
+ */
+static int loud_near(double echo_gain, double near_dbm0)
+{
+	const double amp = 16140.6 * M_SQRT2 * pow(10.0, -10.0 / 20.0);
+	const double namp = 16140.6 * M_SQRT2 * pow(10.0, near_dbm0 / 20.0);
+	struct gw_echo *ec = NULL;
+	struct gw_echo_stats st;
+	int16_t x[160], y[160], out[160];
+	float hist[160 + 40] = { 0 };
+	double pout = 0;
+	int n = 0;
+
+	TEST_EQ_INT(gw_echo_alloc(&ec, 512), 0);
+	for (int b = 0; b < 150; b++) { /* 3 s */
+		for (int i = 0; i < 160; i++) {
+			long t = (long)b * 160 + i;
+
+			x[i] = (int16_t)lrint(amp * sin(2 * M_PI * 2004 * t / 8000));
+			hist[40 + i] = (float)x[i];
+			y[i] = (int16_t)lrint(namp * sin(2 * M_PI * 1004 * t / 8000) +
+					      echo_gain * hist[i]);
+		}
+		memmove(hist, hist + 160, sizeof(float) * 40);
+		gw_echo_process(ec, y, x, out, 160);
+		if (b >= 100) { /* the last second */
+			for (int i = 0; i < 160; i++)
+				pout += (double)out[i] * out[i];
+			n += 160;
+		}
+	}
+	gw_echo_get_stats(ec, &st);
+	double lvl = 10 * log10(pout / n / (16140.6 * 16140.6));
+	printf("  near end %.0f dBm0 from the start, echo gain %.2f: Sout "
+	       "%.1f dBm0 in the last second, double talk %u ms, %s\n",
+	       near_dbm0, echo_gain, lvl, st.doubletalk_ms,
+	       st.converged ? "converged" : "not converged");
+	gw_echo_free(ec);
+	TEST_ASSERT(lvl > near_dbm0 - 3.0);
+	return 0;
+}
+
+static int test_loud_near_from_start(void)
+{
+	static const double cases[][2] = {
+		{ 0.25, -10 }, { 0.0, -10 }, { 0.0, -11 }, { 0.25, -11 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = loud_near(cases[i][0], cases[i][1]);
+
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int test_call_sizes(void)
 {
 	int n = 4 * RATE;
@@ -904,5 +966,6 @@ const struct gw_test_case gw_test_cases_echo[] = {
 	{ "echo_tone_ans_pr", test_tone_ans_pr },
 	{ "echo_nlp_cng", test_nlp_cng },
 	{ "echo_controls", test_controls },
+	{ "echo_loud_near_from_start", test_loud_near_from_start },
 	{ NULL, NULL },
 };
