@@ -39,7 +39,8 @@ usage: ./dev.sh COMMAND [ARGS]
   check [ARGS...]     deps + build, then run every test: layering lint, unit
                       tests, unit tests under sanitizers, integration tests,
                       and the DAHDI backend against the real kernel driver
-                      under qemu (tests/dahdi/run.sh; about a minute).
+                      under qemu (tests/dahdi/run.sh; about 90 s, whole
+                      calls included).
                       ARGS are passed to tests/integration/run.py (e.g. -k NAME)
                       and leave the DAHDI stage out.
                       Ends with one line "N passed, N failed" (all stages).

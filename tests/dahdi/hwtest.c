@@ -443,9 +443,15 @@ static void case_elast(void)
 	printf("  ELAST handled: %llu on read, %llu on write; errors %llu; rx underruns %llu\n",
 	       (unsigned long long)er, (unsigned long long)ew,
 	       (unsigned long long)err, (unsigned long long)u);
+	/*
+	 * Audio goes on through the events: the level over the second is
+	 * right and no 20 ms block dropped out (under qemu's TCG a block may
+	 * now and then be a little short, so a block may dip a few dB).
+	 */
 	result("elast", ev1 == 1 && ev6 == 2 && er + ew >= 3 && err == 0 &&
-				min1 > -10.5f && max1 < -9.5f &&
-				min6 > -10.5f && max6 < -9.5f);
+				l1 > -10.5f && l1 < -9.5f && min1 > -13.0f &&
+				max1 < -9.0f && l6 > -10.5f && l6 < -9.5f &&
+				min6 > -13.0f && max6 < -9.0f);
 }
 
 static void case_flash(void)

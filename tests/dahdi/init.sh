@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # PID 1 in the qemu guest of tests/dahdi/run.sh: load DAHDI, two looped
 # dahdi_dynamic_loc spans (channels 1-4 fxoks, 5-8 fxsks; channel k of
-# one is wired to channel k of the other), run hwtest, power off.
+# one is wired to channel k of the other), run hwtest, then the whole-call
+# test (call.sh, when run.sh put it in), power off.
 /bin/busybox --install -s /bin
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
@@ -30,10 +31,16 @@ loadzone=us
 defaultzone=us
 CONF
 dahdi_cfg || echo "dahdi_cfg failed rc=$?"
-echo "=== T+$(cut -d' ' -f1 /proc/uptime)s hwtest"
-/bin/hwtest; rc=$?
-echo "=== T+$(cut -d' ' -f1 /proc/uptime)s hwtest done"
+# hwtest=0, calltest=1 come from the kernel command line (run.sh)
+if [ "${hwtest:-1}" != 0 ]; then
+	echo "=== T+$(cut -d' ' -f1 /proc/uptime)s hwtest"
+	/bin/hwtest; rc=$?
+	echo "=== T+$(cut -d' ' -f1 /proc/uptime)s hwtest done"
+	echo "HWTEST_RC=$rc"
+fi
+# whole calls: copperline, tests/dahdi/farend, a SIP peer on the host
+[ "${calltest:-0}" = 1 ] && [ -x /bin/calltest ] && /bin/calltest
+echo "=== T+$(cut -d' ' -f1 /proc/uptime)s done"
 dmesg | grep -iE 'oops|bug:|warning:' | head -5
-echo "HWTEST_RC=$rc"
 sync
 poweroff -f

@@ -4,7 +4,10 @@
 # Real-driver test of hw/dahdi.c: boots Debian's kernel under qemu (TCG)
 # with the DAHDI modules built from Debian's dahdi-source, two looped-back
 # dahdi_dynamic_loc spans (fxoks on channels 1-4, fxsks on 5-8) and runs
-# tests/dahdi/hwtest against them. See doc/dahdi.md.
+# tests/dahdi/hwtest against them; then whole calls: copperline itself on
+# channels 1-2 (FXS ports) and 7-8 (FXO ports), tests/dahdi/farend on the
+# other ends, and tests/dahdi/sippeer.py on the host as the SIP peer,
+# through qemu's user networking. See doc/dahdi.md.
 #
 #   tests/dahdi/run.sh BUILDDIR
 #
@@ -17,7 +20,8 @@
 # Environment: DAHDI_QEMU_CACHE (default /var/cache/copperline-dahdi-qemu,
 # or ~/.cache/copperline-dahdi-qemu when /var/cache is not writable):
 # built modules and vmlinuz, per kernel version; ACCEL (tcg); TIMEOUT (s,
-# default 240); V=1 shows the whole guest console.
+# default 240); V=1 shows the whole guest console; CALLS=0 skips the
+# whole-call test, HWTEST=0 the backend test.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -56,6 +60,20 @@ if [ ! -r "$KERNEL" ]; then
 	fi
 fi
 
+# the guest's NIC driver (the calls): from /lib/modules if that
+# linux-image is installed, else from the package (once)
+E1000=/lib/modules/$KVER/kernel/drivers/net/ethernet/intel/e1000/e1000.ko
+if [ "${CALLS:-1}" != 0 ] && [ ! -r "$E1000" ]; then
+	E1000=$CACHE/e1000.ko
+	if [ ! -s "$E1000" ]; then
+		(cd "$WORK" && apt-get download "linux-image-$KVER" >/dev/null 2>&1 &&
+		 dpkg-deb --fsys-tarfile linux-image-"$KVER"_*.deb |
+		 tar x "./lib/modules/$KVER/kernel/drivers/net/ethernet/intel/e1000/e1000.ko" &&
+		 mv "lib/modules/$KVER/kernel/drivers/net/ethernet/intel/e1000/e1000.ko" "$E1000") ||
+			fail_setup "cannot get e1000.ko (apt-get download linux-image-$KVER)"
+	fi
+fi
+
 # 2. DAHDI modules, built once per kernel version and dahdi-source version
 TARBALL=/usr/src/dahdi.tar.bz2
 [ -r "$TARBALL" ] || fail_setup "$TARBALL missing (apt-get install dahdi-source)"
@@ -85,6 +103,9 @@ mkdir -p "$R/bin" "$R/sbin" "$R/usr/sbin" "$R/lib/dahdi" "$R/proc" "$R/sys" \
 gcc $CFLAGS -static -I"$SRC" -I"$BUILD" -I/usr/include -o "$R/bin/hwtest" \
 	"$SRC/tests/dahdi/hwtest.c" "$SRC/hw/dahdi.c" "$SRC/hw/hw.c" "$SRC/hw/sim.c" \
 	"$SRC/dsp/level.c" -lm || fail_setup "hwtest does not build"
+gcc $CFLAGS -static -I"$SRC" -I"$BUILD" -I/usr/include -o "$R/bin/farend" \
+	"$SRC/tests/dahdi/farend.c" "$SRC/hw/dahdi.c" "$SRC/hw/hw.c" "$SRC/hw/sim.c" \
+	"$SRC/dsp/level.c" -lm || fail_setup "farend does not build"
 
 # 4. initramfs: busybox, modules, dahdi_cfg (+ its libs), hwtest, /init
 cp /bin/busybox "$R/bin/busybox" || fail_setup "busybox-static missing"
@@ -92,7 +113,19 @@ for ko in $KOS; do cp "$CACHE/ko/$ko.ko" "$R/lib/dahdi/"; done
 B=/usr/sbin/dahdi_cfg
 [ -x $B ] || fail_setup "dahdi_cfg missing (apt-get install dahdi)"
 cp $B "$R/usr/sbin/"
-for lib in $(ldd $B | grep -o '/[^ ]*'); do
+BINS=$B
+if [ "${CALLS:-1}" != 0 ]; then
+	for b in copperline copperctl; do
+		[ -x "$BUILD/$b" ] || fail_setup "$BUILD/$b not built"
+		mkdir -p "$R/usr/bin" "$R/lib/net"
+		cp "$BUILD/$b" "$R/usr/bin/"
+		BINS="$BINS $BUILD/$b"
+	done
+	cp "$E1000" "$R/lib/net/e1000.ko"
+	cp "$HERE/call.sh" "$R/bin/calltest"
+	chmod +x "$R/bin/calltest"
+fi
+for lib in $(ldd $BINS | grep -o '/[^ ]*' | grep -v ':$' | sort -u); do
 	mkdir -p "$R$(dirname "$lib")"
 	cp -L "$lib" "$R$lib"
 done
@@ -101,25 +134,76 @@ chmod +x "$R/init"
 (cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) >"$WORK/initramfs.cpio.gz"
 t1=$(date +%s)
 
-# 5. boot
+# 5. boot. The calls: qemu's user network (slirp) forwards the host's
+# 127.0.0.1 UDP ports SIP and RTP..RTP+3 to the same ports on the
+# guest's 127.0.0.1, where copperline listens; the guest reaches the
+# host's 127.0.0.1 as 10.0.2.2 (see call.sh).
 LOG=$BUILD/tests/dahdi/console.log
+RAW=$WORK/console.raw
 mkdir -p "$(dirname "$LOG")"
+rm -f "$BUILD/tests/dahdi/sippeer.log" "$BUILD/tests/dahdi/sippeer.out"
+NET="-nic none"
+APPEND="console=ttyS0 panic=-1 loglevel=3 hwtest=${HWTEST:-1}"
+if [ "${CALLS:-1}" != 0 ]; then
+	PORTS=$(python3 "$HERE/sippeer.py" ports) ||
+		fail_setup "no free UDP ports for the calls (python3 sippeer.py ports)"
+	set -- $PORTS
+	SIP=$1 RTP=$2 UAC=$3 UAS=$4
+	FWD="hostfwd=udp:127.0.0.1:$SIP-127.0.0.1:$SIP"
+	for p in $RTP $((RTP + 1)) $((RTP + 2)) $((RTP + 3)); do
+		FWD="$FWD,hostfwd=udp:127.0.0.1:$p-127.0.0.1:$p"
+	done
+	NET="-netdev user,id=n0,$FWD -device e1000,netdev=n0"
+	APPEND="$APPEND calltest=1 clsip=$SIP clrtp=$RTP clpeer=$UAS"
+fi
+: >"$RAW"
 timeout "${TIMEOUT:-240}" qemu-system-x86_64 -accel "${ACCEL:-tcg}" -m 512 \
-	-smp 1 -nographic -no-reboot -kernel "$KERNEL" \
-	-initrd "$WORK/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=3" </dev/null 2>&1 |
-	tr -d '\r' >"$LOG" || true
+	-smp 1 -display none -monitor none -serial "file:$RAW" -no-reboot \
+	$NET -kernel "$KERNEL" -initrd "$WORK/initramfs.cpio.gz" \
+	-append "$APPEND" </dev/null >"$WORK/qemu.out" 2>&1 &
+QEMU=$!
+PEER=
+if [ "${CALLS:-1}" != 0 ]; then
+	timeout "${TIMEOUT:-240}" python3 "$HERE/sippeer.py" run "$RAW" \
+		"$SIP" "$UAC" "$UAS" "${TIMEOUT:-240}" >"$WORK/peer.out" 2>&1 &
+	PEER=$!
+fi
+wait $QEMU || true
+if [ -n "$PEER" ]; then
+	# the guest is gone: give the peer 10 s to finish its analysis
+	i=0
+	while kill -0 $PEER 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill $PEER 2>/dev/null || true
+	wait $PEER || true
+fi
 t2=$(date +%s)
+tr -d '\r' <"$RAW" >"$LOG"
+[ -s "$WORK/qemu.out" ] && sed 's/^/qemu: /' "$WORK/qemu.out"
 [ -n "${V:-}" ] && cat "$LOG"
 
-# 6. results
+# 6. results: the guest's, then the host peer's
 grep -E '^(PASS|FAIL|  )' "$LOG" || true
 pass=$(grep -c '^PASS ' "$LOG" || true)
 fail=$(grep -c '^FAIL ' "$LOG" || true)
-if ! grep -q '^HWTEST_RC=' "$LOG"; then
+if [ "${HWTEST:-1}" != 0 ] && ! grep -q '^HWTEST_RC=' "$LOG"; then
 	echo "FAIL dahdi_guest_finished (see $LOG)"
 	tail -15 "$LOG"
 	fail=$((fail + 1))
+fi
+if [ -n "$PEER" ]; then
+	cat "$WORK/peer.out"
+	cp "$WORK/peer.out" "$BUILD/tests/dahdi/sippeer.out"
+	cp "$WORK/sippeer.log" "$BUILD/tests/dahdi/" 2>/dev/null || true
+	pass=$((pass + $(grep -c '^PASS ' "$WORK/peer.out" || true)))
+	fail=$((fail + $(grep -c '^FAIL ' "$WORK/peer.out" || true)))
+	if ! grep -q '^CALLTEST_RC=' "$LOG"; then
+		echo "FAIL dahdi_calltest_finished (see $LOG)"
+		tail -15 "$LOG"
+		fail=$((fail + 1))
+	fi
 fi
 echo "(prepare $((t1 - t0)) s, qemu $((t2 - t1)) s; console in $LOG)"
 echo "$pass passed, $fail failed"
