@@ -153,6 +153,7 @@ struct gw_progress_det {
 	int pending_other;	  /* an OTHER block held back (0 or 1) */
 	enum gw_tone tone;	  /* tone heard now */
 	int tpat, tidx; /* its pattern, and the period of the run in progress */
+	int last_cls;	/* class of the last complete block */
 };
 
 /* ---- building a zone's patterns ---------------------------------------- */
@@ -500,6 +501,7 @@ void gw_progress_det_reset(struct gw_progress_det *det)
 		det->hist[i].blocks = 0;
 	}
 	det->pending_other = 0;
+	det->last_cls = C_SILENT;
 	det->tone = GW_TONE_NONE;
 	det->tpat = 0;
 	det->tidx = 0;
@@ -566,6 +568,14 @@ int gw_progress_det_deadline_ms(const struct gw_progress_det *det,
 	if (periods)
 		*periods = best_n;
 	return best + 2 * BLOCK_MS;
+}
+
+enum gw_progress_class
+gw_progress_det_block_class(const struct gw_progress_det *det)
+{
+	if (det->last_cls == C_SILENT)
+		return GW_PROGRESS_SILENT;
+	return det->last_cls == C_OTHER ? GW_PROGRESS_OTHER : GW_PROGRESS_TONE;
 }
 
 static int classify(struct gw_progress_det *det)
@@ -747,7 +757,8 @@ int gw_progress_det_process(struct gw_progress_det *det, const int16_t *amp,
 		amp += n;
 		samples -= n;
 		if (det->fill == BLOCK) {
-			block_done(det, classify(det));
+			det->last_cls = classify(det);
+			block_done(det, det->last_cls);
 			det->energy = 0.0;
 			det->fill = 0;
 		}

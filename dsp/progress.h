@@ -76,4 +76,19 @@ enum gw_tone gw_progress_det_reported(const struct gw_progress_det *det,
 int gw_progress_det_deadline_ms(const struct gw_progress_det *det,
 				enum gw_tone tone, int *periods);
 
+/*
+ * What the last complete 20 ms block was: silent (below -45 dBm0), one of
+ * the zone's tone frequencies (or pairs), or other sound: speech, music,
+ * DTMF, a fax or modem tone. For telling speech or fax energy from the
+ * call-progress tones (answer supervision by energy); the first and last
+ * block of a tone may read OTHER.
+ */
+enum gw_progress_class {
+	GW_PROGRESS_SILENT = 0,
+	GW_PROGRESS_TONE,
+	GW_PROGRESS_OTHER,
+};
+enum gw_progress_class
+gw_progress_det_block_class(const struct gw_progress_det *det);
+
 #endif

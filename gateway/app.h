@@ -28,6 +28,7 @@
 #include "gateway/media.h"
 #include "gateway/sdp.h"
 #include "gateway/srtp.h"
+#include "gateway/supervise.h"
 #include "hw/hw.h"
 
 enum gw_line_state {
@@ -65,6 +66,8 @@ struct gw_line {
 	bool offhook;  /* FXS: the phone is off-hook */
 	bool answered; /* FXO: far end answered while we were dialling */
 	struct gw_call *call;
+	struct gw_line_cid *cid; /* cid.c: caller ID and ringing */
+	struct gw_sup sup; /* FXO: answer/disconnect supervision */
 };
 
 enum gw_call_dir {

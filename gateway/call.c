@@ -13,6 +13,7 @@
 #include <sofia-sip/url.h>
 
 #include "gateway/call.h"
+#include "gateway/cid.h"
 #include "gateway/line.h"
 #include "gateway/log.h"
 #include "gateway/route.h"
@@ -359,6 +360,7 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 	char src[80] = "?";
 	const char *user;
 	struct gw_route_result r;
+	struct gw_cid_info ci;
 	struct gw_call *c;
 	struct gw_line *l;
 	int err;
@@ -426,7 +428,8 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		respond(c, 404, "Not Found", false);
 		return;
 	}
-	if (gw_line_fxs_ring(l, c) < 0) {
+	gw_cid_from_sip(sip, &ci); /* caller ID and ring cadence */
+	if (gw_line_fxs_ring(l, c, &ci) < 0) {
 		CLOG(c, GW_LOG_NOTICE, "port %s busy: 486", l->conf->name);
 		respond(c, 486, "Busy Here", false);
 		return;
@@ -436,7 +439,9 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 
 /* ---- outgoing INVITE ---- */
 
-static int invite(struct gw_call *c, const char *uri, const char *from)
+/* hdrs: extra header lines (CRLF separated) or NULL */
+static int invite(struct gw_call *c, const char *uri, const char *from,
+		  const char *hdrs)
 {
 	char sdp[1024];
 
@@ -447,6 +452,7 @@ static int invite(struct gw_call *c, const char *uri, const char *from)
 		return -ENOMEM;
 	snprintf(c->peer, sizeof(c->peer), "%s", uri);
 	nua_invite(c->nh, SIPTAG_FROM_STR(from),
+		   TAG_IF(hdrs && *hdrs, SIPTAG_HEADER_STR(hdrs)),
 		   SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 	CLOG(c, GW_LOG_INFO, "INVITE %s", uri);
@@ -489,7 +495,7 @@ void gw_call_from_fxs(struct gw_line *l, const char *number)
 	local_uri(app, l->conf->extension[0] ? l->conf->extension :
 					       l->conf->name,
 		  l->conf->name, from, sizeof(from));
-	if (invite(c, r.uri, from) < 0) {
+	if (invite(c, r.uri, from, NULL) < 0) {
 		gw_line_remote_gone(l, false);
 		maybe_free(c);
 	}
@@ -499,7 +505,7 @@ void gw_call_from_fxo(struct gw_line *l)
 {
 	struct gw_app *app = l->app;
 	struct gw_call *c;
-	char from[256];
+	char from[256], hdrs[512];
 
 	if (!l->conf->target[0]) {
 		gw_log(GW_LOG_NOTICE, "call",
@@ -515,8 +521,10 @@ void gw_call_from_fxo(struct gw_line *l)
 	}
 	c->line = l;
 	l->call = c;
-	local_uri(app, l->conf->name, l->conf->name, from, sizeof(from));
-	if (invite(c, l->conf->target, from) < 0) {
+	if (!gw_cid_sip_from(l, from, sizeof(from), hdrs, sizeof(hdrs)))
+		local_uri(app, l->conf->name, l->conf->name, from,
+			  sizeof(from));
+	if (invite(c, l->conf->target, from, hdrs) < 0) {
 		gw_line_remote_gone(l, false);
 		maybe_free(c);
 	}

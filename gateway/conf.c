@@ -56,16 +56,25 @@ static const char *const sip_keys[] = {
 };
 static const char *const fxs_keys[] = {
 	"extension", "digit_timeout_ms", "first_digit_timeout_ms", "flash_min_ms",
-	"flash_max_ms", NULL
+	"flash_max_ms", "ring_cadence", NULL
 };
 static const char *const fxo_keys[] = {
-	"target", "dialtone_timeout_ms", "answer_rings", NULL
+	"target", "dialtone_timeout_ms", "answer_rings",
+	"answer_supervision", "answer_energy_ms", "supervision_energy_dbm0",
+	"disconnect_loop_drop_ms", "disconnect_polarity", "disconnect_tones",
+	"disconnect_tone_repeat", "disconnect_silence_s",
+	"max_call_duration_s", NULL
 };
 static const char *const port_keys[] = {
 	"name", "channel", "type", "extension", "digit_timeout_ms",
 	"first_digit_timeout_ms", "flash_min_ms", "flash_max_ms", "target",
 	"dialtone_timeout_ms",
-	"answer_rings", "echo_canceller", "echo_tail_ms", "zone", NULL
+	"answer_rings", "echo_canceller", "echo_tail_ms", "zone",
+	"callerid", "ring_cadence",
+	"answer_supervision", "answer_energy_ms", "supervision_energy_dbm0",
+	"disconnect_loop_drop_ms", "disconnect_polarity", "disconnect_tones",
+	"disconnect_tone_repeat", "disconnect_silence_s",
+	"max_call_duration_s", NULL
 };
 static const char *const route_keys[] = {
 	"from", "prefix", "pattern", "regex", "strip", "prepend", "to", "days",
@@ -691,6 +700,97 @@ static int load_port_fxs(struct ctx *c, const config_setting_t *e,
 	return 0;
 }
 
+static const char *const answer_sup_names[] = { "polarity", "energy",
+						"immediate", NULL };
+static const char *const disc_tone_names[] = { "busy", "reorder",
+					       "dialtone", "sit", NULL };
+
+/* disconnect_tones: a list of disc_tone_names, [] for none. */
+static int get_disc_tones(struct ctx *c, const config_setting_t *e,
+			  const char *base, unsigned int *tones)
+{
+	config_setting_t *s = config_setting_get_member(e, "disconnect_tones");
+	char key[64];
+	int i, n, r;
+
+	if (!s)
+		return 0;
+	if (!config_setting_is_array(s) && !config_setting_is_list(s))
+		return fail(c, s, base, "disconnect_tones",
+			    "must be a list of tone names, e.g. [ \"busy\", "
+			    "\"reorder\", \"dialtone\", \"sit\" ]");
+	*tones = 0;
+	n = config_setting_length(s);
+	for (i = 0; i < n; i++) {
+		config_setting_t *t = config_setting_get_elem(s, (unsigned)i);
+
+		snprintf(key, sizeof(key), "disconnect_tones.[%d]", i);
+		r = get_enum(c, t, base, key, disc_tone_names);
+		if (r < 0)
+			return r;
+		*tones |= 1u << r;
+	}
+	return 0;
+}
+
+/* FXO answer and disconnect supervision (conf.h struct gw_conf_sup). */
+static int load_port_sup(struct ctx *c, const config_setting_t *e,
+			 const char *base, struct gw_conf_sup *sup)
+{
+	config_setting_t *s;
+	int r;
+
+	sup->answer = GW_CONF_ANSWER_POLARITY;
+	sup->answer_energy_ms = 500;
+	sup->energy_dbm0 = -40;
+	sup->loop_drop_ms = 400;
+	sup->polarity = true;
+	sup->tones = GW_CONF_DISC_ALL_TONES;
+	sup->tone_repeat = 2;
+	sup->silence_s = 0;
+	sup->max_duration_s = 14400;
+	s = config_setting_get_member(e, "answer_supervision");
+	if (s) {
+		r = get_enum(c, s, base, "answer_supervision",
+			     answer_sup_names);
+		if (r < 0)
+			return r;
+		sup->answer = (enum gw_conf_answer_sup)r;
+	}
+	r = get_int(c, e, base, "answer_energy_ms", 40, 10000,
+		    &sup->answer_energy_ms, NULL);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "supervision_energy_dbm0", -60, -10,
+		    &sup->energy_dbm0, NULL);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "disconnect_loop_drop_ms", 0, 10000,
+		    &sup->loop_drop_ms, &s);
+	if (r < 0)
+		return r;
+	if (sup->loop_drop_ms && sup->loop_drop_ms < 20)
+		return fail(c, s, base, "disconnect_loop_drop_ms",
+			    "%d ms is shorter than a frame: 0 (off) or "
+			    "20..10000", sup->loop_drop_ms);
+	r = get_bool(c, e, base, "disconnect_polarity", &sup->polarity);
+	if (r < 0)
+		return r;
+	r = get_disc_tones(c, e, base, &sup->tones);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "disconnect_tone_repeat", 1, 10,
+		    &sup->tone_repeat, NULL);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "disconnect_silence_s", 0, 3600,
+		    &sup->silence_s, NULL);
+	if (r < 0)
+		return r;
+	return get_int(c, e, base, "max_call_duration_s", 0, 86400,
+		       &sup->max_duration_s, NULL);
+}
+
 static int load_port_fxo(struct ctx *c, const config_setting_t *e,
 			 const char *base, struct gw_conf_port *p)
 {
@@ -710,8 +810,65 @@ static int load_port_fxo(struct ctx *c, const config_setting_t *e,
 		    TIMEOUT_MAX_MS, &p->dialtone_timeout_ms, NULL);
 	if (r < 0)
 		return r;
-	return get_int(c, e, base, "answer_rings", 1, MAX_ANSWER_RINGS,
-		       &p->answer_rings, NULL);
+	r = get_int(c, e, base, "answer_rings", 1, MAX_ANSWER_RINGS,
+		    &p->answer_rings, NULL);
+	if (r < 0)
+		return r;
+	return load_port_sup(c, e, base, &p->sup);
+}
+
+const char *const gw_conf_callerid_names[] = {
+	[GW_CONF_CID_NONE] = "none",	     [GW_CONF_CID_BELL] = "bell",
+	[GW_CONF_CID_BELL_SDMF] = "bell-sdmf", [GW_CONF_CID_ETSI] = "etsi",
+	[GW_CONF_CID_ETSI_DTAS] = "etsi-dtas", [GW_CONF_CID_ETSI_RP] = "etsi-rp",
+	[GW_CONF_CID_ETSI_LR] = "etsi-lr",   [GW_CONF_CID_JCLIP] = "jclip",
+	[GW_CONF_CID_DTMF] = "dtmf",	     [GW_CONF_CID_DTMF_HASH] = "dtmf-hash",
+	NULL
+};
+
+/* Caller ID (both types) and the FXS ring cadence, after the zone. */
+static int load_port_cid(struct ctx *c, const config_setting_t *e,
+			 const char *base, struct gw_conf_port *p)
+{
+	const struct gw_zone *z = gw_zone_find(p->zone);
+	config_setting_t *s = config_setting_get_member(e, "callerid");
+	char list[160] = "";
+	int r, i;
+
+	p->callerid = p->type == GW_CONF_PORT_FXS ? GW_CONF_CID_BELL
+						  : GW_CONF_CID_NONE;
+	strcpy(p->ring_cadence, "normal");
+	if (s) {
+		const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ?
+					config_setting_get_string(s) : NULL;
+
+		for (i = 0; v && gw_conf_callerid_names[i]; i++)
+			if (strcmp(v, gw_conf_callerid_names[i]) == 0)
+				break;
+		if (!v || !gw_conf_callerid_names[i]) {
+			for (i = 0; gw_conf_callerid_names[i]; i++)
+				snprintf(list + strlen(list),
+					 sizeof(list) - strlen(list), "%s%s",
+					 i ? ", " : "",
+					 gw_conf_callerid_names[i]);
+			return fail(c, s, base, "callerid",
+				    "must be one of: %s", list);
+		}
+		p->callerid = (enum gw_conf_callerid)i;
+	}
+	r = get_str(c, e, base, "ring_cadence", p->ring_cadence,
+		    sizeof(p->ring_cadence), &s);
+	if (r < 0 || !s || !z)
+		return r;
+	for (i = 0; i < GW_ZONE_RINGS && z->ring[i].name; i++)
+		if (strcasecmp(z->ring[i].name, p->ring_cadence) == 0)
+			return 0;
+	for (i = 0; i < GW_ZONE_RINGS && z->ring[i].name; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s%s", i ? ", " : "", z->ring[i].name);
+	return fail(c, s, base, "ring_cadence",
+		    "zone %s has no ring cadence \"%s\" (it has: %s)",
+		    z->name, p->ring_cadence, list);
 }
 
 static int load_port(struct ctx *c, const config_setting_t *e,
@@ -771,6 +928,9 @@ static int load_port(struct ctx *c, const config_setting_t *e,
 	if (r < 0)
 		return r;
 	p->type = r == 0 ? GW_CONF_PORT_FXS : GW_CONF_PORT_FXO;
+	r = load_port_cid(c, e, base, p);
+	if (r < 0)
+		return r;
 
 	for (int i = 0; i < conf->nports; i++) {
 		const struct gw_conf_port *o = &conf->ports[i];

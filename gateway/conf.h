@@ -67,6 +67,57 @@ enum gw_conf_port_type {
 	GW_CONF_PORT_FXO = 2,
 };
 
+/* Caller-ID standard and start method of a port (key `callerid`). */
+enum gw_conf_callerid {
+	GW_CONF_CID_NONE = 0,
+	GW_CONF_CID_BELL,      /* Bell 202 MDMF, between ring 1 and 2 */
+	GW_CONF_CID_BELL_SDMF, /* Bell 202 SDMF, between ring 1 and 2 */
+	GW_CONF_CID_ETSI,      /* ETSI V.23, after the first ring */
+	GW_CONF_CID_ETSI_DTAS, /* ETSI V.23, DT-AS, before the first ring */
+	GW_CONF_CID_ETSI_RP,   /* ETSI V.23, ring pulse, before the ring */
+	GW_CONF_CID_ETSI_LR,   /* ETSI V.23, line reversal + DT-AS, before */
+	GW_CONF_CID_JCLIP,     /* NTT JCLIP, V.23, before the first ring */
+	GW_CONF_CID_DTMF,      /* DTMF A..C, before the first ring */
+	GW_CONF_CID_DTMF_HASH, /* DTMF A..#, before the first ring */
+	GW_CONF_CID_COUNT
+};
+
+/* Config names of enum gw_conf_callerid, indexed by it. */
+extern const char *const gw_conf_callerid_names[];
+
+/*
+ * FXO answer and disconnect supervision (gateway/supervise.h), keys of
+ * FXO ports: answer_supervision, answer_energy_ms, supervision_energy_dbm0,
+ * disconnect_loop_drop_ms, disconnect_polarity, disconnect_tones,
+ * disconnect_tone_repeat, disconnect_silence_s, max_call_duration_s.
+ */
+enum gw_conf_answer_sup {
+	GW_CONF_ANSWER_POLARITY = 0, /* battery reversal (default) */
+	GW_CONF_ANSWER_ENERGY,	     /* speech or fax energy on the line */
+	GW_CONF_ANSWER_IMMEDIATE,    /* as soon as dialling ends */
+};
+
+/* disconnect_tones: a set of */
+#define GW_CONF_DISC_BUSY (1u << 0)
+#define GW_CONF_DISC_REORDER (1u << 1)
+#define GW_CONF_DISC_DIALTONE (1u << 2)
+#define GW_CONF_DISC_SIT (1u << 3)
+#define GW_CONF_DISC_ALL_TONES (GW_CONF_DISC_BUSY | GW_CONF_DISC_REORDER | \
+				GW_CONF_DISC_DIALTONE | GW_CONF_DISC_SIT)
+
+struct gw_conf_sup {
+	enum gw_conf_answer_sup answer; /* default polarity */
+	int answer_energy_ms;	/* energy this long answers, default 500 */
+	int energy_dbm0;	/* sound above this level, default -40 */
+	int loop_drop_ms;	/* shortest drop that hangs up; 0: off;
+				 * default 400 */
+	bool polarity;		/* reversal after answer hangs up (true) */
+	unsigned int tones;	/* GW_CONF_DISC_*, default all */
+	int tone_repeat;	/* cadence cycles heard, 1..10, default 2 */
+	int silence_s;		/* no sound either way; 0: off (default) */
+	int max_duration_s;	/* 0: off; default 14400 (4 h) */
+};
+
 struct gw_conf_port {
 	char name[32];
 	int channel; /* 1-based card channel */
@@ -85,6 +136,11 @@ struct gw_conf_port {
 	int echo_tail_ms;	    /* its tail, 8..128 ms, default 64 */
 	char zone[GW_CONF_ZONE_LEN]; /* tone zone; default general.zone */
 	int line;		    /* line of the port's entry in the file */
+	/* caller ID and ringing (gateway/cid.h) */
+	enum gw_conf_callerid callerid; /* FXS: sent; FXO: expected.
+					 * Default FXS bell, FXO none */
+	char ring_cadence[16]; /* FXS: the zone's ring cadence ("normal") */
+	struct gw_conf_sup sup; /* FXO: answer/disconnect supervision */
 };
 
 enum gw_conf_route_from {

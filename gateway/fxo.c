@@ -3,12 +3,13 @@
  * fxo: the FXO port state machine (gateway/line.h): a line from the
  * central office behind the port. Outgoing: seize, wait for dial tone,
  * dial, early media, answer; incoming: rings -> INVITE, off-hook when SIP
- * answers; the end of a call by loop-current drop or busy/reorder tone.
+ * answers. Answer and disconnect supervision: gateway/supervise.h.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "gateway/cid.h"
 #include "gateway/line_int.h"
 
 #define FXO_RING_ABANDON_MS 8000 /* no ring for this long: caller gone */
@@ -21,6 +22,7 @@ void gw_fxo_idle(struct gw_line *l)
 		gw_line_lineop(l, GW_HW_OP_ONHOOK);
 	l->rings = 0;
 	l->answered = false;
+	gw_sup_stop(l);
 }
 
 void gw_fxo_timer(struct gw_line *l)
@@ -59,41 +61,21 @@ void gw_fxo_event(struct gw_line *l, const struct gw_hw_event *ev)
 		if (l->state != GW_LINE_FXO_RINGING &&
 		    l->state != GW_LINE_FXO_IGNORING)
 			return;
-		l->rings++;
-		LOG(l, GW_LOG_INFO, "ring %d", l->rings);
 		gw_line_timer_start(l, FXO_RING_ABANDON_MS);
-		if (l->state == GW_LINE_FXO_RINGING && !l->call &&
-		    l->rings >= l->conf->answer_rings)
-			gw_call_from_fxo(l);
+		/* rings, cadence, caller ID, then the INVITE (cid.c) */
+		gw_cid_fxo_ring(l, true);
 		break;
 	case GW_HW_EV_RING_END:
 		if (l->state == GW_LINE_FXO_RINGING ||
-		    l->state == GW_LINE_FXO_IGNORING)
+		    l->state == GW_LINE_FXO_IGNORING) {
 			gw_line_timer_start(l, FXO_RING_ABANDON_MS);
+			gw_cid_fxo_ring(l, false);
+		}
 		break;
 	case GW_HW_EV_POLARITY:
-		if (l->state == GW_LINE_FXO_DIALLING) {
-			/* Answered before our last digit's pause ended. */
-			l->answered = true;
-			break;
-		}
-		if (l->state == GW_LINE_FXO_EARLY) {
-			LOG(l, GW_LOG_INFO, "answered (polarity reversal)");
-			gw_line_timer_stop(l);
-			gw_line_set_state(l, GW_LINE_FXO_TALKING);
-			gw_call_line_answered(l->call);
-		}
-		break;
 	case GW_HW_EV_LOOP_DROP:
-		if (l->state == GW_LINE_FXO_SEIZED ||
-		    l->state == GW_LINE_FXO_DIALLING ||
-		    l->state == GW_LINE_FXO_EARLY ||
-		    l->state == GW_LINE_FXO_TALKING) {
-			LOG(l, GW_LOG_INFO,
-			    "far end hung up (loop current drop)");
-			gw_line_ends_call(l, 480, "loop current drop");
-			gw_line_to_idle(l);
-		}
+	case GW_HW_EV_LOOP_BACK:
+		gw_sup_line_event(l, ev);
 		break;
 	default:
 		break;
@@ -111,15 +93,8 @@ void gw_fxo_progress(struct gw_line *l, enum gw_tone t)
 		snprintf(m.digits, sizeof(m.digits), "%s", c->number);
 		gw_line_cmd(l, m);
 		gw_line_set_state(l, GW_LINE_FXO_DIALLING);
-	} else if ((t == GW_TONE_BUSY || t == GW_TONE_CONGESTION) &&
-		   (l->state == GW_LINE_FXO_EARLY ||
-		    l->state == GW_LINE_FXO_TALKING)) {
-		LOG(l, GW_LOG_INFO, "%s tone: far end busy or gone",
-		    gw_tone_name(t));
-		gw_line_ends_call(l, l->state == GW_LINE_FXO_EARLY ? 486 : 0,
-				  t == GW_TONE_BUSY ? "busy tone"
-						    : "reorder tone");
-		gw_line_to_idle(l);
+	} else {
+		gw_sup_progress(l, t);
 	}
 }
 
@@ -132,12 +107,10 @@ void gw_fxo_dtmf_done(struct gw_line *l)
 	gw_line_timer_start(l, FXO_ANSWER_WAIT_MS);
 	gw_line_connect(l);
 	gw_call_line_progress(l->call);
-	if (l->answered) {
-		LOG(l, GW_LOG_INFO, "answered (polarity reversal while dialling)");
-		gw_line_timer_stop(l);
-		gw_line_set_state(l, GW_LINE_FXO_TALKING);
-		gw_call_line_answered(l->call);
-	}
+	if (l->answered)
+		gw_sup_answer(l, "polarity reversal while dialling");
+	else
+		gw_sup_early(l);
 }
 
 int gw_line_fxo_dial(struct gw_line *l, struct gw_call *c)
@@ -165,6 +138,7 @@ void gw_line_fxo_answer(struct gw_line *l)
 	gw_line_progress(l, true);
 	gw_line_set_state(l, GW_LINE_FXO_TALKING);
 	gw_line_connect(l);
+	gw_sup_talking(l);
 }
 
 void gw_fxo_remote_gone(struct gw_line *l)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "gateway/cid.h"
 #include "gateway/line_int.h"
 #include "gateway/route.h"
 
@@ -92,6 +93,7 @@ void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev)
 		case GW_LINE_FXS_RINGING:
 			LOG(l, GW_LOG_INFO, "answered");
 			gw_line_timer_stop(l);
+			gw_cid_fxs_stop(l);
 			gw_line_lineop(l, GW_HW_OP_RING_STOP);
 			gw_line_set_state(l, GW_LINE_FXS_TALKING);
 			gw_line_connect(l);
@@ -144,7 +146,8 @@ void gw_fxs_digit(struct gw_line *l, char d)
 	}
 }
 
-int gw_line_fxs_ring(struct gw_line *l, struct gw_call *c)
+int gw_line_fxs_ring(struct gw_line *l, struct gw_call *c,
+		     const struct gw_cid_info *ci)
 {
 	if (l->type != GW_CONF_PORT_FXS || l->state != GW_LINE_IDLE ||
 	    l->offhook)
@@ -153,7 +156,7 @@ int gw_line_fxs_ring(struct gw_line *l, struct gw_call *c)
 	c->line = l;
 	LOG(l, GW_LOG_INFO, "ringing");
 	gw_line_set_state(l, GW_LINE_FXS_RINGING);
-	gw_line_lineop(l, GW_HW_OP_RING_START);
+	gw_cid_fxs_ring(l, ci); /* cadence and caller ID */
 	gw_line_timer_start(l, FXS_RING_MAX_MS);
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gateway/cid.h"
 #include "gateway/line_int.h"
 
 static const char *const state_names[] = {
@@ -128,6 +129,7 @@ void gw_line_unbridge(struct gw_line *l)
 void gw_line_to_idle(struct gw_line *l)
 {
 	gw_line_timer_stop(l);
+	gw_cid_idle(l);
 	if (l->type == GW_CONF_PORT_FXS)
 		gw_fxs_idle(l);
 	gw_line_unbridge(l);
@@ -166,7 +168,9 @@ int gw_line_init(struct gw_app *app, struct gw_line *l,
 	if (!l->timer)
 		return -ENOMEM;
 	l->state = GW_LINE_IDLE;
-	return 0;
+	if (l->type == GW_CONF_PORT_FXO && gw_sup_init(l) < 0)
+		return -ENOMEM;
+	return gw_cid_line_init(l);
 }
 
 void gw_line_release(struct gw_line *l)
@@ -174,6 +178,8 @@ void gw_line_release(struct gw_line *l)
 	if (l->timer)
 		su_timer_destroy(l->timer);
 	l->timer = NULL;
+	gw_cid_line_release(l);
+	gw_sup_release(l);
 }
 
 struct gw_line *gw_line_by_chan(struct gw_app *app, int chan)
@@ -284,14 +290,22 @@ void gw_line_media_event(struct gw_app *app, const struct gw_media_ev *ev)
 		struct gw_call *c = l->call;
 
 		LOG(l, GW_LOG_WARNING,
-		    "no RTP or RTCP from the network for %d s: hanging up "
-		    "(BYE)", ev->seconds);
+		    "disconnect: RTP inactivity: no RTP or RTCP from the "
+		    "network for %d s: hanging up (BYE)", ev->seconds);
 		if (!c)
 			break;
 		gw_line_remote_gone(l, false);
 		gw_call_line_gone(c, 0, "RTP timeout");
 		break;
 	}
+	case GW_MEDIA_EV_CID:
+	case GW_MEDIA_EV_CID_DONE:
+		gw_cid_media_event(l, ev);
+		break;
+	case GW_MEDIA_EV_ENERGY:
+		if (l->type == GW_CONF_PORT_FXO)
+			gw_sup_energy(l, &ev->energy);
+		break;
 	case GW_MEDIA_EV_DETACHED:
 		break;
 	}

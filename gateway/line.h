@@ -37,7 +37,10 @@ void gw_line_media_event(struct gw_app *app, const struct gw_media_ev *ev);
 
 /* From call.c. Each returns 0 or a negative errno (line not idle...). */
 int gw_line_fxo_dial(struct gw_line *l, struct gw_call *c);
-int gw_line_fxs_ring(struct gw_line *l, struct gw_call *c);
+struct gw_cid_info;
+/* ci: the caller ID and cadence to ring with (gateway/cid.h), or NULL */
+int gw_line_fxs_ring(struct gw_line *l, struct gw_call *c,
+		     const struct gw_cid_info *ci);
 void gw_line_fxo_answer(struct gw_line *l);
 void gw_line_remote_ringing(struct gw_line *l);
 /* Bridge the line to the call's RTP session (early media or answer). */

@@ -15,6 +15,8 @@ libgwcore_la_SOURCES = \
 	gateway/sip.c gateway/sip.h \
 	gateway/line.c gateway/line.h gateway/line_int.h \
 	gateway/fxs.c gateway/fxo.c \
+	gateway/cid.c gateway/cid.h \
+	gateway/supervise.c gateway/supervise.h \
 	gateway/call.c gateway/call.h \
 	gateway/ctl.c gateway/ctl.h \
 	gateway/app.h

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "dsp/dtmf.h"
+#include "dsp/level.h"
 #include "dsp/modem.h"
 #include "dsp/progress.h"
 #include "gateway/media.h"
@@ -51,6 +52,26 @@ static const short dtmf_high[16] = { 1336, 1209, 1336, 1477, 1209, 1336,
 				     1477, 1209, 1336, 1477, 1209, 1477,
 				     1633, 1633, 1633, 1633 };
 
+/* Caller ID on a channel: CMD_CID_TX / CMD_CID_RX (media.h). */
+struct chan_cid {
+	struct gw_callerid_tx *tx; /* NULL: not configured */
+	struct gw_callerid_rx *rx;
+	bool tx_on, rx_on;
+};
+
+static void cid_free(struct chan_cid *k);
+
+/* Line energy on a channel: CMD_ENERGY / EV_ENERGY (media.h). */
+struct chan_energy {
+	bool on;
+	double thresh; /* sum of squares of a frame at the threshold */
+	struct {
+		bool sound, talk;	  /* as last reported */
+		int sound_run, talk_run;  /* frames in a row qualifying */
+		int sound_miss, talk_miss; /* frames in a row not */
+	} d[2]; /* [enum gw_media_dir] */
+};
+
 struct chan {
 	enum gw_hw_chan_type type;
 	int ev_out_ticks; /* periods left of an event we send (CMD_EVENT) */
@@ -82,6 +103,8 @@ struct chan {
 	uint32_t rx_idle;  /* ticks without any */
 	uint32_t rx_limit; /* ticks; 0: off */
 	bool rx_timeout_sent;
+	struct chan_cid *cid; /* caller ID (gw_media_set_callerid()) or NULL */
+	struct chan_energy energy; /* CMD_ENERGY */
 };
 
 /*
@@ -206,6 +229,7 @@ void gw_media_free(struct gw_media *m)
 			gw_echo_free(c->ec);
 			gw_modem_rx_free(c->modem[0]);
 			gw_modem_rx_free(c->modem[1]);
+			cid_free(c->cid);
 		}
 		free(m->chans);
 	}
@@ -316,6 +340,134 @@ static uint64_t rx_count(struct gw_rtp_session *s)
 	       atomic_load_explicit(&s->rtcp_rx, memory_order_relaxed);
 }
 
+/* CMD_ENERGY: start (both directions quiet) or stop watching. */
+static void energy_cmd(const struct gw_media_cmd *cmd, struct chan *c)
+{
+	struct chan_energy *e = &c->energy;
+	double r = GW_LEVEL_0DBM0_RMS;
+	int db = cmd->energy.threshold_dbm0;
+
+	memset(e, 0, sizeof(*e));
+	e->on = cmd->energy.on;
+	if (db < -70)
+		db = -70;
+	if (db > 0)
+		db = 0;
+	/* 10^(db/10) without pow(): the thread keeps to plain arithmetic */
+	e->thresh = r * r * N;
+	for (; db <= -10; db += 10)
+		e->thresh *= 0.1;
+	for (; db < 0; db++)
+		e->thresh *= 0.794328234724281; /* -1 dB */
+}
+
+/* One state of one direction: on after ON frames, off after HANG. */
+static bool energy_step(bool state, bool hit, int *run, int *miss)
+{
+	const int on = GW_MEDIA_ENERGY_ON_MS / 20, hang =
+		GW_MEDIA_ENERGY_HANG_MS / 20;
+
+	*run = hit ? *run + 1 : 0;
+	*miss = hit ? 0 : *miss + 1;
+	if (!state && *run >= on)
+		return true;
+	if (state && *miss >= hang)
+		return false;
+	return state;
+}
+
+/* A frame of direction dir (line: after the progress detector). */
+static void energy_frame(struct gw_media *m, int chan, struct chan *c,
+			 enum gw_media_dir dir, const int16_t *x)
+{
+	struct chan_energy *e = &c->energy;
+	double sum = 0.0;
+	bool sound, talk, s2, t2;
+
+	if (!e->on)
+		return;
+	for (int i = 0; i < N; i++)
+		sum += (double)x[i] * x[i];
+	sound = sum > e->thresh;
+	talk = sound && dir == GW_MEDIA_DIR_LINE &&
+	       (!c->prog_on || gw_progress_det_block_class(c->prog) ==
+				       GW_PROGRESS_OTHER);
+	s2 = energy_step(e->d[dir].sound, sound, &e->d[dir].sound_run,
+			 &e->d[dir].sound_miss);
+	t2 = energy_step(e->d[dir].talk, talk, &e->d[dir].talk_run,
+			 &e->d[dir].talk_miss);
+	if (s2 != e->d[dir].sound || t2 != e->d[dir].talk) {
+		struct gw_media_ev ev = { .type = GW_MEDIA_EV_ENERGY,
+					  .chan = chan,
+					  .energy = { .dir = dir, .sound = s2,
+						      .talk = t2 } };
+
+		e->d[dir].sound = s2;
+		e->d[dir].talk = t2;
+		post(m, &ev);
+	}
+}
+
+/* CMD_CID_TX / CMD_CID_RX: start or stop sending, detection on/off. */
+static void cid_cmd(struct gw_media *m, const struct gw_media_cmd *cmd,
+		    struct chan *c)
+{
+	struct gw_media_ev done = { .type = GW_MEDIA_EV_CID_DONE,
+				    .chan = cmd->chan };
+	struct chan_cid *k = c->cid;
+
+	if (cmd->type == GW_MEDIA_CMD_CID_RX) {
+		if (k && k->rx && cmd->on && !k->rx_on)
+			gw_callerid_rx_reset(k->rx);
+		if (k)
+			k->rx_on = k->rx && cmd->on;
+		return;
+	}
+	if (k && k->tx)
+		gw_callerid_tx_reset(k->tx);
+	if (k)
+		k->tx_on = false;
+	if (cmd->cid.stop)
+		return;
+	if (!k || !k->tx) {
+		post(m, &done); /* nothing to send: done at once */
+		return;
+	}
+	if (cmd->cid.dtas)
+		gw_callerid_tx_alert(k->tx, GW_CALLERID_ALERT_DTAS, 60);
+	if (gw_callerid_tx_put(k->tx, &cmd->cid.msg) < 0 && !cmd->cid.dtas) {
+		post(m, &done);
+		return;
+	}
+	k->tx_on = true;
+	if (m->ops->onhook_transfer)
+		m->ops->onhook_transfer(m->card, cmd->chan, 4000);
+}
+
+/* Caller ID to the line (over the period's audio), then EV_CID_DONE. */
+static void cid_tx(struct gw_media *m, int chan, struct chan *c)
+{
+	struct gw_media_ev ev = { .type = GW_MEDIA_EV_CID_DONE, .chan = chan };
+
+	if (!c->cid || !c->cid->tx_on)
+		return;
+	gw_callerid_tx_process(c->cid->tx, c->out, N);
+	if (gw_callerid_tx_busy(c->cid->tx))
+		return;
+	c->cid->tx_on = false;
+	post(m, &ev);
+}
+
+/* Caller ID from the line: EV_CID with each message decoded. */
+static void cid_rx(struct gw_media *m, int chan, struct chan *c)
+{
+	struct gw_media_ev ev = { .type = GW_MEDIA_EV_CID, .chan = chan };
+
+	if (c->cid && c->cid->rx_on &&
+	    gw_callerid_rx_process(c->cid->rx, c->in, N, &ev.cid) == 1)
+		post(m, &ev);
+}
+
 static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 {
 	struct chan *c;
@@ -422,6 +574,13 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 			c->ev_out_ticks = cmd->event.ms > 0 ?
 				(cmd->event.ms + 19) / 20 : 1;
 		}
+		break;
+	case GW_MEDIA_CMD_CID_TX:
+	case GW_MEDIA_CMD_CID_RX:
+		cid_cmd(m, cmd, c);
+		break;
+	case GW_MEDIA_CMD_ENERGY:
+		energy_cmd(cmd, c);
 		break;
 	case GW_MEDIA_CMD_LINEOP:
 		err = m->ops->lineop(m->card, cmd->chan, cmd->op);
@@ -645,6 +804,8 @@ static void detect_line(struct gw_media *m, int chan, struct chan *c)
 	}
 	if (c->rtp)
 		detect_vbd(m, chan, GW_MEDIA_DIR_LINE, c->in);
+	cid_rx(m, chan, c);
+	energy_frame(m, chan, c, GW_MEDIA_DIR_LINE, c->in);
 }
 
 /* No RTP, telephone-event nor RTCP packet for rx_limit ticks: report. */
@@ -685,6 +846,7 @@ static void recv_side(struct gw_media *m, int chan)
 	} else {
 		memset(c->out, 0, sizeof(c->out));
 	}
+	energy_frame(m, chan, c, GW_MEDIA_DIR_NET, c->out);
 
 	if (c->dialling) {
 		gw_dtmf_tx_process(c->dtmf_tx, c->out, N);
@@ -696,6 +858,7 @@ static void recv_side(struct gw_media *m, int chan)
 	} else if (gw_tone_gen_current(c->tone) != GW_TONE_NONE) {
 		gw_tone_gen_process(c->tone, c->out, N);
 	}
+	cid_tx(m, chan, c);
 	m->ops->write(m->card, chan, c->out);
 	memcpy(c->sent, c->out, sizeof(c->sent));
 }
@@ -948,6 +1111,43 @@ int gw_media_set_zone(struct gw_media *m, int chan, const struct gw_zone *zone)
 	if (!err)
 		err = gw_progress_det_set_zone(c->prog, zone);
 	return err;
+}
+
+static void cid_free(struct chan_cid *k)
+{
+	if (!k)
+		return;
+	gw_callerid_tx_free(k->tx);
+	gw_callerid_rx_free(k->rx);
+	free(k);
+}
+
+int gw_media_set_callerid(struct gw_media *m, int chan,
+			  enum gw_callerid_standard std, bool tx, bool rx)
+{
+	struct chan_cid *k;
+	int err = 0;
+
+	if (m->running)
+		return -EBUSY;
+	if (chan < 1 || chan > m->nchans || std < 0 ||
+	    std >= GW_CALLERID_STANDARD_COUNT)
+		return -EINVAL;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	if (tx)
+		err = gw_callerid_tx_alloc(&k->tx, std);
+	if (!err && rx)
+		err = gw_callerid_rx_alloc(&k->rx, std);
+	if (err) {
+		cid_free(k);
+		return err;
+	}
+	k->rx_on = rx; /* detecting from the start (commands need a thread) */
+	cid_free(m->chans[chan - 1].cid);
+	m->chans[chan - 1].cid = k;
+	return 0;
 }
 
 int gw_media_set_echo(struct gw_media *m, int chan, int tail_ms)

@@ -78,6 +78,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dsp/callerid.h"
 #include "dsp/echo.h"
 #include "dsp/modem.h"
 #include "dsp/tone.h"
@@ -105,6 +106,17 @@ enum gw_media_cmd_type {
 	GW_MEDIA_CMD_EVENT,	 /* event: send an RFC 4733 event (e.g. 16,
 				  * hook-flash) for event.ms on the bridged
 				  * session, if it has telephone-event */
+	GW_MEDIA_CMD_CID_TX,	 /* cid: send caller ID to the line now (the
+				  * channel's standard, gw_media_set_
+				  * callerid()), with on-hook transfer when
+				  * the card has it; answered by
+				  * EV_CID_DONE. cid.dtas: DT-AS first */
+	GW_MEDIA_CMD_CID_RX,	 /* on: decode caller ID heard on the line
+				  * (reported by EV_CID); off also drops a
+				  * transmission in progress */
+	GW_MEDIA_CMD_ENERGY,	 /* energy: watch the line's and the
+				  * network's energy ("Line energy" below);
+				  * energy.on false stops */
 };
 
 struct gw_media_cmd {
@@ -132,6 +144,15 @@ struct gw_media_cmd {
 			int event; /* 0..255 (RFC 4733: 16 = hook-flash) */
 			int ms;	   /* how long */
 		} event;
+		struct {
+			struct gw_callerid_msg msg;
+			bool dtas; /* DT-AS (100 ms) and 60 ms before it */
+			bool stop; /* drop what is being sent instead */
+		} cid;
+		struct {
+			bool on;
+			int threshold_dbm0; /* -70..0: sound above it */
+		} energy;
 	};
 };
 
@@ -155,6 +176,10 @@ enum gw_media_ev_type {
 	GW_MEDIA_EV_SRTP_OLD,	/* srtp: CMD_SRTP_RX's context, now holding
 				 * the old receive side (or not taken): for
 				 * the control thread to free */
+	GW_MEDIA_EV_CID,	/* cid: caller ID decoded on the line */
+	GW_MEDIA_EV_CID_DONE,	/* the caller ID of CMD_CID_TX was sent */
+	GW_MEDIA_EV_ENERGY,	/* energy: a direction's sound or talk
+				 * state changed (CMD_ENERGY) */
 };
 
 /* Direction of a signal on a bridged channel. */
@@ -174,6 +199,28 @@ struct gw_media_vbd_ev {
 	int level_dbm0;	  /* the detector's estimate at onset */
 };
 
+/*
+ * Line energy (CMD_ENERGY; answer and disconnect supervision of FXO
+ * ports): a 20 ms frame of a direction is sound when its level is above
+ * the threshold; a line frame is talk when it is sound and the call-
+ * progress detector (if CMD_PROGRESS is on) takes it for neither silence
+ * nor one of the zone's tones: speech, fax or modem tones, DTMF. A state
+ * goes on after GW_MEDIA_ENERGY_ON_MS of such frames in a row and off
+ * after GW_MEDIA_ENERGY_HANG_MS without one (the pauses of speech keep it
+ * on); each change is reported with both flags of its direction. The
+ * line is measured after the canceller, the network as decoded (before
+ * our tones; silence while not bridged). CMD_ENERGY on restarts both
+ * directions quiet.
+ */
+#define GW_MEDIA_ENERGY_ON_MS 40
+#define GW_MEDIA_ENERGY_HANG_MS 400
+
+struct gw_media_energy_ev {
+	enum gw_media_dir dir;
+	bool sound; /* energy above the threshold */
+	bool talk;  /* line: energy that is no call-progress tone */
+};
+
 struct gw_media_ev {
 	enum gw_media_ev_type type;
 	int chan;
@@ -191,6 +238,8 @@ struct gw_media_ev {
 		int seconds;
 		struct gw_codec *old_codec;
 		struct gw_srtp *srtp;
+		struct gw_callerid_msg cid;
+		struct gw_media_energy_ev energy;
 	};
 };
 
@@ -264,6 +313,14 @@ int gw_media_set_echo(struct gw_media *m, int chan, int tail_ms);
  * -EINVAL.
  */
 int gw_media_set_zone(struct gw_media *m, int chan, const struct gw_zone *zone);
+/*
+ * Control thread, before gw_media_start(): caller ID of standard `std` on
+ * `chan`: a transmitter (tx, for CMD_CID_TX) and/or a receiver (rx,
+ * detecting from the start; CMD_CID_RX turns it off and on). Returns 0,
+ * -EBUSY once started, -EINVAL or -ENOMEM.
+ */
+int gw_media_set_callerid(struct gw_media *m, int chan,
+			  enum gw_callerid_standard std, bool tx, bool rx);
 /*
  * Control thread, before gw_media_start(): RTP inactivity limit for every
  * call (seconds, 0 = off; default GW_MEDIA_RTP_TIMEOUT_S). Returns 0,

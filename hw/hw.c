@@ -52,6 +52,8 @@ const char *gw_hw_event_name(enum gw_hw_event_type type)
 		return "hook-flash";
 	case GW_HW_EV_PULSE_DIGIT:
 		return "pulse-digit";
+	case GW_HW_EV_LOOP_BACK:
+		return "loop-current-back";
 	}
 	return "unknown";
 }

@@ -52,6 +52,10 @@ enum gw_hw_event_type {
 				  * how long it was on-hook, ms (0: unknown) */
 	GW_HW_EV_PULSE_DIGIT = 10, /* FXS: a rotary-dialled digit; value:
 				    * '0'..'9' */
+	GW_HW_EV_LOOP_BACK = 11, /* FXO: loop current back after a
+				  * LOOP_DROP (the gateway times the drop;
+				  * a backend that cannot tell leaves it out
+				  * and the drop counts as a hang-up) */
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dsp/tone.h"
+#include "linesim/cid.h"
 #include "linesim/fax.h"
 #include "linesim/linesim.h"
 
@@ -74,6 +75,8 @@ void ls_co_reset(struct ls_port *p)
 	enter(p, LS_CO_IDLE);
 	gw_tone_gen_set(p->gen, GW_TONE_NONE);
 	ls_fax_idle(p);
+	ls_far_reset(p);
+	ls_cid_co_stop(p);
 }
 
 static void go_idle(struct ls_port *p)
@@ -106,8 +109,19 @@ static void answer(struct ls_port *p)
 	default:
 		break;
 	}
-	ls_port_event(p, GW_HW_EV_POLARITY);
-	ls_log("port %d: %s answers", p->chan, co->number);
+	ls_far_answered(p);
+	ls_log("port %d: %s answers%s", p->chan, co->number,
+	       p->far.answer_quiet ? " (no battery reversal)" : "");
+}
+
+int ls_co_answer(struct ls_port *p)
+{
+	if (p->co.state != LS_CO_RINGING_OUT)
+		return -EALREADY;
+	if (p->co.line == LS_LINE_BUSY || p->co.line == LS_LINE_HELD)
+		p->co.line = LS_LINE_SILENT;
+	answer(p);
+	return 0;
 }
 
 /* The gateway finished dialling: route the number. */
@@ -126,6 +140,10 @@ static void route(struct ls_port *p)
 	} else if (!strcmp(co->number, "1005")) {
 		co->line = LS_LINE_SILENT;
 		answer(p);
+	} else if (!strcmp(co->number, "1999")) {
+		co->line = LS_LINE_HELD; /* rings until `answer` */
+		enter(p, LS_CO_RINGING_OUT);
+		gw_tone_gen_set(p->gen, GW_TONE_RINGBACK);
 	} else {
 		co->line = strcmp(co->number, "1486") ? LS_LINE_ANNOUNCE
 						       : LS_LINE_BUSY;
@@ -168,6 +186,7 @@ static void ringout_tick(struct ls_port *p)
 			go_busy(p, false);
 			ls_log("port %d: %s busy", p->chan, co->number);
 		} else if (co->line != LS_LINE_BUSY &&
+			   co->line != LS_LINE_HELD &&
 			   co->rings == RINGS_ANSWER) {
 			answer(p);
 		}
@@ -178,6 +197,9 @@ static void incoming_tick(struct ls_port *p)
 {
 	struct ls_co *co = &p->co;
 	int t = co->t % LS_RING_CYCLE;
+
+	if (ls_cid_co_incoming(p)) /* cadence and caller ID of `call` */
+		return;
 
 	if (t == 0) {
 		co->rings++;
@@ -249,6 +271,9 @@ static void output(struct ls_port *p, const int16_t *in, int16_t *out)
 	case LS_CO_HUNGUP:
 		gw_tone_gen_process(p->gen, out, LS_FRAME);
 		break;
+	case LS_CO_INCOMING:
+		ls_cid_co_output(p, out); /* caller ID, else silence */
+		break;
 	default:
 		memset(out, 0, LS_FRAME * sizeof(*out));
 		break;
@@ -270,6 +295,7 @@ void ls_co_tick(struct ls_port *p, const int16_t *in, int16_t *out,
 		state_tick(p);
 	} while (co->state != s && ++guard < 3);
 	output(p, in, out);
+	ls_far_tick(p, out);
 	co->t++;
 }
 

@@ -10,6 +10,7 @@
  *   1000  answers at once, echoes what it hears
  *   1005  answers at once, silent
  *   1486  ringback for two rings, then busy, never answers
+ *   1999  ringback until `answer` (linesim/far.h), then silent
  *   other ringback for three rings, answers, then an announcement-like
  *         pattern: 440 Hz at -15 dBm0, 1 s on / 1 s off
  * Answers are signalled with GW_HW_EV_POLARITY (battery reversal).
@@ -46,6 +47,7 @@ enum ls_co_line {
 	LS_LINE_SILENT,
 	LS_LINE_BUSY,
 	LS_LINE_ANNOUNCE,
+	LS_LINE_HELD, /* 1999: rings until `answer` (linesim/far.h) */
 };
 
 #define LS_NUMBER_MAX 32
@@ -73,6 +75,8 @@ void ls_co_lineop(struct ls_port *p, enum gw_hw_lineop op);
 /* Commands. Return 0 or a negative errno (-EBUSY, -EALREADY). */
 int ls_co_call(struct ls_port *p, const char *caller);
 int ls_co_hangup(struct ls_port *p);
+/* Answer a call in ringback now (`answer`); -EALREADY if none. */
+int ls_co_answer(struct ls_port *p);
 const char *ls_co_state_name(enum ls_co_state s);
 /* What the CO sends now: "none", "dial", "ringback", ... */
 const char *ls_co_sending(const struct ls_port *p);

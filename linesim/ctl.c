@@ -16,6 +16,7 @@
 
 #include "dsp/dtmf.h"
 #include "linesim/card.h"
+#include "linesim/cid.h"
 #include "linesim/ctl.h"
 #include "linesim/fax.h"
 #include "linesim/linesim.h"
@@ -473,15 +474,73 @@ static int c_echo(struct ls_sim *sim, struct args *a, char *r, size_t len)
 	return reply(r, len, "ok port=%d echo=%s", p->chan, name);
 }
 
+/* `call P CALLER key=value...`: caller ID and cadence (linesim/cid.h). */
+static int call_options(struct ls_port *p, struct args *a, const char *caller,
+			char *r, size_t len)
+{
+	struct ls_cid_call o = { .std = "none", .ring = "normal",
+				 .zone = "us" };
+	char why[128];
+	size_t n = 0;
+
+	if (a->n <= 2) {
+		ls_cid_co_stop(p);
+		return 0;
+	}
+	if (!strcmp(caller, "private") || !strcmp(caller, "unavailable"))
+		o.absence = caller[0] == 'p' ? 'P' : 'O';
+	for (const char *c = caller; !o.absence && *c; c++)
+		if (isdigit((unsigned char)*c) && n + 1 < sizeof(o.number))
+			o.number[n++] = *c;
+	for (int i = 2; i < a->n; i++) {
+		const char *v = strchr(a->v[i], '=');
+		char *dst;
+		size_t sz;
+
+		if (!v)
+			return fail(r, len, "call: option '%s' is not KEY=VALUE",
+				    a->v[i]);
+		v++;
+		if (!strncmp(a->v[i], "cid=", 4)) {
+			dst = o.std;
+			sz = sizeof(o.std);
+		} else if (!strncmp(a->v[i], "ring=", 5)) {
+			dst = o.ring;
+			sz = sizeof(o.ring);
+		} else if (!strncmp(a->v[i], "zone=", 5)) {
+			dst = o.zone;
+			sz = sizeof(o.zone);
+		} else if (!strncmp(a->v[i], "name=", 5)) {
+			dst = o.name;
+			sz = sizeof(o.name);
+		} else {
+			return fail(r, len, "call: unknown option '%s' (cid=, "
+					    "ring=, zone=, name=)", a->v[i]);
+		}
+		if (strlen(v) >= sz)
+			return fail(r, len, "call: '%s' too long", a->v[i]);
+		for (n = 0; v[n]; n++) /* names: _ for a space */
+			dst[n] = v[n] == '_' && dst == o.name ? ' ' : v[n];
+		dst[n] = 0;
+	}
+	if (ls_cid_co_setup(p, &o, why, sizeof(why)) < 0)
+		return fail(r, len, "call: %s", why);
+	return 0;
+}
+
 static int c_call(struct ls_sim *sim, struct args *a, char *r, size_t len)
 {
-	const char *caller = a->n == 2 ? a->v[1] : "";
+	const char *caller = a->n >= 2 ? a->v[1] : "";
 	struct ls_port *p;
 	const char *c;
 
 	if (get_port(sim, a->v[0], &p, r, len) ||
 	    want(p, LS_CO, "call", r, len) || want_card(sim, r, len))
 		return -EINVAL;
+	if (a->n >= 2 && (!strcmp(caller, "private") ||
+			  !strcmp(caller, "unavailable") ||
+			  !strcmp(caller, "-")))
+		caller = "";
 	for (c = caller; *c; c++)
 		if (!isdigit((unsigned char)*c) && *c != '+')
 			return fail(r, len, "call: caller number '%s' "
@@ -489,6 +548,11 @@ static int c_call(struct ls_sim *sim, struct args *a, char *r, size_t len)
 				     caller);
 	if (strlen(caller) >= LS_NUMBER_MAX)
 		return fail(r, len, "call: caller number too long");
+	if (p->co.state != LS_CO_IDLE || p->co.seized)
+		return fail(r, len, "port %d: line busy (state=%s)",
+			     p->chan, ls_co_state_name(p->co.state));
+	if (call_options(p, a, a->n >= 2 ? a->v[1] : "", r, len) < 0)
+		return -EINVAL;
 	if (ls_co_call(p, caller) < 0)
 		return fail(r, len, "port %d: line busy (state=%s)",
 			     p->chan, ls_co_state_name(p->co.state));
@@ -496,10 +560,60 @@ static int c_call(struct ls_sim *sim, struct args *a, char *r, size_t len)
 		     caller);
 }
 
+/* The far end of a CO port's call (linesim/far.h): `name` P ARGS... */
+static int c_far(struct ls_sim *sim, struct args *a, char *r, size_t len,
+		 const char *name)
+{
+	struct ls_port *p;
+
+	if (get_port(sim, a->v[0], &p, r, len) ||
+	    want(p, LS_CO, name, r, len))
+		return -EINVAL;
+	return ls_far_command(p, name, a->n - 1, a->v + 1, r, len);
+}
+
+static int c_answer(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	return c_far(sim, a, r, len, "answer");
+}
+
+static int c_answermode(struct ls_sim *sim, struct args *a, char *r,
+			size_t len)
+{
+	return c_far(sim, a, r, len, "answermode");
+}
+
+static int c_drop(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	return c_far(sim, a, r, len, "drop");
+}
+
+static int c_talk(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	return c_far(sim, a, r, len, "talk");
+}
+
+static int c_zone(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	return c_far(sim, a, r, len, "zone");
+}
+
+static int c_noise(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	return c_far(sim, a, r, len, "noise");
+}
+
+static int c_level(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	return c_far(sim, a, r, len, "level");
+}
+
 static int c_hangup(struct ls_sim *sim, struct args *a, char *r, size_t len)
 {
 	struct ls_port *p;
 
+	if (a->n > 1)
+		return c_far(sim, a, r, len, "hangup");
 	if (get_port(sim, a->v[0], &p, r, len) ||
 	    want(p, LS_CO, "hangup", r, len))
 		return -EINVAL;
@@ -573,6 +687,15 @@ static int c_info(struct ls_sim *sim, struct args *a, char *r, size_t len)
 
 static int c_help(struct ls_sim *sim, struct args *a, char *r, size_t len);
 
+static int c_cid(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	struct ls_port *p;
+
+	if (get_port(sim, a->v[0], &p, r, len))
+		return -EINVAL;
+	return ls_cid_report(p, r, len);
+}
+
 static const struct cmd cmds[] = {
 	{ "status", 1, 1, "status P", c_status },
 	{ "hears", 1, 1, "hears P", c_hears },
@@ -587,9 +710,21 @@ static const struct cmd cmds[] = {
 	{ "pulse", 2, 4, "pulse P DIGITS [PPS [BREAK%]]", c_pulse },
 	{ "flash", 1, 2, "flash P [MS]", c_flash },
 	{ "auto", 2, 3, "auto P on|off [RINGS]", c_auto },
-	{ "call", 1, 2, "call P [CALLER_NUMBER]", c_call },
+	{ "call", 1, MAX_ARGS,
+	  "call P [CALLER_NUMBER|private|unavailable|- [cid=STD] [ring=NAME]"
+	  " [zone=Z] [name=NAME]]", c_call },
+	{ "cid", 1, 1, "cid P", c_cid },
 	{ "echo", 2, 4, "echo P off | echo P MODEL ERL_DB [DELAY_MS]", c_echo },
-	{ "hangup", 1, 1, "hangup P", c_hangup },
+	{ "hangup", 1, 3, "hangup P [loop [MS] | polarity | busy|reorder|"
+			  "dialtone|sit [ZONE] | silence]", c_hangup },
+	{ "answer", 1, 2, "answer P [polarity|quiet]", c_answer },
+	{ "answermode", 2, 2, "answermode P polarity|quiet", c_answermode },
+	{ "drop", 2, 2, "drop P MS", c_drop },
+	{ "talk", 2, 3, "talk P speech [LEVEL_DBM0] | talk P dtmf DIGITS | "
+			"talk P off", c_talk },
+	{ "zone", 2, 2, "zone P ZONE", c_zone },
+	{ "noise", 2, 2, "noise P LEVEL_DBM0|off", c_noise },
+	{ "level", 2, 2, "level P DB", c_level },
 	{ "fax", 2, MAX_ARGS, "fax P send [ecm] FILE | fax P receive [ecm] FILE"
 			      " | fax P off", c_fax },
 	{ "faxstatus", 1, 1, "faxstatus P", c_faxstatus },

@@ -9,6 +9,8 @@ copperline_linesim_SOURCES = \
 	linesim/phone.c linesim/phone.h \
 	linesim/co.c linesim/co.h \
 	linesim/audio.c linesim/audio.h \
-	linesim/fax.c linesim/fax.h
+	linesim/fax.c linesim/fax.h \
+	linesim/cid.c linesim/cid.h \
+	linesim/far.c linesim/far.h
 copperline_linesim_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SNDFILE_CFLAGS)
 copperline_linesim_LDADD = libgwdsp.la $(SPANDSP_LIBS) $(SNDFILE_LIBS) -lm

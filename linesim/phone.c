@@ -9,8 +9,11 @@
 #include <string.h>
 
 #include "dsp/dtmf.h"
+#include "linesim/cid.h"
 #include "linesim/fax.h"
 #include "linesim/linesim.h"
+
+static void burst_end(struct ls_port *p);
 
 /* Auto mode hangs up after this much busy or congestion tone. */
 #define AUTO_HANGUP_FRAMES LS_FRAMES(2000)
@@ -30,6 +33,8 @@ void ls_phone_reset(struct ls_port *p)
 	ph->auto_answered = false;
 	ph->ring_on = false;
 	ph->ring_t = 0;
+	ph->ring_pending = false;
+	ph->ring_driven = false;
 	ph->busy_t = 0;
 	ph->flash_t = 0;
 	ph->polarity_rev = false;
@@ -199,20 +204,25 @@ void ls_phone_lineop(struct ls_port *p, enum gw_hw_lineop op)
 			       p->chan);
 			break;
 		}
-		if (ph->state == LS_PHONE_RINGING)
+		if (ph->state == LS_PHONE_RINGING && ph->ring_on)
 			break;
-		ph->state = LS_PHONE_RINGING;
-		ph->ring_t = 0;
-		ph->rings = 0;
-		ph->ring_on = false;
+		if (ph->state != LS_PHONE_RINGING) {
+			ph->state = LS_PHONE_RINGING;
+			ph->rings = 0;
+			ph->bursts = 0;
+			ph->ring_pulse = false;
+			ph->ring_driven = false;
+			ls_cid_phone_session(p);
+		}
+		ph->ring_pending = true;
 		break;
 	case GW_HW_OP_RING_STOP:
 		if (ph->state != LS_PHONE_RINGING)
 			break;
-		ph->state = LS_PHONE_IDLE;
-		ph->ring_on = false;
-		ls_log("port %d: ringing stopped after %d ring(s)", p->chan,
-		       ph->rings);
+		ph->ring_pending = false;
+		ph->ring_driven = true;
+		if (ph->ring_on)
+			burst_end(p);
 		break;
 	case GW_HW_OP_POLARITY_REV:
 	case GW_HW_OP_POLARITY_FWD:
@@ -227,30 +237,72 @@ void ls_phone_lineop(struct ls_port *p, enum gw_hw_lineop op)
 	}
 }
 
+/* A ring burst ends (the card's 2 s, or RING_STOP). */
+static void burst_end(struct ls_port *p)
+{
+	struct ls_phone *ph = &p->phone;
+
+	ph->ring_on = false;
+	ph->ring_gap = 0;
+	ph->ring_pulse = ph->rings == 1 && ph->ring_t < LS_FRAMES(400) &&
+			 ph->bursts == 1;
+	ls_cid_phone_burst(p, false);
+	/* a ring pulse (ETSI RP-AS, < 400 ms) is too short to answer */
+	if (ph->auto_on && ph->rings == ph->auto_rings &&
+	    ph->ring_t >= LS_FRAMES(400)) {
+		/* Ring trip: off-hook stops the ringing. */
+		go_offhook(p, true);
+		ls_log("port %d: off-hook (auto answer)", p->chan);
+	}
+}
+
+static void burst_start(struct ls_port *p)
+{
+	struct ls_phone *ph = &p->phone;
+
+	ph->ring_pending = false;
+	if (ph->ring_pulse) {
+		ph->ring_pulse = false; /* that was a ring pulse */
+		ls_log("port %d: ring 1 (after a ring pulse)", p->chan);
+	} else if (ph->rings == 0 || ph->ring_gap >= LS_FRAMES(1000)) {
+		ph->rings++;
+		ls_log("port %d: ring %d", p->chan, ph->rings);
+	}
+	ph->bursts++;
+	ph->ring_on = true;
+	ph->ring_t = 0;
+	ls_cid_phone_burst(p, true);
+}
+
 static void ring_tick(struct ls_port *p)
 {
 	struct ls_phone *ph = &p->phone;
-	int t = ph->ring_t % LS_RING_CYCLE;
 
 	if (ph->auto_on && ph->auto_rings == 0) {
 		go_offhook(p, true);
 		ls_log("port %d: off-hook (auto answer)", p->chan);
 		return;
 	}
-	if (t == 0) {
-		ph->rings++;
-		ph->ring_on = true;
-		ls_log("port %d: ring %d", p->chan, ph->rings);
-	} else if (t == LS_RING_ON) {
-		ph->ring_on = false;
-		if (ph->auto_on && ph->rings == ph->auto_rings) {
-			/* Ring trip: off-hook stops the ringing. */
-			go_offhook(p, true);
-			ls_log("port %d: off-hook (auto answer)", p->chan);
+	if (ph->ring_pending) {
+		burst_start(p);
+	} else if (ph->ring_on) {
+		if (ph->ring_t >= LS_RING_ON) {
+			burst_end(p);
+			if (ph->state != LS_PHONE_RINGING)
+				return;
+		}
+	} else if (ph->ring_driven) {
+		if (++ph->ring_gap >= LS_FRAMES(5000)) {
+			ph->state = LS_PHONE_IDLE;
+			ls_log("port %d: ringing stopped after %d ring(s)",
+			       p->chan, ph->rings);
 			return;
 		}
+	} else if (++ph->ring_gap >= LS_RING_CYCLE - LS_RING_ON) {
+		burst_start(p);
 	}
-	ph->ring_t++;
+	if (ph->ring_on)
+		ph->ring_t++;
 }
 
 void ls_phone_tick(struct ls_port *p, const int16_t *in, int16_t *out)
@@ -262,6 +314,7 @@ void ls_phone_tick(struct ls_port *p, const int16_t *in, int16_t *out)
 	if (ph->state == LS_PHONE_RINGING)
 		ring_tick(p);
 	if (ph->state != LS_PHONE_OFFHOOK) {
+		ls_cid_phone_tick(p, in); /* caller ID on-hook */
 		memset(out, 0, LS_FRAME * sizeof(*out));
 		return;
 	}

@@ -33,7 +33,17 @@ struct ls_phone {
 	bool auto_answered; /* this call was answered by auto mode */
 	int ring_t;	    /* frames since RING_START */
 	bool ring_on;	    /* bell ringing in this frame */
-	int rings;	    /* ring bursts of the last ringing */
+	int rings;	    /* rings of the last ringing (bursts less
+			     * than 1 s apart make one ring) */
+	/* The card's cadence (2 s on, 4 s off) runs until a RING_STOP ends
+	 * a burst: from then on the gateway drives the bursts, and 5 s
+	 * without one ends the ringing (linesim/cid.h). */
+	bool ring_pending;  /* RING_START: a burst starts next frame */
+	bool ring_driven;   /* a RING_STOP came in this ringing */
+	int ring_gap;	    /* frames since the last burst ended */
+	int bursts;	    /* ring bursts of this ringing */
+	bool ring_pulse;    /* ring 1 so far is one burst < 400 ms: an
+			     * ETSI ring pulse, the next burst is ring 1 */
 	int busy_t;	    /* frames of busy/congestion heard */
 	bool polarity_rev;
 	char dialled[64]; /* `dial` digits since off-hook */

@@ -11,6 +11,7 @@
 #include "dsp/dtmf.h"
 #include "dsp/tone.h"
 #include "linesim/card.h"
+#include "linesim/cid.h"
 #include "linesim/linesim.h"
 #include "linesim/port.h"
 
@@ -37,6 +38,9 @@ int ls_port_init(struct ls_port *p, struct ls_sim *sim, int chan,
 	err = gw_tone_gen_alloc(&p->gen);
 	if (err < 0)
 		goto fail;
+	err = ls_cid_init(p);
+	if (err < 0)
+		goto fail;
 	if (kind == LS_PHONE) {
 		err = gw_dtmf_tx_alloc(&p->dtmf, DIAL_LEVEL_DBM0, DIAL_ON_MS,
 				       DIAL_OFF_MS);
@@ -58,6 +62,8 @@ void ls_port_release(struct ls_port *p)
 		ls_rec_stop(&p->rec);
 	ls_listen_release(&p->listen);
 	ls_source_release(&p->play);
+	ls_far_release(p);
+	ls_cid_release(p);
 	if (p->gen)
 		gw_tone_gen_free(p->gen);
 	if (p->dtmf)
@@ -175,6 +181,8 @@ const char *ls_event_name(enum gw_hw_event_type ev)
 		return "flash";
 	case GW_HW_EV_PULSE_DIGIT:
 		return "pulse-digit";
+	case GW_HW_EV_LOOP_BACK:
+		return "loop-back";
 	}
 	return "unknown";
 }

@@ -19,6 +19,7 @@
 #include "linesim/audio.h"
 #include "linesim/co.h"
 #include "linesim/echo.h"
+#include "linesim/far.h"
 #include "linesim/phone.h"
 
 #define LS_FRAME GW_HW_FRAME_SAMPLES
@@ -49,6 +50,8 @@ struct ls_port {
 	struct ls_phone phone;
 	struct ls_co co;
 	struct ls_echo echo; /* hybrid echo added to what we send back */
+	struct ls_far far;   /* CO: the far end of calls (far.h) */
+	struct ls_cid *cid;  /* caller ID and ring cadences (cid.h) */
 };
 
 int ls_port_init(struct ls_port *p, struct ls_sim *sim, int chan,

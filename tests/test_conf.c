@@ -287,6 +287,70 @@ static int echo_keys(void)
 	return 0;
 }
 
+/* FXO answer and disconnect supervision keys (gateway/supervise.h). */
+static int supervision_keys(void)
+{
+	struct gw_conf *c = NULL;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CARD "ports = ( " FXO1 " );\n", &c, path,
+			      sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(c->ports[0].sup.answer, GW_CONF_ANSWER_POLARITY);
+	TEST_EQ_INT(c->ports[0].sup.answer_energy_ms, 500);
+	TEST_EQ_INT(c->ports[0].sup.energy_dbm0, -40);
+	TEST_EQ_INT(c->ports[0].sup.loop_drop_ms, 400);
+	TEST_ASSERT(c->ports[0].sup.polarity);
+	TEST_EQ_INT(c->ports[0].sup.tones, GW_CONF_DISC_ALL_TONES);
+	TEST_EQ_INT(c->ports[0].sup.tone_repeat, 2);
+	TEST_EQ_INT(c->ports[0].sup.silence_s, 0);
+	TEST_EQ_INT(c->ports[0].sup.max_duration_s, 14400);
+	gw_conf_free(c);
+	TEST_EQ_INT(load_text(CARD "ports = ( { name = \"fxo1\"; channel = 3; "
+				   "type = \"fxo\"; answer_supervision = "
+				   "\"energy\"; answer_energy_ms = 800; "
+				   "supervision_energy_dbm0 = -50; "
+				   "disconnect_loop_drop_ms = 0; "
+				   "disconnect_polarity = false; "
+				   "disconnect_tones = [ \"busy\", \"sit\" ]; "
+				   "disconnect_tone_repeat = 3; "
+				   "disconnect_silence_s = 30; "
+				   "max_call_duration_s = 0; } );\n",
+			      &c, path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(c->ports[0].sup.answer, GW_CONF_ANSWER_ENERGY);
+	TEST_EQ_INT(c->ports[0].sup.answer_energy_ms, 800);
+	TEST_EQ_INT(c->ports[0].sup.energy_dbm0, -50);
+	TEST_EQ_INT(c->ports[0].sup.loop_drop_ms, 0);
+	TEST_ASSERT(!c->ports[0].sup.polarity);
+	TEST_EQ_INT(c->ports[0].sup.tones,
+		    GW_CONF_DISC_BUSY | GW_CONF_DISC_SIT);
+	TEST_EQ_INT(c->ports[0].sup.tone_repeat, 3);
+	TEST_EQ_INT(c->ports[0].sup.silence_s, 30);
+	TEST_EQ_INT(c->ports[0].sup.max_duration_s, 0);
+	gw_conf_free(c);
+	EXPECT_ERROR(CARD "ports = (\n{ name = \"a\"; channel = 1; "
+			  "type = \"fxo\"; answer_supervision = \"voice\"; } );\n",
+		     3, "ports.[0].answer_supervision", "\"immediate\"");
+	EXPECT_ERROR(CARD "ports = (\n{ name = \"a\"; channel = 1; "
+			  "type = \"fxo\"; disconnect_tones = [ \"busy\", "
+			  "\"ringback\" ]; } );\n",
+		     3, "ports.[0].disconnect_tones.[1]", "\"sit\"");
+	EXPECT_ERROR(CARD "ports = (\n{ name = \"a\"; channel = 1; "
+			  "type = \"fxo\"; disconnect_loop_drop_ms = 10; } );\n",
+		     3, "ports.[0].disconnect_loop_drop_ms", "0 (off)");
+	EXPECT_ERROR(CARD "ports = (\n{ name = \"a\"; channel = 1; "
+			  "type = \"fxo\"; disconnect_tone_repeat = 11; } );\n",
+		     3, "ports.[0].disconnect_tone_repeat", "out of range");
+	EXPECT_ERROR(CARD "ports = (\n{ name = \"a\"; channel = 1; "
+			  "type = \"fxo\"; max_call_duration_s = -1; } );\n",
+		     3, "ports.[0].max_call_duration_s", "out of range");
+	EXPECT_ERROR(CARD "ports = (\n{ name = \"a\"; channel = 1; "
+			  "type = \"fxs\"; disconnect_silence_s = 5; } );\n",
+		     3, "ports.[0].disconnect_silence_s", "fxs");
+	return 0;
+}
+
 /* IPv6 listen address, explicit values, a route to a named port. */
 static int values(void)
 {
@@ -474,6 +538,45 @@ static int err_fxo_key_on_fxs(void)
 	EXPECT_ERROR(CARD "ports = ( { name = \"a\"; channel = 1;"
 		     " type = \"fxs\";\n dialtone_timeout_ms = 2000; } );\n",
 		     3, "ports.[0].dialtone_timeout_ms", NULL);
+	return 0;
+}
+
+/* callerid (both types) and ring_cadence (FXS, a cadence of the zone) */
+static int callerid_keys(void)
+{
+	struct gw_conf *conf = NULL;
+	char path[64], err[256];
+
+	if (load_text(CARD "ports = ( { name = \"a\"; channel = 1; type = "
+		      "\"fxs\"; },\n { name = \"b\"; channel = 2; type = "
+		      "\"fxs\"; callerid = \"etsi-lr\"; ring_cadence = "
+		      "\"dr3\"; },\n { name = \"c\"; channel = 3; type = "
+		      "\"fxo\"; },\n { name = \"d\"; channel = 4; type = "
+		      "\"fxo\"; callerid = \"dtmf-hash\"; } );\n",
+		      &conf, path, sizeof(path), err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, err);
+		return -1;
+	}
+	TEST_EQ_INT(conf->ports[0].callerid, GW_CONF_CID_BELL);
+	TEST_EQ_INT(strcmp(conf->ports[0].ring_cadence, "normal"), 0);
+	TEST_EQ_INT(conf->ports[1].callerid, GW_CONF_CID_ETSI_LR);
+	TEST_EQ_INT(strcmp(conf->ports[1].ring_cadence, "dr3"), 0);
+	TEST_EQ_INT(conf->ports[2].callerid, GW_CONF_CID_NONE);
+	TEST_EQ_INT(conf->ports[3].callerid, GW_CONF_CID_DTMF_HASH);
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "ports = ( { name = \"a\"; channel = 1;"
+		     " type = \"fxs\";\n callerid = \"clip\"; } );\n",
+		     3, "ports.[0].callerid", "bell-sdmf");
+	EXPECT_ERROR(CARD "ports = ( { name = \"a\"; channel = 1;"
+		     " type = \"fxs\";\n callerid = 5; } );\n",
+		     3, "ports.[0].callerid", "must be one of");
+	EXPECT_ERROR(CARD "ports = ( { name = \"a\"; channel = 1;"
+		     " type = \"fxs\"; zone = \"uk\";\n ring_cadence = "
+		     "\"dr2\"; } );\n", 3, "ports.[0].ring_cadence",
+		     "zone uk has no ring cadence");
+	EXPECT_ERROR(CARD "ports = ( { name = \"a\"; channel = 1;"
+		     " type = \"fxo\";\n ring_cadence = \"dr2\"; } );\n",
+		     3, "ports.[0].ring_cadence", NULL);
 	return 0;
 }
 
@@ -939,6 +1042,7 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_err_fxs_key_on_fxo", err_fxs_key_on_fxo },
 	{ "conf_err_fxo_key_on_fxs", err_fxo_key_on_fxs },
 	{ "conf_err_listen", err_listen },
+	{ "conf_callerid_keys", callerid_keys },
 	{ "conf_err_rtp_ports", err_rtp_ports },
 	{ "conf_err_trusted", err_trusted },
 	{ "conf_sip_media_keys", sip_media_keys },
@@ -954,5 +1058,6 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_zone", zone_keys },
 	{ "conf_trusted", trusted },
 	{ "conf_trusted_any", trusted_any },
+	{ "conf_supervision", supervision_keys },
 	{ NULL, NULL },
 };
