@@ -20,7 +20,7 @@ PACKAGES=(
     build-essential autoconf automake libtool pkg-config
     libsofia-sip-ua-dev libspandsp-dev libsrtp2-dev libconfig-dev
     libsndfile1-dev libopus-dev libbcg729-dev libfftw3-dev nettle-dev libtiff-dev dahdi-source
-    libpcre2-dev
+    libpcre2-dev libsqlite3-dev
     sip-tester baresip baresip-core sox python3 tshark xxd iproute2 procps
     # the real DAHDI driver under qemu (tests/dahdi/run.sh)
     linux-headers-amd64 dahdi qemu-system-x86 busybox-static bzip2 cpio

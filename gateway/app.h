@@ -24,6 +24,7 @@
 #include <sofia-sip/nua.h>
 #include <sofia-sip/su_wait.h>
 
+#include "gateway/cdr.h"
 #include "gateway/conf.h"
 #include "gateway/media.h"
 #include "gateway/sdp.h"
@@ -106,6 +107,15 @@ struct gw_call {
 	enum gw_sdp_dir sdp_dir;
 	bool held; /* the peer's last offer was sendonly or inactive */
 	char number[64]; /* dialled number after routing */
+	char port_name[32]; /* the port the call took, for the record */
+	char caller[64]; /* the calling number (SIP From user, caller ID,
+			  * the phone's extension) */
+	/* for the CDR: how it ended, and its media figures */
+	int end_status;	     /* SIP status of the end, 0 if none */
+	char end_reason[64]; /* the first reason given */
+	bool cancelled;	     /* the caller gave up before an answer */
+	bool have_quality;
+	double q_loss_pct, q_jitter_ms, q_mos;
 	char peer[512];	 /* SIP URI of the other side */
 	char callid[128];
 	time_t start, answer;
@@ -122,6 +132,7 @@ struct gw_app {
 	int nlines;
 	struct gw_call *calls;
 	unsigned next_call_id;
+	struct gw_cdr *cdr; /* NULL: no call records */
 	unsigned calls_total;
 	time_t started;
 };

@@ -68,6 +68,63 @@ static struct gw_call *call_new(struct gw_app *app, enum gw_call_dir dir)
 	return c;
 }
 
+/* The user part of the first sip: URI in s ("" if none). */
+static void uri_user(const char *s, char *out, size_t size)
+{
+	const char *u = strstr(s, "sip:"), *at;
+
+	out[0] = 0;
+	if (!u)
+		return;
+	u += 4;
+	at = strchr(u, '@');
+	if (at && (size_t)(at - u) < size) {
+		memcpy(out, u, (size_t)(at - u));
+		out[at - u] = 0;
+	}
+}
+
+/* The first reason the call ends for is the one recorded. */
+static void end_note(struct gw_call *c, int status, const char *why)
+{
+	if (c->end_reason[0])
+		return;
+	c->end_status = status;
+	snprintf(c->end_reason, sizeof(c->end_reason), "%s", why);
+}
+
+/* The call detail record (gateway/cdr.h), when the call is over. */
+static void write_cdr(struct gw_call *c)
+{
+	const struct gw_codec_desc *d =
+		c->have_remote ? gw_codec_desc((enum gw_codec_id)c->remote.codec)
+			       : NULL;
+	struct gw_cdr_rec r = {
+		.id = c->id,
+		.call_id = c->callid,
+		.start = c->start,
+		.answer = c->answer,
+		.end = time(NULL),
+		.direction = gw_call_dir_name(c->dir),
+		.port = c->port_name,
+		.peer = c->peer,
+		.caller = c->caller,
+		.called = c->number,
+		.disposition = gw_cdr_disposition(c->answer != 0,
+						  c->end_status, c->cancelled),
+		.cause = c->end_status,
+		.reason = c->end_reason,
+		.codec = d && c->answer ? d->name : "",
+		.loss_pct = c->have_quality ? c->q_loss_pct : 0,
+		.jitter_ms = c->have_quality ? c->q_jitter_ms : 0,
+		.mos = c->have_quality ? c->q_mos : 0,
+	};
+
+	if (c->app->cdr && gw_cdr_write(c->app->cdr, &r) < 0)
+		gw_log(GW_LOG_ERR, "cdr", "call %u: record not written",
+		       c->id);
+}
+
 /* Free the call once both legs are done and the media thread let go. */
 static void maybe_free(struct gw_call *c)
 {
@@ -75,6 +132,7 @@ static void maybe_free(struct gw_call *c)
 
 	if (c->line || c->nh || c->rtp_attached)
 		return;
+	write_cdr(c);
 	for (pp = &c->app->calls; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
@@ -401,8 +459,12 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 	if (sip->sip_call_id)
 		snprintf(c->callid, sizeof(c->callid), "%s",
 			 sip->sip_call_id->i_id);
-	if (sip->sip_from)
+	if (sip->sip_from) {
 		url_e(c->peer, sizeof(c->peer), sip->sip_from->a_url);
+		if (sip->sip_from->a_url->url_user)
+			snprintf(c->caller, sizeof(c->caller), "%s",
+				 sip->sip_from->a_url->url_user);
+	}
 	CLOG(c, GW_LOG_INFO, "INVITE from %s (%s) to %s", c->peer, src, user);
 
 	if (open_rtp(c)) {
@@ -490,8 +552,11 @@ void gw_call_from_fxs(struct gw_line *l, const char *number)
 		return;
 	}
 	c->line = l;
+	snprintf(c->port_name, sizeof(c->port_name), "%s", l->conf->name);
 	l->call = c;
 	snprintf(c->number, sizeof(c->number), "%s", r.number);
+	snprintf(c->caller, sizeof(c->caller), "%s",
+		 l->conf->extension[0] ? l->conf->extension : l->conf->name);
 	local_uri(app, l->conf->extension[0] ? l->conf->extension :
 					       l->conf->name,
 		  l->conf->name, from, sizeof(from));
@@ -520,10 +585,12 @@ void gw_call_from_fxo(struct gw_line *l)
 		return;
 	}
 	c->line = l;
+	snprintf(c->port_name, sizeof(c->port_name), "%s", l->conf->name);
 	l->call = c;
 	if (!gw_cid_sip_from(l, from, sizeof(from), hdrs, sizeof(hdrs)))
 		local_uri(app, l->conf->name, l->conf->name, from,
 			  sizeof(from));
+	uri_user(from, c->caller, sizeof(c->caller));
 	if (invite(c, l->conf->target, from, hdrs) < 0) {
 		gw_line_remote_gone(l, false);
 		maybe_free(c);
@@ -551,6 +618,10 @@ void gw_call_line_answered(struct gw_call *c)
 void gw_call_line_gone(struct gw_call *c, int status, const char *why)
 {
 	CLOG(c, GW_LOG_INFO, "line side ended: %s", why);
+	end_note(c, status, why);
+	if (!c->answer && (c->dir == GW_CALL_FXS_TO_SIP ||
+			   c->dir == GW_CALL_FXO_TO_SIP))
+		c->cancelled = true; /* the line caller gave up */
 	if (c->nh && !c->sip_ending) {
 		c->sip_ending = true;
 		if (c->sip_answered) {
@@ -621,6 +692,7 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 		return;
 	}
 	CLOG(c, GW_LOG_INFO, "call failed: %d %s", status, phrase);
+	end_note(c, status, phrase ? phrase : "");
 	c->sip_ending = true;
 	if (l)
 		gw_line_remote_gone(l, status == 486 || status == 600);
@@ -795,6 +867,9 @@ void gw_call_sip_reinvite(struct gw_call *c, const sip_t *sip)
 void gw_call_sip_ended(struct gw_call *c, const char *why)
 {
 	CLOG(c, GW_LOG_INFO, "SIP side ended: %s", why);
+	end_note(c, 0, why);
+	if (!c->answer && incoming(c))
+		c->cancelled = true; /* the SIP caller gave up */
 	c->sip_ending = true;
 	if (c->line)
 		gw_line_remote_gone(c->line, false);
@@ -829,6 +904,10 @@ static void log_quality(struct gw_call *c, struct gw_rtp_session *s)
 	struct gw_rtcp_stats st;
 
 	gw_rtp_session_bye(s, &st);
+	c->have_quality = st.expected > 0;
+	c->q_loss_pct = st.loss_pct;
+	c->q_jitter_ms = st.jitter_ms;
+	c->q_mos = st.mos_cq;
 	CLOG(c, GW_LOG_INFO,
 	     "RTP received %u of %u expected, lost %.2f %%, jitter %.1f ms, "
 	     "round trip %s%.0f ms, R %.1f, MOS %.2f; RTCP sent %u, received "
@@ -885,8 +964,6 @@ void gw_call_shutdown(struct gw_app *app)
 		explicit_bzero(c->srtp_answer, sizeof(c->srtp_answer));
 		explicit_bzero(&c->srtp_local, sizeof(c->srtp_local));
 		explicit_bzero(&c->srtp_remote, sizeof(c->srtp_remote));
-	explicit_bzero(&c->srtp_local, sizeof(c->srtp_local));
-	explicit_bzero(&c->srtp_remote, sizeof(c->srtp_remote));
 		free(c);
 	}
 }

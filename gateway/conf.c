@@ -44,7 +44,7 @@ static const char *const root_keys[] = {
 	"general", "card", "sip", "ports", "routes", NULL
 };
 static const char *const general_keys[] = {
-	"control_socket", "log_level", "zone", NULL
+	"control_socket", "log_level", "zone", "cdr_db", "cdr_csv", NULL
 };
 static const char *const card_keys[] = { "driver", "device", "media_threads",
 					 NULL };
@@ -337,6 +337,18 @@ static int load_general(struct ctx *c, const config_setting_t *root)
 	if (s && !in_list(conf->log_level, log_levels))
 		return fail(c, s, "general", "log_level",
 			    "must be error, warning, info or debug");
+	r = get_str(c, g, "general", "cdr_db", conf->cdr_db,
+		    sizeof(conf->cdr_db), NULL);
+	if (r < 0)
+		return r;
+	r = get_str(c, g, "general", "cdr_csv", conf->cdr_csv,
+		    sizeof(conf->cdr_csv), &s);
+	if (r < 0)
+		return r;
+	if (s && conf->cdr_csv[0] && !conf->cdr_db[0])
+		return fail(c, s, "general", "cdr_csv",
+			    "needs cdr_db (the records are written there "
+			    "first)");
 	return get_zone(c, g, "general", conf->zone);
 }
 

@@ -206,6 +206,8 @@ struct gw_conf {
 	char path[256];
 	/* general */
 	char control_socket[108];
+	char cdr_db[256];  /* general.cdr_db: SQLite file, "" = no records */
+	char cdr_csv[256]; /* general.cdr_csv: CSV file, "" = none */
 	char log_level[16];
 	char zone[GW_CONF_ZONE_LEN]; /* tone zone, default "us" (dsp/zone.h) */
 	/* card */

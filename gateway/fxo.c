@@ -119,6 +119,7 @@ int gw_line_fxo_dial(struct gw_line *l, struct gw_call *c)
 		return -EBUSY;
 	l->call = c;
 	c->line = l;
+	snprintf(c->port_name, sizeof(c->port_name), "%s", l->conf->name);
 	LOG(l, GW_LOG_INFO, "seize line to dial %s", c->number);
 	gw_line_set_state(l, GW_LINE_FXO_SEIZED);
 	l->answered = false;

@@ -5,6 +5,7 @@
  * rings the phone; hook-flash in a call; reorder after the far end left.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "gateway/cid.h"
@@ -154,6 +155,7 @@ int gw_line_fxs_ring(struct gw_line *l, struct gw_call *c,
 		return -EBUSY;
 	l->call = c;
 	c->line = l;
+	snprintf(c->port_name, sizeof(c->port_name), "%s", l->conf->name);
 	LOG(l, GW_LOG_INFO, "ringing");
 	gw_line_set_state(l, GW_LINE_FXS_RINGING);
 	gw_cid_fxs_ring(l, ci); /* cadence and caller ID */

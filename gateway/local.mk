@@ -17,13 +17,14 @@ libgwcore_la_SOURCES = \
 	gateway/fxs.c gateway/fxo.c \
 	gateway/cid.c gateway/cid.h \
 	gateway/supervise.c gateway/supervise.h \
+	gateway/cdr.c gateway/cdr.h \
 	gateway/call.c gateway/call.h \
 	gateway/ctl.c gateway/ctl.h \
 	gateway/app.h
-libgwcore_la_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS) $(NETTLE_CFLAGS) $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS)
+libgwcore_la_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS) $(NETTLE_CFLAGS) $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS) $(SQLITE_CFLAGS)
 
 GW_LIBS = libgwcore.la libgwhw.la libgwdsp.la \
-	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(NETTLE_LIBS) $(LIBCONFIG_LIBS) $(PCRE2_LIBS) -lm
+	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(NETTLE_LIBS) $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(SQLITE_LIBS) -lm
 
 sbin_PROGRAMS += copperline
 copperline_SOURCES = gateway/main.c

@@ -182,6 +182,13 @@ int main(int argc, char **argv)
 			conf_path, app->conf->card_driver);
 		goto out_conf;
 	}
+	if (app->conf->cdr_db[0] &&
+	    gw_cdr_open(&app->cdr, app->conf->cdr_db, app->conf->cdr_csv, err,
+			sizeof(err)) < 0) {
+		fprintf(stderr, "copperline: call records (general.cdr_db): %s\n",
+			err);
+		goto out_conf;
+	}
 
 	/* SIGINT/SIGTERM arrive through a signalfd on the control thread. */
 	sigemptyset(&mask);
@@ -348,6 +355,7 @@ out_su:
 	if (d.sigfd >= 0)
 		close(d.sigfd);
 out_conf:
+	gw_cdr_close(app->cdr);
 	gw_conf_free(app->conf);
 	return rc;
 }

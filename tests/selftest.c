@@ -15,6 +15,7 @@
 #pragma weak gw_test_cases_dsp
 #pragma weak gw_test_cases_conf
 #pragma weak gw_test_cases_route
+#pragma weak gw_test_cases_cdr
 #pragma weak gw_test_cases_media
 #pragma weak gw_test_cases_echo
 #pragma weak gw_test_cases_zone
@@ -30,6 +31,7 @@ static const struct gw_test_case *const tables[] = {
 	gw_test_cases_dsp,
 	gw_test_cases_conf,
 	gw_test_cases_route,
+	gw_test_cases_cdr,
 	gw_test_cases_media,
 	gw_test_cases_echo,
 	gw_test_cases_zone,

@@ -58,6 +58,7 @@ struct gw_test_case {
 extern const struct gw_test_case gw_test_cases_dsp[];
 extern const struct gw_test_case gw_test_cases_conf[];
 extern const struct gw_test_case gw_test_cases_route[];
+extern const struct gw_test_case gw_test_cases_cdr[];
 extern const struct gw_test_case gw_test_cases_media[];
 extern const struct gw_test_case gw_test_cases_echo[];
 extern const struct gw_test_case gw_test_cases_zone[];
