@@ -98,8 +98,8 @@ struct gw_jbuf_cfg {
 	bool vbd;
 };
 
-#define GW_JBUF_DEFAULT_DELAY_MS 20
-#define GW_JBUF_DEFAULT_MIN_MS	 0
+#define GW_JBUF_DEFAULT_DELAY_MS 40
+#define GW_JBUF_DEFAULT_MIN_MS	 20
 #define GW_JBUF_DEFAULT_MAX_MS	 200
 
 struct gw_jbuf_stats {

@@ -670,7 +670,7 @@ static int sip_media_keys(void)
 			      &conf, path, sizeof(path), err, sizeof(err)), 0);
 	TEST_ASSERT(conf->jitter_fixed);
 	TEST_EQ_INT(conf->jitter_delay_ms, 60);
-	TEST_EQ_INT(conf->jitter_min_ms, 0);
+	TEST_EQ_INT(conf->jitter_min_ms, 20);
 	TEST_EQ_INT(conf->jitter_max_ms, 300);
 	TEST_EQ_INT(conf->te_pt, 96);
 	TEST_EQ_INT(conf->rtp_dscp, 34);

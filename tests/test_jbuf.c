@@ -392,18 +392,19 @@ static int silence_steps(void)
 }
 
 /*
- * The defaults at zero network jitter (a LAN): the buffer starts at
- * GW_JBUF_DEFAULT_DELAY_MS and, once the start's packets have left the
- * window, falls to the jitter plus the margin, a few ms: with the card's
- * period, RTP -> card stays within ptime + 5 ms.
+ * The LAN setting (jitter_min_ms = 0, start 20 ms) at zero network
+ * jitter: the buffer falls to the jitter plus the margin, a few ms: with
+ * the card's period, RTP -> card stays within ptime + 5 ms.
  */
 static int zero_jitter(void)
 {
 	static struct run r;
 
 	memset(&r, 0, sizeof(r));
-	r.name = "defaults, no jitter";
+	r.name = "min 0, start 20 ms, no jitter";
 	adaptive(&r.jb);
+	r.jb.min_ms = 0;
+	r.jb.delay_ms = 20;
 	net(&r.net, 5);
 	r.net.jitter_ms = 0;
 	r.net.loss = 0;
@@ -653,9 +654,9 @@ static int api(void)
 
 	gw_jbuf_cfg_default(&c);
 	TEST_EQ_INT(c.mode, GW_JBUF_ADAPTIVE);
-	TEST_EQ_INT(c.min_ms, 0);
+	TEST_EQ_INT(c.min_ms, 20);
 	TEST_EQ_INT(c.max_ms, 200);
-	TEST_EQ_INT(c.delay_ms, 20);
+	TEST_EQ_INT(c.delay_ms, 40);
 	c.min_ms = 50; /* min > start */
 	TEST_EQ_INT(gw_jbuf_init_cfg(&j, &c, NULL), -EINVAL);
 	c.min_ms = 20;
@@ -743,7 +744,7 @@ const struct gw_test_case gw_test_cases_jbuf[] = {
 	{ "jbuf_api", api },
 	{ "jbuf_loss_1pct", loss_1pct },
 	{ "jbuf_loss_5pct", loss_5pct },
-	{ "jbuf_zero_jitter_defaults", zero_jitter },
+	{ "jbuf_zero_jitter_lan", zero_jitter },
 	{ "jbuf_jitter_20ms", jitter_20 },
 	{ "jbuf_jitter_50ms", jitter_50 },
 	{ "jbuf_silence_steps", silence_steps },
