@@ -275,15 +275,22 @@ class Media:
             return -99.0, 0.0, len(seg)
         rms = math.sqrt(sum(x * x for x in seg) / len(seg))
         lvl = 20 * math.log10(max(rms, 1e-9) / RMS_0DBM0)
-        first = last = None
-        crossings = 0
-        for i in range(1, len(seg)):
-            if seg[i - 1] < 0 <= seg[i]:
-                t = i - 1 + -seg[i - 1] / (seg[i] - seg[i - 1])
-                first = t if first is None else first
-                last = t
-                crossings += 1
-        freq = (crossings - 1) * 8000 / (last - first) if crossings > 1 else 0.0
+        # the median of 100 ms windows: a packet lost or repeated by a
+        # slow guest (qemu TCG) shifts the phase in one window only
+        freqs = []
+        for w in range(0, len(seg) - 799, 800):
+            first = last = None
+            crossings = 0
+            for i in range(w + 1, w + 800):
+                if seg[i - 1] < 0 <= seg[i]:
+                    t = i - 1 + -seg[i - 1] / (seg[i] - seg[i - 1])
+                    first = t if first is None else first
+                    last = t
+                    crossings += 1
+            if crossings > 1:
+                freqs.append((crossings - 1) * 8000 / (last - first))
+        freqs.sort()
+        freq = freqs[len(freqs) // 2] if freqs else 0.0
         return lvl, freq, len(seg)
 
 
