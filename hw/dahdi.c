@@ -36,6 +36,7 @@
 
 #include <dahdi/user.h>
 
+#include "hw/evq.h"
 #include "hw/hw.h"
 
 #ifndef ELAST
@@ -44,7 +45,6 @@
 
 #define PERIOD_NS (1000000000LL * GW_HW_FRAME_SAMPLES / GW_HW_RATE_HZ)
 #define NUMBUFS 4	    /* DAHDI buffers each way: 80 ms of slack */
-#define EVQ 256		    /* pending line events */
 #define RETRY_TICKS 50	    /* try missing channels once a second */
 #define XFER_TRIES 8	    /* ELAST retries per read or write */
 #define CHANNEL_DEV "/dev/dahdi/channel"
@@ -71,8 +71,7 @@ struct gw_hw_card {
 	struct timespec next; /* deadline of the next period */
 	int retry_ticks;
 	int missing; /* listed channels not open */
-	struct gw_hw_event evq[EVQ];
-	int ev_head, ev_count;
+	struct gw_hw_evq evq;
 	struct {
 		uint64_t ticks, clock_timeouts, dahdi_events, ev_overflow;
 		uint64_t elast_read, elast_write, rx_underrun, rx_short;
@@ -84,14 +83,8 @@ struct gw_hw_card {
 static void ev_push_value(struct gw_hw_card *c, int chan,
 			  enum gw_hw_event_type t, int value)
 {
-	if (c->ev_count == EVQ) {
-		c->stats.ev_overflow++;
-		return; /* the oldest events win */
-	}
-	c->evq[(c->ev_head + c->ev_count) % EVQ] = (struct gw_hw_event){
-		.chan = chan, .type = t, .value = value
-	};
-	c->ev_count++;
+	if (!gw_hw_evq_push(&c->evq, chan, t, value))
+		c->stats.ev_overflow++; /* the oldest events win */
 }
 
 static void ev_push(struct gw_hw_card *c, int chan, enum gw_hw_event_type t)
@@ -601,12 +594,7 @@ static int dahdi_flush(struct gw_hw_card *c)
 
 static int dahdi_ev(struct gw_hw_card *c, struct gw_hw_event *ev)
 {
-	if (c->ev_count == 0)
-		return 0;
-	*ev = c->evq[c->ev_head];
-	c->ev_head = (c->ev_head + 1) % EVQ;
-	c->ev_count--;
-	return 1;
+	return gw_hw_evq_pop(&c->evq, ev);
 }
 
 /* The open channel chan of type want, or a negative errno. */

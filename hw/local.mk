@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 noinst_LTLIBRARIES += libgwhw.la
 libgwhw_la_SOURCES = \
-	hw/hw.c hw/hw.h \
+	hw/hw.c hw/hw.h hw/evq.h \
 	hw/sim.c hw/simproto.h \
 	hw/dahdi.c

@@ -29,12 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hw/evq.h"
 #include "hw/hw.h"
 #include "hw/simproto.h"
 
 #define PERIOD_NS (1000000000LL * GW_HW_FRAME_SAMPLES / GW_HW_RATE_HZ)
 #define RX_FIFO 4	    /* frames of receive buffering */
-#define EVQ 64		    /* pending line events */
 #define RECONNECT_TICKS 50 /* 1 s */
 #define DEFAULT_DEVICE "/run/copperline/linesim.card"
 #define SPMS (GW_HW_RATE_HZ / 1000) /* samples per ms */
@@ -67,8 +67,7 @@ struct gw_hw_card {
 
 	struct gw_sim_frame tx;
 
-	struct gw_hw_event evq[EVQ];
-	int ev_head, ev_count;
+	struct gw_hw_evq evq;
 
 	struct hook hook[GW_HW_MAX_CHANS];
 
@@ -83,12 +82,7 @@ struct gw_hw_card {
 static void ev_push_value(struct gw_hw_card *c, int chan,
 			  enum gw_hw_event_type t, int value)
 {
-	if (c->ev_count == EVQ)
-		return; /* overflow: the oldest events win */
-	c->evq[(c->ev_head + c->ev_count) % EVQ] = (struct gw_hw_event){
-		.chan = chan, .type = t, .value = value
-	};
-	c->ev_count++;
+	gw_hw_evq_push(&c->evq, chan, t, value);
 }
 
 static void ev_push(struct gw_hw_card *c, int chan, enum gw_hw_event_type t)
@@ -280,7 +274,7 @@ static int sim_open(struct gw_hw_card **ret, const char *spec)
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };
 		if (poll(&p, 1, 2000) == 1)
 			drain(c);
-		c->ev_count = 0; /* the NOALARM of the HELLO is implied */
+		c->evq.count = 0; /* the NOALARM of the HELLO is implied */
 	}
 	*ret = c;
 	return 0;
@@ -392,12 +386,7 @@ static int sim_flush(struct gw_hw_card *c)
 
 static int sim_event(struct gw_hw_card *c, struct gw_hw_event *ev)
 {
-	if (c->ev_count == 0)
-		return 0;
-	*ev = c->evq[c->ev_head];
-	c->ev_head = (c->ev_head + 1) % EVQ;
-	c->ev_count--;
-	return 1;
+	return gw_hw_evq_pop(&c->evq, ev);
 }
 
 static int sim_lineop(struct gw_hw_card *c, int chan, enum gw_hw_lineop op)
