@@ -65,6 +65,7 @@ struct gw_line {
 	int ndigits;
 	int rings;
 	bool offhook;  /* FXS: the phone is off-hook */
+	bool reversed; /* FXS: battery reversed (reverse_polarity) */
 	bool answered; /* FXO: far end answered while we were dialling */
 	struct gw_call *call;
 	struct gw_line_cid *cid; /* cid.c: caller ID and ringing */

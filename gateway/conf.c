@@ -56,7 +56,7 @@ static const char *const sip_keys[] = {
 };
 static const char *const fxs_keys[] = {
 	"extension", "digit_timeout_ms", "first_digit_timeout_ms", "flash_min_ms",
-	"flash_max_ms", "ring_cadence", NULL
+	"flash_max_ms", "ring_cadence", "reverse_polarity", NULL
 };
 static const char *const fxo_keys[] = {
 	"target", "dialtone_timeout_ms", "answer_rings",
@@ -74,7 +74,7 @@ static const char *const port_keys[] = {
 	"answer_supervision", "answer_energy_ms", "supervision_energy_dbm0",
 	"disconnect_loop_drop_ms", "disconnect_polarity", "disconnect_tones",
 	"disconnect_tone_repeat", "disconnect_silence_s",
-	"max_call_duration_s", NULL
+	"max_call_duration_s", "reverse_polarity", NULL
 };
 static const char *const route_keys[] = {
 	"from", "prefix", "pattern", "regex", "strip", "prepend", "to", "days",
@@ -703,6 +703,9 @@ static int load_port_fxs(struct ctx *c, const config_setting_t *e,
 	if (r < 0)
 		return r;
 	r = get_int(c, e, base, "flash_max_ms", 0, 2000, &p->flash_max_ms, &s);
+	if (r < 0)
+		return r;
+	r = get_bool(c, e, base, "reverse_polarity", &p->reverse_polarity);
 	if (r < 0)
 		return r;
 	if (p->flash_max_ms && p->flash_max_ms <= p->flash_min_ms)

@@ -127,6 +127,8 @@ struct gw_conf_port {
 			     * ("" = none: the line is not answered) */
 	int digit_timeout_ms;	    /* FXS: inter-digit timeout, default 4000 */
 	int first_digit_timeout_ms; /* FXS: default 15000 */
+	bool reverse_polarity; /* FXS: battery reversed while a call the
+				* phone made is answered (answer signal) */
 	int flash_min_ms, flash_max_ms; /* FXS: an on-hook this long is a
 					 * hook-flash (default 100..800 ms);
 					 * shorter: a dial pulse */

@@ -14,9 +14,32 @@
 
 #define FXS_RING_MAX_MS 120000
 
+/*
+ * reverse_polarity: the battery is reversed while a call the phone made
+ * is answered (the answer signal payphones and call meters use), and
+ * back to forward when either side ends it.
+ */
+void gw_fxs_answered(struct gw_line *l)
+{
+	if (!l->conf->reverse_polarity || l->reversed)
+		return;
+	l->reversed = true;
+	gw_line_lineop(l, GW_HW_OP_POLARITY_REV);
+	LOG(l, GW_LOG_INFO, "answered: battery reversed");
+}
+
+static void polarity_forward(struct gw_line *l)
+{
+	if (!l->reversed)
+		return;
+	l->reversed = false;
+	gw_line_lineop(l, GW_HW_OP_POLARITY_FWD);
+}
+
 /* FXS: the call is over but the phone is still off-hook. */
 static void disconnected(struct gw_line *l, enum gw_tone t)
 {
+	polarity_forward(l);
 	gw_line_timer_stop(l);
 	gw_line_dtmf_rx(l, false);
 	gw_line_tone(l, t);
@@ -25,7 +48,7 @@ static void disconnected(struct gw_line *l, enum gw_tone t)
 
 void gw_fxs_idle(struct gw_line *l)
 {
-	(void)l;
+	polarity_forward(l);
 }
 
 void gw_fxs_timer(struct gw_line *l)

@@ -333,8 +333,10 @@ void gw_line_connect(struct gw_line *l)
 			.line_caller = c->dir == GW_CALL_FXS_TO_SIP ||
 				       c->dir == GW_CALL_FXO_TO_SIP });
 	}
-	if (l->state == GW_LINE_FXS_CALLING && c->sip_answered)
+	if (l->state == GW_LINE_FXS_CALLING && c->sip_answered) {
 		gw_line_set_state(l, GW_LINE_FXS_TALKING);
+		gw_fxs_answered(l);
+	}
 }
 
 void gw_line_remote_gone(struct gw_line *l, bool busy)

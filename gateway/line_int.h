@@ -36,6 +36,8 @@ void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev);
 void gw_fxs_timer(struct gw_line *l);
 void gw_fxs_digit(struct gw_line *l, char d);
 void gw_fxs_idle(struct gw_line *l);
+/* The far end answered a call the phone made. */
+void gw_fxs_answered(struct gw_line *l);
 void gw_fxs_remote_gone(struct gw_line *l, bool busy);
 
 /* fxo.c */

@@ -696,6 +696,14 @@ static int sip_media_keys(void)
 	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
 			  " type = \"fxo\"; flash_max_ms = 200; } );\n", 3,
 		     "ports.[0].flash_max_ms", "not valid on an fxo port");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; reverse_polarity = true; } );\n", 3,
+		     "ports.[0].reverse_polarity", "not valid on an fxo port");
+	TEST_EQ_INT(load_text(CARD "ports = ( { name = \"fxs1\"; channel = 1;"
+			      " type = \"fxs\"; reverse_polarity = true; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_ASSERT(conf->ports[0].reverse_polarity);
+	gw_conf_free(conf);
 	/* card.media_threads: 0 (automatic, the default) or 1..16 */
 	TEST_EQ_INT(load_text("card = { driver = \"sim\"; media_threads = 4; };\n",
 			      &conf, path, sizeof(path), err, sizeof(err)), 0);
