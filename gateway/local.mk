@@ -4,7 +4,7 @@ libgwcore_la_SOURCES = \
 	gateway/log.c gateway/log.h \
 	gateway/conf.c gateway/conf.h \
 	gateway/route.c gateway/route.h \
-	gateway/spsc.h \
+	gateway/spsc.h gateway/strbuf.h \
 	gateway/rtp.c gateway/rtp.h \
 	gateway/jbuf.c gateway/jbuf.h \
 	gateway/rtcp.c gateway/rtcp.h \

@@ -73,7 +73,6 @@ struct chan_energy {
 };
 
 struct chan {
-	enum gw_hw_chan_type type;
 	int ev_out_ticks; /* periods left of an event we send (CMD_EVENT) */
 	struct gw_dtmf_rx *dtmf_rx;
 	struct gw_dtmf_tx *dtmf_tx;
@@ -185,7 +184,6 @@ int gw_media_alloc(struct gw_media **ret, const struct gw_hw_ops *ops,
 	}
 	for (int i = 0; i < nchans; i++) {
 		struct chan *c = &m->chans[i];
-		c->type = ops->chan_type(card, i + 1);
 		if ((err = gw_dtmf_rx_alloc(&c->dtmf_rx)) ||
 		    (err = gw_dtmf_tx_alloc(&c->dtmf_tx, -7, 100, 100)) ||
 		    (err = gw_tone_gen_alloc(&c->tone)) ||

@@ -5,7 +5,6 @@
  * data), on the control thread.
  */
 #include <errno.h>
-#include <stdarg.h>
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include <time.h>
 
 #include "gateway/route.h"
+#include "gateway/strbuf.h"
 
 #define VAR "${number}"
 
@@ -303,21 +303,6 @@ enum gw_route_collect gw_route_collect(const struct gw_conf *conf,
 	return collect_at(conf, from, digits, time(NULL));
 }
 
-/* printf at *off in buf; stops quietly when full. */
-static void __attribute__((format(printf, 4, 5)))
-add(char *buf, size_t size, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*off >= size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *off, size - *off, fmt, ap);
-	va_end(ap);
-	*off = n < 0 ? size : *off + (size_t)n;
-}
-
 static const char *from_name(enum gw_conf_route_from f)
 {
 	static const char *const n[] = { "any", "sip", "fxs", "fxo" };
@@ -352,7 +337,7 @@ int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 
 	buf[0] = 0;
 	if (r == -EINVAL) {
-		add(buf, size, &off, "error: '%s' from %s: a number is 0-9 * # +"
+		gw_strbuf_add(buf, size, &off, "error: '%s' from %s: a number is 0-9 * # +"
 				     ", at most 63\n", number, from_name(from));
 		return r;
 	}
@@ -362,10 +347,10 @@ int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 		bool more;
 
 		describe(rt, d, sizeof(d));
-		add(buf, size, &off, "route %d (line %d, from %s, %s): ", i,
+		gw_strbuf_add(buf, size, &off, "route %d (line %d, from %s, %s): ", i,
 		    rt->line, from_name(rt->from), d);
 		if (rt->from != GW_ROUTE_FROM_ANY && rt->from != from) {
-			add(buf, size, &off, "skipped: not from %s\n",
+			gw_strbuf_add(buf, size, &off, "skipped: not from %s\n",
 			    from_name(from));
 			continue;
 		}
@@ -375,44 +360,44 @@ int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 
 			w[0] = 0;
 			if (rt->days[0])
-				add(w, sizeof(w), &wo, " days %s", rt->days);
+				gw_strbuf_add(w, sizeof(w), &wo, " days %s", rt->days);
 			if (rt->hours[0])
-				add(w, sizeof(w), &wo, " hours %s", rt->hours);
+				gw_strbuf_add(w, sizeof(w), &wo, " hours %s", rt->hours);
 			if (rt->dates[0])
-				add(w, sizeof(w), &wo, " dates %s", rt->dates);
+				gw_strbuf_add(w, sizeof(w), &wo, " dates %s", rt->dates);
 			if (rt->timezone[0])
-				add(w, sizeof(w), &wo, " %s", rt->timezone);
-			add(buf, size, &off, "skipped: not now (%s)\n", w + 1);
+				gw_strbuf_add(w, sizeof(w), &wo, " %s", rt->timezone);
+			gw_strbuf_add(buf, size, &off, "skipped: not now (%s)\n", w + 1);
 			continue;
 		}
 		if (!route_matches(rt, number, &more)) {
-			add(buf, size, &off, "no match%s\n",
+			gw_strbuf_add(buf, size, &off, "no match%s\n",
 			    more ? " (yet: more digits could)" : "");
 			continue;
 		}
 		if (r == 0 && res.route == rt)
 			break;
-		add(buf, size, &off, "matches, but leaves no number\n");
+		gw_strbuf_add(buf, size, &off, "matches, but leaves no number\n");
 	}
 	if (r == -ENOENT) {
-		add(buf, size, &off, "result: no route: the call is rejected\n");
+		gw_strbuf_add(buf, size, &off, "result: no route: the call is rejected\n");
 	} else if (r < 0) {
-		add(buf, size, &off, "result: the rewritten number or URI is too"
+		gw_strbuf_add(buf, size, &off, "result: the rewritten number or URI is too"
 				     " long\n");
 	} else {
-		add(buf, size, &off, "matches\nresult: number %s -> ", res.number);
+		gw_strbuf_add(buf, size, &off, "matches\nresult: number %s -> ", res.number);
 		if (res.route->to == GW_ROUTE_TO_URI)
-			add(buf, size, &off, "SIP %s\n", res.uri);
+			gw_strbuf_add(buf, size, &off, "SIP %s\n", res.uri);
 		else if (res.port)
-			add(buf, size, &off, "port %s\n", res.port->name);
+			gw_strbuf_add(buf, size, &off, "port %s\n", res.port->name);
 		else if (res.route->to == GW_ROUTE_TO_FXO)
-			add(buf, size, &off, "any idle FXO line\n");
+			gw_strbuf_add(buf, size, &off, "any idle FXO line\n");
 		else
-			add(buf, size, &off, "no phone has extension %s: "
+			gw_strbuf_add(buf, size, &off, "no phone has extension %s: "
 				"rejected\n", res.number);
 	}
 	if (from == GW_ROUTE_FROM_FXS)
-		add(buf, size, &off, "dialling it on a phone: %s\n",
+		gw_strbuf_add(buf, size, &off, "dialling it on a phone: %s\n",
 		    coll[collect_at(conf, from, number, when)]);
 	return r;
 }

@@ -11,6 +11,7 @@
 
 #include "dsp/codec.h"
 #include "gateway/sdp.h"
+#include "gateway/strbuf.h"
 
 /* Dynamic payload types we use, clear of telephone-event's 101. */
 int gw_sdp_codec_pt(int codec)
@@ -168,26 +169,6 @@ int gw_sdp_print_srtp(char *buf, size_t len, const char *addr, int port,
 				 GW_SDP_SENDRECV);
 }
 
-/* printf at *off in buf; false (and *off past len) once it does not fit. */
-static bool __attribute__((format(printf, 4, 5)))
-add(char *buf, size_t len, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*off >= len)
-		return false;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *off, len - *off, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= len - *off) {
-		*off = len;
-		return false;
-	}
-	*off += (size_t)n;
-	return true;
-}
-
 int gw_sdp_print_fmts(char *buf, size_t len, const char *addr, int port,
 		      const struct gw_sdp_fmt *fmts, int nfmts, int te_pt,
 		      uint64_t sess_id, uint64_t sess_version,
@@ -197,7 +178,7 @@ int gw_sdp_print_fmts(char *buf, size_t len, const char *addr, int port,
 	const char *ipv = strchr(addr, ':') ? "IP6" : "IP4";
 	size_t off = 0;
 
-	add(buf, len, &off,
+	gw_strbuf_add(buf, len, &off,
 	    "v=0\r\n"
 	    "o=copperline %" PRIu64 " %" PRIu64 " IN %s %s\r\n"
 	    "s=copperline\r\n"
@@ -207,39 +188,39 @@ int gw_sdp_print_fmts(char *buf, size_t len, const char *addr, int port,
 	    sess_id, sess_version, ipv, addr, ipv, addr, port,
 	    ncrypto > 0 ? "RTP/SAVP" : "RTP/AVP");
 	for (int i = 0; i < nfmts; i++)
-		add(buf, len, &off, " %d", fmts[i].pt);
+		gw_strbuf_add(buf, len, &off, " %d", fmts[i].pt);
 	if (te_pt >= 0)
-		add(buf, len, &off, " %d", te_pt);
-	add(buf, len, &off, "\r\n");
+		gw_strbuf_add(buf, len, &off, " %d", te_pt);
+	gw_strbuf_add(buf, len, &off, "\r\n");
 	for (int i = 0; i < nfmts; i++) {
 		const struct gw_codec_desc *d =
 			gw_codec_desc((enum gw_codec_id)fmts[i].codec);
 
 		if (fmts[i].codec == GW_SDP_CN) {
-			add(buf, len, &off, "a=rtpmap:%d CN/8000\r\n",
+			gw_strbuf_add(buf, len, &off, "a=rtpmap:%d CN/8000\r\n",
 			    fmts[i].pt);
 			continue;
 		}
 		if (!d)
 			return -EINVAL;
 		if (d->rtp_channels > 1)
-			add(buf, len, &off, "a=rtpmap:%d %s/%d/%d\r\n",
+			gw_strbuf_add(buf, len, &off, "a=rtpmap:%d %s/%d/%d\r\n",
 			    fmts[i].pt, d->name, d->rtp_clock_hz,
 			    d->rtp_channels);
 		else
-			add(buf, len, &off, "a=rtpmap:%d %s/%d\r\n",
+			gw_strbuf_add(buf, len, &off, "a=rtpmap:%d %s/%d\r\n",
 			    fmts[i].pt, d->name, d->rtp_clock_hz);
 		if (fmts[i].codec == GW_CODEC_G729)
-			add(buf, len, &off, "a=fmtp:%d annexb=no\r\n",
+			gw_strbuf_add(buf, len, &off, "a=fmtp:%d annexb=no\r\n",
 			    fmts[i].pt);
 	}
 	if (te_pt >= 0)
-		add(buf, len, &off,
+		gw_strbuf_add(buf, len, &off,
 		    "a=rtpmap:%d telephone-event/8000\r\n"
 		    "a=fmtp:%d 0-16\r\n", te_pt, te_pt);
 	for (int i = 0; i < ncrypto; i++)
-		add(buf, len, &off, "a=crypto:%s\r\n", crypto[i]);
-	if (!add(buf, len, &off, "a=ptime:20\r\na=%s\r\n",
+		gw_strbuf_add(buf, len, &off, "a=crypto:%s\r\n", crypto[i]);
+	if (!gw_strbuf_add(buf, len, &off, "a=ptime:20\r\na=%s\r\n",
 		 gw_sdp_dir_name(dir)))
 		return -ENOSPC;
 	return (int)off;

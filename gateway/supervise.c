@@ -217,33 +217,35 @@ static void tone_fired(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *a)
 	disconnect(l, status, why);
 }
 
+/* A timer that ends a call still in progress, for this reason. */
+static void timed_out(struct gw_line *l, const char *fmt, int value)
+{
+	char why[64];
+
+	if (!talking(l))
+		return;
+	snprintf(why, sizeof(why), fmt, value);
+	disconnect(l, 0, why);
+}
+
 static void silence_fired(su_root_magic_t *m, su_timer_t *t,
 			  su_timer_arg_t *a)
 {
 	struct gw_line *l = a;
-	char why[64];
 
 	(void)m;
 	(void)t;
-	if (!talking(l))
-		return;
-	snprintf(why, sizeof(why), "silence %d s (no sound either way)",
-		 l->conf->sup.silence_s);
-	disconnect(l, 0, why);
+	timed_out(l, "silence %d s (no sound either way)",
+		  l->conf->sup.silence_s);
 }
 
 static void max_fired(su_root_magic_t *m, su_timer_t *t, su_timer_arg_t *a)
 {
 	struct gw_line *l = a;
-	char why[64];
 
 	(void)m;
 	(void)t;
-	if (!talking(l))
-		return;
-	snprintf(why, sizeof(why), "maximum call duration %d s",
-		 l->conf->sup.max_duration_s);
-	disconnect(l, 0, why);
+	timed_out(l, "maximum call duration %d s", l->conf->sup.max_duration_s);
 }
 
 static void answer_fired(su_root_magic_t *m, su_timer_t *t,
