@@ -11,6 +11,7 @@
  * off then ANS/ on, both at the same position).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,24 @@ struct det {
 	struct gw_modem_rx *rx;
 	modem_connect_tones_rx_state_t *s;
 	enum gw_modem_tone present;
+	int hang;  /* chunks still fed after the gate last passed */
+	bool fed;  /* spandsp's detector has state from the last run */
 };
+
+/*
+ * The gate in front of spandsp's detectors (see gw_modem_rx_process).
+ * Goertzel bins over one 40-sample chunk are 200 Hz wide: 1100 Hz (CNG),
+ * 2100 Hz (the ANS family), 1650 + 1850 Hz (V.21 channel 2 mark and
+ * space). A chunk passes for a detector when at least GATE_FRACTION of
+ * its power is in that detector's bins and it is louder than
+ * GATE_FLOOR_DBM0. spandsp's own tests are far stricter (the tone must
+ * hold ~97 % of the power, at -43 dBm0 or more), so any chunk spandsp
+ * could count as tone passes.
+ */
+enum { BIN_1100, BIN_2100, BIN_1650, BIN_1850, BINS };
+#define GATE_FRACTION 0.25f
+#define GATE_FLOOR_DBM0 (-52.0)
+#define GATE_HANG 40 /* chunks (200 ms) fed after the last pass */
 
 struct gw_modem_rx {
 	unsigned int detect;
@@ -38,6 +56,7 @@ struct gw_modem_rx {
 	void *arg;
 	struct det det[DETS];
 	uint64_t pos; /* samples fed, up to the end of the current chunk */
+	uint64_t chunks, chunks_fed; /* gate statistics (detector-chunks) */
 	struct gw_modem_event q[QUEUE];
 	unsigned int head, tail; /* free-running; tail - head = queued */
 	unsigned int dropped;
@@ -113,11 +132,14 @@ static void init_dets(struct gw_modem_rx *rx)
 
 		d->rx = rx;
 		d->present = GW_MODEM_NONE;
+		d->hang = 0;
+		d->fed = false;
 		if (d->s) /* in place: does not allocate */
 			modem_connect_tones_rx_init(d->s, spandsp_type[i],
 						    report, d);
 	}
 	rx->pos = 0;
+	rx->chunks = rx->chunks_fed = 0;
 	rx->head = rx->tail = 0;
 	rx->dropped = 0;
 }
@@ -171,19 +193,121 @@ void gw_modem_rx_set_active(struct gw_modem_rx *rx, unsigned int detect)
 	rx->active = detect & rx->detect;
 }
 
+/* 2 cos(2 pi f / 8000) of each gate bin */
+static const float bin_coef[BINS] = {
+	[BIN_1100] = 1.3097214679f, /* 2 cos(2 pi 1100 / 8000) */
+	[BIN_2100] = -0.1569762988f,
+	[BIN_1650] = 0.5224985647f,
+	[BIN_1850] = 0.2506664671f,
+};
+
+/*
+ * Each bin's share of the chunk's power (1.0 for a pure tone on the bin's
+ * frequency): 2 |X(f)|^2 / (n * sum x^2), from a Goertzel run per bin.
+ * Returns false when the chunk is below the gate's floor.
+ */
+static bool gate_bins(const int16_t *amp, int n, unsigned int bins,
+		      float share[BINS])
+{
+	/* the floor as a mean square: 0 dBm0 is a sine of 22827 peak */
+	const float floor_ms = (float)(22827.0 * 22827.0 / 2 *
+				       pow(10.0, GATE_FLOOR_DBM0 / 10));
+	float v1[BINS] = { 0 }, v2[BINS] = { 0 }, e = 0;
+
+	for (int i = 0; i < n; i++) {
+		float x = amp[i];
+
+		e += x * x;
+		for (int b = 0; b < BINS; b++) {
+			float v0 = bin_coef[b] * v1[b] - v2[b] + x;
+
+			v2[b] = v1[b];
+			v1[b] = v0;
+		}
+	}
+	if (e < floor_ms * (float)n)
+		return false;
+	for (int b = 0; b < BINS; b++) {
+		float p = v1[b] * v1[b] + v2[b] * v2[b] -
+			  bin_coef[b] * v1[b] * v2[b];
+
+		share[b] = (bins & (1u << b)) ? 2 * p / ((float)n * e) : 0;
+	}
+	return true;
+}
+
+static bool gate_pass(int det, const float share[BINS])
+{
+	switch (det) {
+	case DET_CNG:
+		return share[BIN_1100] >= GATE_FRACTION;
+	case DET_ANS:
+		return share[BIN_2100] >= GATE_FRACTION;
+	default:
+		return share[BIN_1650] + share[BIN_1850] >= GATE_FRACTION;
+	}
+}
+
+/*
+ * spandsp's detectors run sample by sample on every chunk: most of the
+ * cost of watching a call for fax. They only see a chunk when the gate
+ * passes it, or up to GATE_HANG chunks after it last did, or while their
+ * tone is on (so its end is reported where spandsp finds it). A detector
+ * the gate shut is reset, so it never joins two runs of tone-like chunks
+ * across a gap into one tone; it starts afresh at the next chunk that
+ * passes (spandsp's energy estimates settle within 5 ms, well inside its
+ * 415-550 ms duration tests).
+ */
 void gw_modem_rx_process(struct gw_modem_rx *rx, const int16_t *amp,
 			 int samples)
 {
 	while (samples > 0) {
 		int n = samples < CHUNK ? samples : CHUNK;
+		float share[BINS] = { 0 };
+		unsigned int bins = 0;
+		bool loud;
 
+		if (rx->active & rx->detect & GW_MODEM_DETECT_CNG)
+			bins |= 1u << BIN_1100;
+		if (rx->active & rx->detect & GW_MODEM_DETECT_ANS)
+			bins |= 1u << BIN_2100;
+		if (rx->active & rx->detect & GW_MODEM_DETECT_V21)
+			bins |= 1u << BIN_1650 | 1u << BIN_1850;
+		loud = bins && gate_bins(amp, n, bins, share);
 		rx->pos += (uint64_t)n;
-		for (int i = 0; i < DETS; i++)
-			if (rx->det[i].s && (rx->active & (1u << i)))
-				modem_connect_tones_rx(rx->det[i].s, amp, n);
+		for (int i = 0; i < DETS; i++) {
+			struct det *d = &rx->det[i];
+
+			if (!d->s || !(rx->active & (1u << i)))
+				continue;
+			rx->chunks++;
+			if (loud && gate_pass(i, share))
+				d->hang = GATE_HANG;
+			else if (d->hang > 0 && d->present == GW_MODEM_NONE)
+				d->hang--;
+			if (d->hang == 0 && d->present == GW_MODEM_NONE) {
+				if (d->fed) { /* in place: no allocation */
+					modem_connect_tones_rx_init(
+						d->s, spandsp_type[i], report,
+						d);
+					d->fed = false;
+				}
+				continue;
+			}
+			d->fed = true;
+			rx->chunks_fed++;
+			modem_connect_tones_rx(d->s, amp, n);
+		}
 		amp += n;
 		samples -= n;
 	}
+}
+
+void gw_modem_rx_gate_stats(const struct gw_modem_rx *rx, uint64_t *chunks,
+			    uint64_t *fed)
+{
+	*chunks = rx->chunks;
+	*fed = rx->chunks_fed;
 }
 
 int gw_modem_rx_get(struct gw_modem_rx *rx, struct gw_modem_event *ev)

@@ -17,7 +17,9 @@
  * timing for "/" and a 15 Hz band-pass for "am") and
  * MODEM_CONNECT_TONES_FAX_PREAMBLE (spandsp's V.21 FSK receiver counting
  * back-to-back 0x7E flags). Blocks are fed in 5 ms chunks, so positions are
- * exact to 40 samples. Events go to a callback when one is given, otherwise
+ * exact to 40 samples. A cheap gate (Goertzel bins at the tones'
+ * frequencies per chunk) keeps spandsp's per-sample detectors off audio
+ * that is nowhere near a connect tone: speech costs a fraction of it. Events go to a callback when one is given, otherwise
  * into a small ring read with gw_modem_rx_get().
  * Specs: ITU-T T.30 (CNG, CED, preamble), V.25 (ANS), G.165/G.168 (ANS/),
  * V.8 (ANSam, ANSam/), V.21.
@@ -80,6 +82,14 @@ void gw_modem_rx_reset(struct gw_modem_rx *rx);
 void gw_modem_rx_set_active(struct gw_modem_rx *rx, unsigned int detect);
 void gw_modem_rx_process(struct gw_modem_rx *rx, const int16_t *amp,
 			 int samples);
+/*
+ * The cheap gate in front of spandsp's detectors: of the 5 ms chunks each
+ * active detector was offered since the last reset, how many it ran on
+ * (the rest were nowhere near its tone: too quiet, or less than a quarter
+ * of their power at its frequencies, for 200 ms or more).
+ */
+void gw_modem_rx_gate_stats(const struct gw_modem_rx *rx, uint64_t *chunks,
+			    uint64_t *fed);
 /*
  * Take the oldest queued event (only without a callback). Returns 1 and
  * fills *ev, or 0 when none is queued. The queue holds 16 events; older

@@ -417,7 +417,69 @@ static int test_dtmf_progress(void)
 	return 0;
 }
 
+/*
+ * The gate in front of spandsp's detectors: speech reaches them for a
+ * small part of the time, while connect tones right after speech are
+ * found as they are without it.
+ */
+static int test_gate(void)
+{
+	static int16_t x[MAX_SAMPLES];
+	struct gw_modem_rx *rx;
+	uint64_t chunks, fed;
+	const int n = 10 * RATE;
+
+	rng_state = 99;
+	gw_testsig_speech_voiced(x, n, &rng_state);
+	add_noise(x, n, -55, 4);
+	TEST_EQ_INT(gw_modem_rx_alloc(&rx, GW_MODEM_DETECT_ALL, NULL, NULL), 0);
+	for (int i = 0; i < n; i += BLOCK)
+		gw_modem_rx_process(rx, x + i, BLOCK);
+	gw_modem_rx_gate_stats(rx, &chunks, &fed);
+	printf("  speech 10 s, 3 detectors: %llu of %llu chunks fed (%.1f %%)\n",
+	       (unsigned long long)fed, (unsigned long long)chunks,
+	       100.0 * (double)fed / (double)chunks);
+	TEST_ASSERT(chunks == 3 * (uint64_t)n / 40);
+	TEST_ASSERT(fed * 4 < chunks);
+	gw_modem_rx_free(rx);
+
+	/* speech, then each tone at -30 dBm0 (noise -50): found */
+	static const struct {
+		int type;
+		enum gw_modem_tone want;
+	} tones[] = {
+		{MODEM_CONNECT_TONES_FAX_CNG, GW_MODEM_CNG},
+		{MODEM_CONNECT_TONES_ANS, GW_MODEM_ANS},
+		{MODEM_CONNECT_TONES_ANSAM_PR, GW_MODEM_ANSAM_PR},
+		{0, GW_MODEM_V21},
+	};
+	for (size_t t = 0; t < sizeof(tones) / sizeof(tones[0]); t++) {
+		struct evlog log;
+		int at, m, sp = 2 * RATE;
+
+		gw_testsig_speech_voiced(x, sp, &rng_state);
+		if (tones[t].want == GW_MODEM_V21)
+			m = gen_v21(x + sp, MAX_SAMPLES - sp, 1.0, -30, &at);
+		else
+			m = gen_connect(x + sp, MAX_SAMPLES - sp, tones[t].type,
+					4.0, -30, &at);
+		TEST_ASSERT(m > 0);
+		TEST_EQ_INT(run_detector(x, sp + m, &log), 0);
+		int i = first_on(&log, tones[t].want);
+		if (i < 0) {
+			print_events("got", &log);
+			TEST_FAIL("%s at -30 dBm0 after speech not detected",
+				  gw_modem_tone_name(tones[t].want));
+		}
+		printf("  %-13s -30 dBm0 after 2 s of speech: detected after "
+		       "%4.0f ms\n", gw_modem_tone_name(tones[t].want),
+		       ((double)log.ev[i].sample - sp - at) / 8.0);
+	}
+	return 0;
+}
+
 const struct gw_test_case gw_test_cases_modem[] = {
+    {"modem_gate", test_gate},
     {"modem_api", test_api},
     {"modem_cng", test_cng},
     {"modem_ced", test_ced},
