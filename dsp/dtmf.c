@@ -601,21 +601,6 @@ void gw_dtmf_rx_set_event_handler(struct gw_dtmf_rx *rx, gw_dtmf_event_fn fn,
 }
 
 /* One sample into the staggered candidate banks. */
-static void cand_update(struct gw_dtmf_rx *rx, float x)
-{
-	for (int b = 0; b < CAND_BANKS - 1; b++) {
-		float *v1 = rx->cv1[b], *v2 = rx->cv2[b];
-
-		rx->cenergy[b] += x * x;
-		for (int k = 0; k < 8; k++) {
-			float v0 = rx->coef[k] * v1[k] - v2[k] + x;
-
-			v2[k] = v1[k];
-			v1[k] = v0;
-		}
-	}
-}
-
 /* Report candidate windows to fn (NULL: stop; the banks restart). */
 static void rx_set_cand(struct gw_dtmf_rx *rx, cand_fn fn, void *arg)
 {
@@ -626,10 +611,30 @@ static void rx_set_cand(struct gw_dtmf_rx *rx, cand_fn fn, void *arg)
 	memset(rx->cenergy, 0, sizeof(rx->cenergy));
 }
 
-void gw_dtmf_rx_process(struct gw_dtmf_rx *rx, const int16_t *amp,
-			int samples)
+/*
+ * n samples that end no block or window: the notches, the history, and
+ * every bank's energy and Goertzel recurrences, with the state in local
+ * arrays (the compiler keeps them in vector registers; through rx it would
+ * load and store all of them for each sample). banks is 1 (the block
+ * detector) or CAND_BANKS (with the candidate banks); the arithmetic of
+ * each lane is that of the plain loop, so the results are the same.
+ */
+static inline __attribute__((always_inline)) void
+rx_run(struct gw_dtmf_rx *rx, const int16_t *amp, int n, const int banks)
 {
-	for (int i = 0; i < samples; i++) {
+	float v1[CAND_BANKS * 8], v2[CAND_BANKS * 8], c[CAND_BANKS * 8];
+	float e[CAND_BANKS];
+	uint64_t pos = rx->pos;
+
+	for (int b = 0; b < banks; b++) {
+		for (int k = 0; k < 8; k++) {
+			c[b * 8 + k] = rx->coef[k];
+			v1[b * 8 + k] = b ? rx->cv1[b - 1][k] : rx->v1[k];
+			v2[b * 8 + k] = b ? rx->cv2[b - 1][k] : rx->v2[k];
+		}
+		e[b] = b ? rx->cenergy[b - 1] : rx->energy;
+	}
+	for (int i = 0; i < n; i++) {
 		float x = amp[i];
 
 		if (rx->p.filter_dialtone) {
@@ -647,20 +652,55 @@ void gw_dtmf_rx_process(struct gw_dtmf_rx *rx, const int16_t *amp,
 			rx->z440[0] = v;
 		}
 		/* History holds what the detector saw (notched, if so). */
-		rx->hist[rx->pos & HIST_MASK] =
+		rx->hist[pos++ & HIST_MASK] =
 			(int16_t)(x > 32767.0f ? 32767.0f :
 				  x < -32768.0f ? -32768.0f : x);
-		rx->pos++;
-		rx->energy += x * x;
-		for (int k = 0; k < 8; k++) {
-			float v0 = rx->coef[k] * rx->v1[k] - rx->v2[k] + x;
+		for (int b = 0; b < banks; b++)
+			e[b] += x * x;
+		for (int k = 0; k < banks * 8; k++) {
+			float v0 = c[k] * v1[k] - v2[k] + x;
 
-			rx->v2[k] = rx->v1[k];
-			rx->v1[k] = v0;
+			v2[k] = v1[k];
+			v1[k] = v0;
 		}
+	}
+	rx->pos = pos;
+	for (int b = 0; b < banks; b++) {
+		for (int k = 0; k < 8; k++) {
+			if (b) {
+				rx->cv1[b - 1][k] = v1[b * 8 + k];
+				rx->cv2[b - 1][k] = v2[b * 8 + k];
+			} else {
+				rx->v1[k] = v1[k];
+				rx->v2[k] = v2[k];
+			}
+		}
+		if (b)
+			rx->cenergy[b - 1] = e[b];
+		else
+			rx->energy = e[0];
+	}
+}
+
+void gw_dtmf_rx_process(struct gw_dtmf_rx *rx, const int16_t *amp,
+			int samples)
+{
+	while (samples > 0) {
+		/* up to the end of the block, or of a candidate window */
+		int n = RX_BLOCK - rx->phase;
+
+		if (rx->cand && n > CAND_HOP - rx->phase % CAND_HOP)
+			n = CAND_HOP - rx->phase % CAND_HOP;
+		if (n > samples)
+			n = samples;
 		if (rx->cand)
-			cand_update(rx, x);
-		if (++rx->phase == RX_BLOCK) {
+			rx_run(rx, amp, n, CAND_BANKS);
+		else
+			rx_run(rx, amp, n, 1);
+		amp += n;
+		samples -= n;
+		rx->phase += n;
+		if (rx->phase == RX_BLOCK) {
 			rx->phase = 0;
 			decide(rx);
 		} else if (rx->cand && rx->phase % CAND_HOP == 0) {
