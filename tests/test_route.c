@@ -284,6 +284,86 @@ static int time_conditions(void)
 	return 0;
 }
 
+/*
+ * Time conditions across the daylight-saving changes of 2026: the same
+ * UTC instant falls inside Berlin's office hours on one side of a change
+ * and outside on the other; New York's changes fall on other dates.
+ */
+static int time_dst(void)
+{
+	struct gw_conf *c = plan();
+	struct gw_conf_route *r;
+	struct gw_route_result res;
+	static const struct {
+		const char *num;
+		int y, mo, d, h, mi;
+		const char *uri;
+		const char *why;
+	} cases[] = {
+#define B "4930123456"
+#define NY "12125550100"
+		{ B, 2026, 3, 27, 6, 30, "sip:other@h", "Fri 07:30 CET" },
+		{ B, 2026, 3, 30, 6, 30, "sip:berlin@h", "Mon 08:30 CEST" },
+		{ B, 2026, 3, 27, 16, 30, "sip:berlin@h", "Fri 17:30 CET" },
+		{ B, 2026, 3, 30, 16, 30, "sip:other@h", "Mon 18:30 CEST" },
+		{ B, 2026, 10, 23, 16, 30, "sip:other@h", "Fri 18:30 CEST" },
+		{ B, 2026, 10, 26, 16, 30, "sip:berlin@h", "Mon 17:30 CET" },
+		{ B, 2026, 10, 23, 6, 30, "sip:berlin@h", "Fri 08:30 CEST" },
+		{ B, 2026, 10, 26, 6, 30, "sip:other@h", "Mon 07:30 CET" },
+		/* the nights Berlin changes: 22:00-06:00 local */
+		{ B, 2026, 3, 29, 1, 30, "sip:night@h", "Sun 03:30 CEST" },
+		{ B, 2026, 3, 29, 4, 30, "sip:other@h", "Sun 06:30 CEST" },
+		{ B, 2026, 10, 25, 4, 30, "sip:night@h", "Sun 05:30 CET" },
+		/* New York: EDT from 8 March, EST from 1 November */
+		{ NY, 2026, 3, 6, 13, 30, "sip:ny@h", "Fri 08:30 EST" },
+		{ NY, 2026, 3, 9, 12, 30, "sip:ny@h", "Mon 08:30 EDT" },
+		{ NY, 2026, 3, 9, 22, 30, "sip:other@h", "Mon 18:30 EDT" },
+		{ NY, 2026, 3, 6, 12, 30, "sip:other@h", "Fri 07:30 EST" },
+		{ NY, 2026, 11, 2, 22, 30, "sip:ny@h", "Mon 17:30 EST" },
+		{ NY, 2026, 10, 30, 22, 30, "sip:other@h", "Fri 18:30 EDT" },
+#undef B
+#undef NY
+	};
+
+	r = route(c, GW_ROUTE_FROM_SIP, "49", 0, "", "sip:berlin@h");
+	strcpy(r->days, "mon-fri");
+	r->day_mask = 0x3e;
+	strcpy(r->hours, "08:00-18:00");
+	r->min_from = 8 * 60;
+	r->min_to = 18 * 60;
+	strcpy(r->timezone, "Europe/Berlin");
+	r = route(c, GW_ROUTE_FROM_SIP, "1", 0, "", "sip:ny@h");
+	strcpy(r->days, "mon-fri");
+	r->day_mask = 0x3e;
+	strcpy(r->hours, "08:00-18:00");
+	r->min_from = 8 * 60;
+	r->min_to = 18 * 60;
+	strcpy(r->timezone, "America/New_York");
+	r = route(c, GW_ROUTE_FROM_SIP, "49", 0, "", "sip:night@h");
+	strcpy(r->hours, "22:00-06:00");
+	r->min_from = 22 * 60;
+	r->min_to = 6 * 60;
+	strcpy(r->timezone, "Europe/Berlin");
+	route(c, GW_ROUTE_FROM_SIP, "", 0, "", "sip:other@h");
+	setenv("TZ", "UTC", 1);
+	tzset();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		time_t t = utc(cases[i].y, cases[i].mo, cases[i].d, cases[i].h,
+			       cases[i].mi);
+
+		TEST_EQ_INT(gw_route_lookup_at(c, GW_ROUTE_FROM_SIP, cases[i].num, t,
+					       &res), 0);
+		printf("  %s at %04d-%02d-%02d %02d:%02d UTC (%s): %s\n",
+		       cases[i].num, cases[i].y, cases[i].mo, cases[i].d, cases[i].h,
+		       cases[i].mi, cases[i].why, res.uri);
+		TEST_EQ_STR(res.uri, cases[i].uri);
+	}
+	unsetenv("TZ");
+	tzset();
+	free(c);
+	return 0;
+}
+
 /* copperctl route test: every route tried, and the outcome. */
 static int explain(void)
 {
@@ -603,6 +683,7 @@ const struct gw_test_case gw_test_cases_route[] = {
 	{ "route_collect", collect },
 	{ "route_explain", explain },
 	{ "route_time_conditions", time_conditions },
+	{ "route_time_dst", time_dst },
 	{ "route_first_match", first_match },
 	{ "route_from", from_filter },
 	{ "route_rewrite", rewrite },
