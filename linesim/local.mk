@@ -11,6 +11,13 @@ copperline_linesim_SOURCES = \
 	linesim/audio.c linesim/audio.h \
 	linesim/fax.c linesim/fax.h \
 	linesim/cid.c linesim/cid.h \
-	linesim/far.c linesim/far.h
+	linesim/far.c linesim/far.h \
+	linesim/script.c linesim/script.h
 copperline_linesim_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SNDFILE_CFLAGS)
 copperline_linesim_LDADD = libgwdsp.la $(SPANDSP_LIBS) $(SNDFILE_LIBS) -lm
+
+# example scenario files (copperline-linesim --script)
+scenariodir = $(pkgdatadir)/scenarios
+dist_scenario_DATA = \
+	linesim/scenarios/phone-dialtone.scn \
+	linesim/scenarios/line-call-to-sip.scn

@@ -24,6 +24,7 @@
 #include "linesim/ctl.h"
 #include "linesim/echo.h"
 #include "linesim/linesim.h"
+#include "linesim/script.h"
 
 #define CLIENT_TIMEOUT_S 10
 
@@ -106,6 +107,7 @@ static void usage(FILE *f)
 		"Usage: copperline-linesim --card PATH --control PATH "
 		"[--ports LIST] [--echo MODEL:ERL[:DELAY]] [--log FILE] [-v]\n"
 		"       copperline-linesim --control PATH COMMAND [ARGS...]\n"
+		"       copperline-linesim --control PATH --script FILE\n"
 		"\n"
 		"The line simulator: an analog phone behind each FXS port and "
 		"a test exchange\n"
@@ -120,6 +122,9 @@ static void usage(FILE *f)
 		"                   hybrid echo on every line: G.168 model 2..9,\n"
 		"                   echo return loss in dB, bulk delay (e.g. 4:6)\n"
 		"  --log FILE       log to FILE instead of stderr\n"
+		"  --script FILE    run a scenario file (\"-\": standard input)\n"
+		"                   against a running simulator; exit 0 if every\n"
+		"                   step passed, 1 if one failed, 2 on a bad file\n"
 		"  -v, --verbose    log more (digits, signals, commands)\n"
 		"  -h, --help       this help\n"
 		"  -V, --version    print the version\n"
@@ -265,13 +270,14 @@ int main(int argc, char **argv)
 		{ "ports", required_argument, NULL, 'p' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "echo", required_argument, NULL, 'e' },
+		{ "script", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
 	const char *card = NULL, *control = NULL, *ports = "fxs,fxs,fxo,fxo";
-	const char *logpath = NULL, *echo = NULL;
+	const char *logpath = NULL, *echo = NULL, *script = NULL;
 	struct ls_echo echo_path = { 0 };
 	enum ls_kind kind[GW_HW_MAX_CHANS];
 	static struct ls_sim sim;
@@ -294,6 +300,9 @@ int main(int argc, char **argv)
 		case 'e':
 			echo = optarg;
 			break;
+		case 's':
+			script = optarg;
+			break;
 		case 'v':
 			ls_verbose = 1;
 			break;
@@ -307,6 +316,14 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+	}
+	if (script) {
+		if (!control || optind < argc) {
+			fprintf(stderr, "copperline-linesim: --script needs "
+					"--control PATH and no command\n");
+			return 2;
+		}
+		return ls_script_run(control, script);
 	}
 	if (optind < argc) {
 		if (!control) {
