@@ -20,10 +20,15 @@ PACKAGES=(
     build-essential autoconf automake libtool pkg-config
     libsofia-sip-ua-dev libspandsp-dev libsrtp2-dev libconfig-dev
     libsndfile1-dev libopus-dev libbcg729-dev libfftw3-dev nettle-dev libtiff-dev dahdi-source
-    libpcre2-dev libsqlite3-dev
+    libpcre2-dev libsqlite3-dev libsystemd-dev libjansson-dev libedit-dev
+    libssl-dev openssl
     sip-tester baresip baresip-core sox python3 tshark xxd iproute2 procps
+    kamailio
     # the real DAHDI driver under qemu (tests/dahdi/run.sh)
     linux-headers-amd64 dahdi qemu-system-x86 busybox-static bzip2 cpio
+    # the Debian package: built, checked with lintian, installed, purged
+    # (tests/package/run.sh)
+    debhelper dpkg-dev fakeroot lintian
 )
 
 usage() {
@@ -40,13 +45,17 @@ usage: ./dev.sh COMMAND [ARGS]
                       tests, unit tests under sanitizers, integration tests,
                       and the DAHDI backend against the real kernel driver
                       under qemu (tests/dahdi/run.sh; about 90 s, whole
-                      calls included).
+                      calls included), and the Debian package (built,
+                      lintian, installed, a call, reload, purge; about 1 min).
                       ARGS are passed to tests/integration/run.py (e.g. -k NAME)
                       and leave the DAHDI stage out.
                       Ends with one line "N passed, N failed" (all stages).
   bench [NAME...]     deps + build, then print the DSP benchmark (ns/sample);
                       with no NAME also the media engine benchmark
   bench media [N...]  the media engine benchmark (CPU, lateness, delay)
+  bench callrate [ARGS]
+                      call-setup rate (SIPp INVITE-200-BYE against 32 simulated
+                      phones), direct and through kamailio as a stateful proxy
   help                this text
 EOF
 }
@@ -314,6 +323,9 @@ cmd_check() {
         # the real DAHDI driver under qemu: with the whole suite only
         (($#)) || run_stage dahdi build/check-dahdi.log \
             tests/dahdi/run.sh build
+        # the Debian package, built and installed on this machine (root)
+        (($#)) || run_stage package build/check-package.log \
+            tests/package/run.sh
     fi
     echo
     log "summary (logs: build/check-*.log), $((SECONDS - t0)) s in all"
@@ -337,6 +349,9 @@ check) cmd_check "$@" ;;
 bench) cmd_deps; cmd_build
     if [ "${1:-}" = media ]; then
         shift; "$SRCDIR/build/tests/bench/mediabench" "$@"
+    elif [ "${1:-}" = callrate ]; then
+        shift; GW_BUILDDIR="$SRCDIR/build" "$PYTHON" \
+            "$SRCDIR/tests/bench/callrate.py" "$@"
     elif [ $# -gt 0 ]; then
         "$SRCDIR/build/tests/bench/bench" "$@"
     else

@@ -47,6 +47,12 @@
 #define PARAM_NUMBER_ABSENCE 0x04
 #define PARAM_NAME 0x07
 #define PARAM_NAME_ABSENCE 0x08
+/* Message waiting (GR-30-CORE / SR-3004, EN 300 659-3). */
+#define TYPE_MDMF_MWI 0x82
+#define TYPE_SDMF_MWI 0x06
+#define PARAM_VISUAL_MWI 0x0B
+#define SDMF_MWI_ON 0x42
+#define SDMF_MWI_OFF 0x6F
 
 struct segment {
 	int32_t rate1, rate2; /* DDS phase rates; 0: no tone */
@@ -83,6 +89,7 @@ struct gw_callerid_rx {
 	uint8_t raw[256];
 	struct gw_callerid_msg msg;
 	bool ready;
+	bool want_mwi; /* gw_callerid_rx_set_mwi() */
 	unsigned long decoded;
 	unsigned long rejected;
 };
@@ -364,6 +371,24 @@ static int encode_fsk(struct gw_callerid_tx *tx,
 	return len;
 }
 
+/* Message waiting, Bell 202 MDMF/SDMF or ETSI (gw_callerid_msg.mwi). */
+static int encode_mwi(struct gw_callerid_tx *tx,
+		      const struct gw_callerid_msg *m)
+{
+	uint8_t *b = tx->buf;
+	uint8_t v = m->mwi > 0 ? 0xFF : 0x00;
+
+	if (tx->std == GW_CALLERID_BELL202_SDMF) {
+		b[0] = TYPE_SDMF_MWI;
+		b[1] = 3;
+		memset(b + 2, m->mwi > 0 ? SDMF_MWI_ON : SDMF_MWI_OFF, 3);
+		return 5;
+	}
+	b[0] = TYPE_MDMF_MWI;
+	b[1] = 3;
+	return put_param(b, 2, PARAM_VISUAL_MWI, &v, 1);
+}
+
 /* JCLIP: adsi_add_field() stuffs DLEs; adsi_tx_put_message() frames. */
 static int encode_jclip(struct gw_callerid_tx *tx,
 			const struct gw_callerid_msg *m)
@@ -416,6 +441,19 @@ int gw_callerid_tx_put(struct gw_callerid_tx *tx,
 
 	if (tx->msg_queued)
 		return -EBUSY;
+	if (msg->mwi) {
+		if (tx->std != GW_CALLERID_BELL202_MDMF &&
+		    tx->std != GW_CALLERID_BELL202_SDMF &&
+		    tx->std != GW_CALLERID_ETSI_FSK)
+			return -EINVAL;
+		len = encode_mwi(tx, msg);
+		/* on-hook: seizure and marks, as a call set-up */
+		adsi_tx_set_preamble(tx->adsi, 300, 180, 5, 1);
+		if (adsi_tx_put_message(tx->adsi, tx->buf, len) <= 0)
+			return -EBUSY;
+		tx->msg_queued = true;
+		return 0;
+	}
 	rc = check_msg(tx->std, msg);
 	if (rc < 0)
 		return rc;
@@ -630,6 +668,24 @@ static int parse_fsk(struct gw_callerid_rx *rx, const uint8_t *msg, int len)
 
 	if (len < 2 || msg[1] != blen)
 		return -1;
+	if (rx->want_mwi && msg[0] == TYPE_MDMF_MWI) {
+		for (int i = 0; i + 2 <= blen; i += 2 + body[i + 1]) {
+			if (i + 2 + body[i + 1] > blen)
+				return -1;
+			if (body[i] == PARAM_VISUAL_MWI && body[i + 1] == 1) {
+				m->mwi = body[i + 2] ? 1 : -1;
+				return 0;
+			}
+		}
+		return -1;
+	}
+	if (rx->want_mwi && msg[0] == TYPE_SDMF_MWI &&
+	    rx->std != GW_CALLERID_ETSI_FSK && blen == 3 &&
+	    body[0] == body[1] && body[1] == body[2] &&
+	    (body[0] == SDMF_MWI_ON || body[0] == SDMF_MWI_OFF)) {
+		m->mwi = body[0] == SDMF_MWI_ON ? 1 : -1;
+		return 0;
+	}
 	if (msg[0] == TYPE_MDMF)
 		return parse_params(m, body, blen, false);
 	if (msg[0] != TYPE_SDMF || rx->std == GW_CALLERID_ETSI_FSK)
@@ -912,6 +968,11 @@ int gw_callerid_rx_process(struct gw_callerid_rx *rx, const int16_t *amp,
 	rx->ready = false;
 	*msg = rx->msg;
 	return 1;
+}
+
+void gw_callerid_rx_set_mwi(struct gw_callerid_rx *rx, bool on)
+{
+	rx->want_mwi = on;
 }
 
 void gw_callerid_rx_counts(const struct gw_callerid_rx *rx,

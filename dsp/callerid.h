@@ -126,6 +126,18 @@ struct gw_callerid_msg {
 	 * leaves it false.
 	 */
 	bool call_waiting;
+	/*
+	 * Message waiting (visual indicator) instead of a call set-up: 1
+	 * on, -1 off, 0 not an MWI message. Bell 202 MDMF: message 0x82
+	 * with the visual indicator parameter 0x0B (0xFF on, 0x00 off);
+	 * SDMF: message 0x06, 0x42 0x42 0x42 on, 0x6F 0x6F 0x6F off
+	 * (GR-30-CORE, SR-3004); ETSI: message 0x82 (EN 300 659-3
+	 * "message waiting indicator") with parameter 0x0B (0xFF / 0x00).
+	 * The other fields are ignored. JCLIP and DTMF have none (tx:
+	 * -EINVAL). The receiver delivers these only when
+	 * gw_callerid_rx_set_mwi() asked for them.
+	 */
+	int8_t mwi;
 };
 
 /* Longest number/name the standard carries (0: no name field). */
@@ -199,6 +211,8 @@ void gw_callerid_rx_reset(struct gw_callerid_rx *rx);
  */
 int gw_callerid_rx_process(struct gw_callerid_rx *rx, const int16_t *amp,
 			   int samples, struct gw_callerid_msg *msg);
+/* Deliver message-waiting messages too (msg.mwi not 0); default off. */
+void gw_callerid_rx_set_mwi(struct gw_callerid_rx *rx, bool on);
 /* Messages delivered, and messages with a right checksum but of another
  * type (e.g. message waiting) or with invalid fields. */
 void gw_callerid_rx_counts(const struct gw_callerid_rx *rx,

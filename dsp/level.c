@@ -22,6 +22,23 @@ float gw_level_dbm0(const int16_t *amp, int samples)
 				    (GW_LEVEL_0DBM0_RMS * GW_LEVEL_0DBM0_RMS)));
 }
 
+double gw_level_tone_share(const int16_t *x, int n, double f_hz,
+			   double energy)
+{
+	double c = 2.0 * cos(2.0 * M_PI * f_hz / 8000.0);
+	double s1 = 0, s2 = 0;
+
+	for (int i = 0; i < n; i++) {
+		double s0 = x[i] + c * s1 - s2;
+
+		s2 = s1;
+		s1 = s0;
+	}
+	if (energy <= 0 || n <= 0)
+		return 0;
+	return 2.0 * (s1 * s1 + s2 * s2 - c * s1 * s2) / (n * energy);
+}
+
 float gw_level_dbm0_to_peak(float level_dbm0)
 {
 	return (float)(GW_LEVEL_0DBM0_RMS * M_SQRT2 *

@@ -17,6 +17,14 @@
 /* Level of a block in dBm0; -99 for digital silence. */
 float gw_level_dbm0(const int16_t *amp, int samples);
 
+/*
+ * Share of a block's power at f_hz (Goertzel; 1.0 for a pure tone on that
+ * frequency, about 0 far from it): 2 |X(f)|^2 / (n * energy), energy being
+ * the block's sum of squares (0: returns 0).
+ */
+double gw_level_tone_share(const int16_t *x, int n, double f_hz,
+			   double energy);
+
 /* Sine amplitude (peak, 16-bit linear) for a level in dBm0. */
 float gw_level_dbm0_to_peak(float level_dbm0);
 

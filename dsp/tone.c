@@ -303,6 +303,8 @@ const char *gw_tone_name(enum gw_tone tone)
 		return "stutter";
 	case GW_TONE_SIT:
 		return "sit";
+	case GW_TONE_HOWLER:
+		return "howler";
 	case GW_TONE_COUNT:
 		break;
 	}

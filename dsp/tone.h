@@ -7,7 +7,7 @@
  * dial 350+440 Hz at -13 dBm0 per tone, continuous; ringback 440+480 Hz at
  * -19 dBm0, 2 s on 4 s off; busy 480+620 Hz at -24 dBm0, 0.5 s on 0.5 s
  * off; congestion (reorder) 480+620 Hz at -24 dBm0, 0.25 s on 0.25 s off;
- * and the zone's call-waiting, stutter dial and SIT tones.
+ * and the zone's call-waiting, stutter dial, SIT and howler tones.
  * How: spandsp's tone_gen, one descriptor per cadence step of each tone of
  * the zone, built in place when the zone is set; a multi-frequency
  * sequence (SIT) plays its steps one after the other.
@@ -31,6 +31,7 @@ enum gw_tone {
 	GW_TONE_CALL_WAITING,
 	GW_TONE_STUTTER, /* stutter (message-waiting, recall) dial tone */
 	GW_TONE_SIT,	 /* special information tone */
+	GW_TONE_HOWLER,	 /* receiver off-hook, after reorder (zone.h) */
 	GW_TONE_COUNT
 };
 

@@ -37,6 +37,14 @@
 	{ .seg = { T1(950, LSIT, 330), T1(1400, LSIT, 330),                    \
 		   T1(1800, LSIT, 330), OFF(1000) } }
 
+/*
+ * Receiver off-hook (howler), after reorder on a line left off-hook: the
+ * lower pair of GR-506's four-frequency ROH tone (1400 + 2060 + 2450 +
+ * 2600 Hz, 0.1 s on, 0.1 s off), as loud as a pair may be sent here.
+ * E.180 lists no such tone; every zone uses this one.
+ */
+#define HOWLER { .seg = { T2(1400, 2060, -6, 100), OFF(100) } }
+
 static const struct gw_zone zones[] = {
 	{
 		/*
@@ -69,6 +77,7 @@ static const struct gw_zone zones[] = {
 						   T1(1371, LSIT, 274),
 						   T1(1777, LSIT, 380),
 						   OFF(1000) } },
+			[GW_TONE_HOWLER] = HOWLER,
 		},
 		.ring = {
 			{ "normal", { 2000, 4000 } },
@@ -102,6 +111,7 @@ static const struct gw_zone zones[] = {
 			[GW_TONE_STUTTER] = { .seg = { T2(350, 440, L2, 750),
 						       T1(440, L2, 750) } },
 			[GW_TONE_SIT] = SIT_ITU,
+			[GW_TONE_HOWLER] = HOWLER,
 		},
 		.ring = {
 			{ "normal", { 400, 200, 400, 2000 } },
@@ -127,6 +137,7 @@ static const struct gw_zone zones[] = {
 			[GW_TONE_STUTTER] = { .seg = { T2(400, 425, L2,
 							  CONT) } },
 			[GW_TONE_SIT] = SIT_ITU,
+			[GW_TONE_HOWLER] = HOWLER,
 		},
 		.ring = {
 			{ "normal", { 1000, 4000 } },
@@ -152,6 +163,7 @@ static const struct gw_zone zones[] = {
 					      .cycles = 6,
 					      .then = T1(440, L1, CONT) },
 			[GW_TONE_SIT] = SIT_ITU,
+			[GW_TONE_HOWLER] = HOWLER,
 		},
 		.ring = {
 			{ "normal", { 1500, 3500 } },
@@ -182,6 +194,7 @@ static const struct gw_zone zones[] = {
 			[GW_TONE_STUTTER] = { .seg = { T1(470, L1, 400),
 						       T1(425, L1, 400) } },
 			[GW_TONE_SIT] = SIT_ITU,
+			[GW_TONE_HOWLER] = HOWLER,
 		},
 		.ring = {
 			{ "normal", { 1000, 4000 } },
@@ -205,6 +218,7 @@ static const struct gw_zone zones[] = {
 			[GW_TONE_STUTTER] = { .seg = { T1(425, L1, 500),
 						       OFF(50) } },
 			[GW_TONE_SIT] = SIT_ITU,
+			[GW_TONE_HOWLER] = HOWLER,
 		},
 		.ring = {
 			{ "normal", { 1000, 4000 } },
@@ -237,6 +251,7 @@ static const struct gw_zone zones[] = {
 					      .cycles = 6,
 					      .then = T1(425, L1, CONT) },
 			[GW_TONE_SIT] = SIT_ITU,
+			[GW_TONE_HOWLER] = HOWLER,
 		},
 		.ring = {
 			{ "normal", { 1500, 3000 } },
@@ -272,6 +287,7 @@ static const struct gw_zone zones[] = {
 			[GW_TONE_STUTTER] = { .seg = { AM(425, 25, 90, L1, 100),
 						       OFF(40) } },
 			[GW_TONE_SIT] = SIT_ITU,
+			[GW_TONE_HOWLER] = HOWLER,
 		},
 		.ring = {
 			{ "normal", { 400, 200, 400, 2000 } },
@@ -306,6 +322,7 @@ static const struct gw_zone zones[] = {
 					      .cycles = 6,
 					      .then = T1(400, L1, CONT) },
 			[GW_TONE_SIT] = SIT_ITU,
+			[GW_TONE_HOWLER] = HOWLER,
 		},
 		.ring = {
 			{ "normal", { 1000, 2000 } },
@@ -335,6 +352,7 @@ static const struct gw_zone zones[] = {
 			[GW_TONE_STUTTER] = { .seg = { T1(425, L1, 400),
 						       OFF(40) } },
 			[GW_TONE_SIT] = SIT_ITU,
+			[GW_TONE_HOWLER] = HOWLER,
 		},
 		.ring = {
 			{ "normal", { 1000, 4000 } },

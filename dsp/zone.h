@@ -3,7 +3,8 @@
  * zone: the call-progress tone zones (national tone plans) and FXS ring
  * cadences, as constant data: for each zone dial tone, ringback, busy,
  * congestion (reorder), call-waiting tone, stutter (message-waiting /
- * special) dial tone and the special information tone (SIT), and the
+ * special) dial tone, the special information tone (SIT) and the
+ * receiver off-hook tone (howler), and the
  * ring cadences of its FXS ports.
  *
  * How: a tone is a list of up to GW_ZONE_SEGS segments, each a duration

@@ -24,9 +24,14 @@
 #include <sofia-sip/nua.h>
 #include <sofia-sip/su_wait.h>
 
+#include "gateway/callfeat.h"
 #include "gateway/cdr.h"
 #include "gateway/conf.h"
+#include "gateway/cw.h"
+#include "gateway/fxodial.h"
+#include "gateway/fxs.h"
 #include "gateway/media.h"
+#include "gateway/routeact.h"
 #include "gateway/sdp.h"
 #include "gateway/srtp.h"
 #include "gateway/supervise.h"
@@ -53,6 +58,7 @@ enum gw_line_state {
 
 struct gw_app;
 struct gw_call;
+struct gw_trunk;
 
 struct gw_line {
 	struct gw_app *app;
@@ -70,6 +76,9 @@ struct gw_line {
 	struct gw_call *call;
 	struct gw_line_cid *cid; /* cid.c: caller ID and ringing */
 	struct gw_sup sup; /* FXO: answer/disconnect supervision */
+	struct gw_fxodial fxodial; /* FXO: pulse dialling, flash, guard */
+	struct gw_fxs fxs; /* FXS: after-call tones, message waiting */
+	struct gw_cw cw; /* FXS: call waiting (gateway/cw.h) */
 };
 
 enum gw_call_dir {
@@ -120,6 +129,14 @@ struct gw_call {
 	char peer[512];	 /* SIP URI of the other side */
 	char callid[128];
 	time_t start, answer;
+	/* the trunk the INVITE went through (trunk.c), NULL: none */
+	struct gw_trunk *trunk;
+	int trunk_auths; /* challenges answered with its credentials */
+	struct gw_cw_call cw; /* call waiting: held by us (gateway/cw.h) */
+	/* our Contact when the call is on TLS, "" otherwise (transport.h) */
+	char contact[128];
+	struct gw_callfeat_call cf; /* session timer (gateway/callfeat.h) */
+	struct gw_route_try rtry; /* failover (gateway/routeact.h) */
 };
 
 struct gw_app {
@@ -133,9 +150,12 @@ struct gw_app {
 	int nlines;
 	struct gw_call *calls;
 	unsigned next_call_id;
+	struct gw_guard *guard; /* rate limits, bans (gateway/guard.h) */
+	struct gw_auth *auth;	/* digest authentication (gateway/auth.h) */
 	struct gw_cdr *cdr; /* NULL: no call records */
 	unsigned calls_total;
 	time_t started;
+	struct gw_trunk *trunks; /* trunk.c: one per conf->trunks[] */
 };
 
 /* Send a command to the media thread; logs if the ring is full. */

@@ -12,11 +12,18 @@
 #include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/url.h>
 
+#include "gateway/auth.h"
 #include "gateway/call.h"
+#include "gateway/callfeat.h"
 #include "gateway/cid.h"
+#include "gateway/cw.h"
+#include "gateway/guard.h"
 #include "gateway/line.h"
 #include "gateway/log.h"
 #include "gateway/route.h"
+#include "gateway/routeact.h"
+#include "gateway/transport.h"
+#include "gateway/trunk.h"
 
 #define CLOG(c, lvl, ...) call_log(c, lvl, __VA_ARGS__)
 
@@ -126,12 +133,17 @@ static void write_cdr(struct gw_call *c)
 }
 
 /* Free the call once both legs are done and the media thread let go. */
+static void ringall_stop(struct gw_call *c, struct gw_line *keep);
+
 static void maybe_free(struct gw_call *c)
 {
 	struct gw_call **pp;
 
 	if (c->line || c->nh || c->rtp_attached)
 		return;
+	if (c->rtry.dur_timer) /* max_duration_s (routeact.h) */
+		su_timer_destroy(c->rtry.dur_timer);
+	ringall_stop(c, NULL); /* no phone may ring for a freed call */
 	write_cdr(c);
 	for (pp = &c->app->calls; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
@@ -357,7 +369,8 @@ static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 			crypto[ncrypto++] = lines[i];
 		}
 	}
-	return gw_sdp_print_fmts(buf, len, conf->sip_host, c->rtp->local_port,
+	return gw_sdp_print_fmts(buf, len, gw_transport_sdp_host(conf),
+				 c->rtp->local_port,
 				 fmts, nfmts, te_pt,
 				 (uint64_t)c->id + (uint64_t)c->start * 1000,
 				 c->sdp_version, crypto, ncrypto, c->sdp_dir);
@@ -366,16 +379,29 @@ static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 static void respond(struct gw_call *c, int status, const char *phrase,
 		    bool with_sdp)
 {
-	char sdp[1024];
+	char sdp[1024], why[80];
+	/* a failure's Q.850 cause (RFC 3326, gateway/callfeat.h) */
+	const char *reason = status >= 300 ?
+		gw_callfeat_reason(status, why, sizeof(why)) : NULL;
 
 	if (!c->nh)
 		return;
 	if (with_sdp && local_sdp(c, sdp, sizeof(sdp), false) > 0)
 		nua_respond(c->nh, status, phrase,
+			    TAG_IF(c->contact[0],
+				   SIPTAG_CONTACT_STR(c->contact)),
+			    TAG_IF(gw_callfeat_require_timer(c, status),
+				   SIPTAG_REQUIRE_STR("timer")),
 			    SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 			    SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 	else
-		nua_respond(c->nh, status, phrase, TAG_END());
+		nua_respond(c->nh, status, phrase,
+			    TAG_IF(c->contact[0],
+				   SIPTAG_CONTACT_STR(c->contact)),
+			    TAG_IF(reason, SIPTAG_REASON_STR(reason)),
+			    TAG_IF(gw_callfeat_require_timer(c, status),
+				   SIPTAG_REQUIRE_STR("timer")),
+			    TAG_END());
 	if (status >= 300)
 		c->sip_ending = true;
 }
@@ -387,6 +413,241 @@ static bool incoming(const struct gw_call *c)
 
 /* ---- incoming INVITE ---- */
 
+/* ---- dial plan actions (gateway/routeact.h) ---- */
+
+static bool port_idle(void *ctx, const char *name)
+{
+	struct gw_app *app = ctx;
+	const struct gw_conf_port *p = gw_conf_port_by_name(app->conf, name);
+	struct gw_line *l = p ? gw_line_by_chan(app, p->channel) : NULL;
+
+	return l && l->state == GW_LINE_IDLE && !l->call;
+}
+
+/*
+ * A ring-all group: c rings its line; ring every other idle phone of the
+ * group too (l->call = c on each; c->line stays the first one until one
+ * answers: gw_call_line_answered()).
+ */
+static void route_ringall(struct gw_call *c, const struct gw_conf_route *rt,
+			  const struct gw_cid_info *ci)
+{
+	struct gw_app *app = c->app;
+	struct gw_route_group *g = gw_routeact_group(app->conf, rt);
+	struct gw_line *keep = c->line;
+	int n = 1;
+
+	if (!g || g->strategy != GW_GROUP_RING_ALL || !keep)
+		return;
+	for (int i = 0; i < g->nports; i++) {
+		const struct gw_conf_port *p =
+			gw_conf_port_by_name(app->conf, g->ports[i]);
+		struct gw_line *l = p ? gw_line_by_chan(app, p->channel) : NULL;
+
+		if (l && l != keep && port_idle(app, g->ports[i]) &&
+		    gw_line_fxs_ring(l, c, ci) == 0)
+			n++;
+	}
+	c->line = keep;
+	snprintf(c->port_name, sizeof(c->port_name), "%s", keep->conf->name);
+	c->rtry.ringall = n > 1;
+	CLOG(c, GW_LOG_INFO, "ring-all group %s: %d phone%s ringing", g->name,
+	     n, n == 1 ? "" : "s");
+}
+
+/*
+ * Ring-all: stop every phone still ringing for c but `keep` (NULL: all).
+ * Their l->call is cleared first, so that nothing of c (its line, its
+ * media) is touched.
+ */
+static void ringall_stop(struct gw_call *c, struct gw_line *keep)
+{
+	if (!c->rtry.ringall)
+		return;
+	for (int i = 0; i < c->app->nlines; i++) {
+		struct gw_line *l = &c->app->lines[i];
+
+		if (l->call != c || l == keep)
+			continue;
+		l->call = NULL;
+		gw_line_remote_gone(l, false);
+	}
+}
+
+/* Ring-all: the phone that answered takes the call, the others stop. */
+static void ringall_answered(struct gw_call *c)
+{
+	for (int i = 0; c->rtry.ringall && i < c->app->nlines; i++) {
+		struct gw_line *l = &c->app->lines[i];
+
+		if (l->call != c || l->state != GW_LINE_FXS_TALKING)
+			continue;
+		c->line = l;
+		snprintf(c->port_name, sizeof(c->port_name), "%s",
+			 l->conf->name);
+		CLOG(c, GW_LOG_INFO, "ring-all: answered on %s",
+		     l->conf->name);
+		ringall_stop(c, l);
+		c->rtry.ringall = false;
+		return;
+	}
+}
+
+/* max_duration_s is up: hang up both sides (as copperctl hangup). */
+static void route_duration_up(su_root_magic_t *magic, su_timer_t *t,
+			      su_timer_arg_t *arg)
+{
+	struct gw_call *c = (struct gw_call *)arg;
+
+	(void)magic;
+	(void)t;
+	CLOG(c, GW_LOG_NOTICE, "route's max_duration_s reached: hanging up");
+	if (c->line && !gw_cw_call_gone(c))
+		gw_line_remote_gone(c->line, false);
+	gw_call_line_gone(c, 0, "route max_duration_s");
+}
+
+/* At the answer: the route's max_duration_s timer, if it has one. */
+static void route_duration_start(struct gw_call *c)
+{
+	const struct gw_conf *conf = c->app->conf;
+	int idx = c->rtry.route - 1, s;
+
+	if (idx < 0 || idx >= conf->nroutes || c->rtry.dur_timer)
+		return;
+	s = gw_routeact_max_duration(&conf->routes[idx]);
+	if (!s)
+		return;
+	c->rtry.dur_timer = su_timer_create(su_root_task(c->app->root), 0);
+	if (c->rtry.dur_timer)
+		su_timer_set_interval(c->rtry.dur_timer, route_duration_up,
+				      (su_timer_arg_t *)c,
+				      (su_duration_t)s * 1000);
+}
+
+/* Has the route its max_calls already (routeact.h)? */
+static bool route_full(struct gw_app *app, const struct gw_conf_route *rt)
+{
+	int max = gw_routeact_max_calls(rt), n = 0;
+	int id = (int)(rt - app->conf->routes) + 1;
+
+	if (!max)
+		return false;
+	for (const struct gw_call *c = app->calls; c; c = c->next)
+		if (c->rtry.route == id && (c->line || !c->sip_ending))
+			n++;
+	return n >= max;
+}
+
+/* Has the route a free line to take the call (failover)? */
+static bool route_idle(struct gw_app *app, const struct gw_route_result *r)
+{
+	struct gw_route_group *g = gw_routeact_group(app->conf, r->route);
+
+	if (route_full(app, r->route))
+		return false;
+
+	if (g) {
+		for (int i = 0; i < g->nports; i++)
+			if (port_idle(app, g->ports[i]))
+				return true;
+		return false;
+	}
+	if (r->port)
+		return port_idle(app, r->port->name);
+	if (r->route->to != GW_ROUTE_TO_FXO)
+		return true; /* a URI, or no phone with that extension */
+	for (int i = 0; i < app->nlines; i++)
+		if (app->lines[i].type == GW_CONF_PORT_FXO &&
+		    port_idle(app, app->lines[i].conf->name))
+			return true;
+	return false;
+}
+
+/* A hunt group's next idle line, by its strategy; NULL: all busy. */
+static struct gw_line *group_line(struct gw_app *app,
+				  struct gw_route_group *g)
+{
+	int i = gw_routeact_hunt(g, port_idle, app);
+	const struct gw_conf_port *p;
+
+	if (i < 0)
+		return NULL;
+	p = gw_conf_port_by_name(app->conf, g->ports[i]);
+	gw_log(GW_LOG_INFO, "call", "hunt group %s (%s): port %s", g->name,
+	       gw_routeact_strategy_name(g->strategy), g->ports[i]);
+	return p ? gw_line_by_chan(app, p->channel) : NULL;
+}
+
+/* A route with `reject`: its status, with a Q.850 Reason (RFC 3326). */
+static void route_reject(nua_handle_t *nh, const struct gw_conf_route *rt,
+			 const char *user, const char *src)
+{
+	int st = gw_routeact_reject(rt);
+	const char *ph = sip_status_phrase(st);
+	char buf[96];
+	const char *reason = gw_callfeat_reason(st, buf, sizeof(buf));
+
+	gw_log(GW_LOG_NOTICE, "call",
+	       "INVITE from %s to '%s': route (line %d) rejects: %d (%s)",
+	       src, user, rt->line, st, reason ? reason : "no Q.850 cause");
+	nua_respond(nh, st, ph && *ph ? ph : "Rejected",
+		    TAG_IF(reason, SIPTAG_REASON_STR(reason)), TAG_END());
+}
+
+/* The route's caller_number / caller_name for a phone's caller ID. */
+static void route_cid(const struct gw_conf_route *rt, struct gw_cid_info *ci)
+{
+	const char *num = gw_routeact_caller_number(rt);
+	const char *name = gw_routeact_caller_name(rt);
+	size_t k = 0;
+
+	if (num[0]) {
+		for (; *num && k + 1 < sizeof(ci->msg.number); num++)
+			if (*num >= '0' && *num <= '9')
+				ci->msg.number[k++] = *num;
+		ci->msg.number[k] = 0;
+		ci->msg.number_absence = 0;
+	}
+	if (name[0]) {
+		snprintf(ci->msg.name, sizeof(ci->msg.name), "%s", name);
+		ci->msg.name_absence = 0;
+	}
+}
+
+static void local_uri(struct gw_app *app, const char *user, const char *name,
+		      char *buf, size_t len);
+
+/*
+ * The route's caller_number / caller_name on an outgoing INVITE: the
+ * From (through a trunk its account stays: the number goes in
+ * P-Asserted-Identity, RFC 3325), and the call's caller for the CDR.
+ */
+static void route_caller(struct gw_call *c, const struct gw_conf_route *rt,
+			 const char *port, char *from, size_t flen,
+			 char *hdrs, size_t hlen)
+{
+	const char *num = gw_routeact_caller_number(rt);
+	const char *name = gw_routeact_caller_name(rt);
+
+	if (!num[0] && !name[0])
+		return;
+	if (num[0])
+		snprintf(c->caller, sizeof(c->caller), "%s", num);
+	if (c->trunk) {
+		gw_trunk_from(c->trunk, name[0] ? name : c->caller, from,
+			      flen);
+		if (num[0])
+			snprintf(hdrs, hlen, "P-Asserted-Identity: <sip:%s@%s>",
+				 num, c->app->conf->sip_host);
+	} else {
+		local_uri(c->app, c->caller, name[0] ? name : port, from,
+			  flen);
+	}
+	CLOG(c, GW_LOG_INFO, "caller ID set by the route: \"%s\" %s", name,
+	     c->caller);
+}
+
 /*
  * The line a SIP call goes to: the port the route resolved (a named port,
  * or the FXS port with the dialled extension), else any idle FXO line.
@@ -394,6 +655,8 @@ static bool incoming(const struct gw_call *c)
 static struct gw_line *route_line(struct gw_app *app,
 				  const struct gw_route_result *r)
 {
+	if (gw_routeact_group(app->conf, r->route)) /* routeact.h */
+		return group_line(app, gw_routeact_group(app->conf, r->route));
 	if (r->port)
 		return gw_line_by_chan(app, r->port->channel);
 	if (r->route->to != GW_ROUTE_TO_FXO)
@@ -406,9 +669,28 @@ static struct gw_line *route_line(struct gw_app *app,
 	return NULL;
 }
 
+/* Premium or international number on a route without allow_premium. */
+static bool dialout_blocked(struct gw_call *c,
+			    const struct gw_conf_route *route, const char *src)
+{
+	const char *p = gw_guard_dialout_blocked(c->app->conf, route,
+						 c->number);
+
+	if (!p)
+		return false;
+	gw_log(GW_LOG_WARNING, "security",
+	       "SECURITY: blocked dial-out to %s (prefix %s) from %s",
+	       c->number, p, src);
+	return true;
+}
+
 static void reject(nua_handle_t *nh, int status, const char *phrase)
 {
-	nua_respond(nh, status, phrase, TAG_END());
+	char why[80];
+	const char *reason = gw_callfeat_reason(status, why, sizeof(why));
+
+	nua_respond(nh, status, phrase,
+		    TAG_IF(reason, SIPTAG_REASON_STR(reason)), TAG_END());
 }
 
 void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
@@ -432,17 +714,36 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		snprintf(src, sizeof(src), "%s:%u", host,
 			 ntohs(((struct sockaddr_in *)ai->ai_addr)->sin_port));
 	}
-	if (!ai || !gw_conf_trusted(app->conf, ai->ai_addr)) {
-		gw_log(GW_LOG_WARNING, "security",
-		       "INVITE from untrusted source %s rejected (403)", src);
-		reject(nh, 403, "Forbidden");
+	/* a trunk's address, sip.trusted or digest credentials, else
+	 * 401/403 whatever the number (gateway/auth.h) */
+	if (!(ai && gw_trunk_trusted(app, ai->ai_addr)) &&
+	    !gw_auth_invite(app, nh, sip))
 		return;
-	}
 	user = sip->sip_request && sip->sip_request->rq_url->url_user ?
 		       sip->sip_request->rq_url->url_user : "";
 	err = gw_route_lookup(app->conf, GW_ROUTE_FROM_SIP, user, &r);
+	/* failover: every line of the route busy, the next route */
+	while (!err && gw_routeact_failover(r.route) &&
+	       !gw_routeact_reject(r.route) && !route_idle(app, &r)) {
+		gw_log(GW_LOG_NOTICE, "call", "INVITE to '%s': route (line %d)"
+		       " all lines busy: failover", user, r.route->line);
+		err = gw_route_lookup_next(app->conf, GW_ROUTE_FROM_SIP, user,
+					   (int)(r.route - app->conf->routes),
+					   &r);
+	}
+	if (!err && gw_routeact_reject(r.route)) { /* routeact.h */
+		route_reject(nh, r.route, user, src);
+		return;
+	}
+	if (!err && route_full(app, r.route)) { /* max_calls */
+		gw_log(GW_LOG_NOTICE, "call", "INVITE from %s to '%s': route "
+		       "(line %d) has its %d calls: 503", src, user,
+		       r.route->line, gw_routeact_max_calls(r.route));
+		reject(nh, 503, "Service Unavailable");
+		return;
+	}
 	if (err || r.route->to == GW_ROUTE_TO_URI) {
-		gw_log(GW_LOG_INFO, "call", "INVITE from %s to '%s': no route",
+		gw_log(GW_LOG_NOTICE, "call", "INVITE from %s to '%s': no route",
 		       src, user);
 		reject(nh, 404, "Not Found");
 		return;
@@ -455,6 +756,12 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 	}
 	c->nh = nh;
 	nua_handle_bind(nh, c);
+	c->rtry.route = (int)(r.route - app->conf->routes) + 1; /* max_calls */
+	snprintf(c->rtry.dialled, sizeof(c->rtry.dialled), "%s", user);
+	gw_callfeat_invite(c, sip); /* RFC 4028 (callfeat.h) */
+	/* on TLS: a Contact that keeps the dialog there (transport.c) */
+	gw_transport_contact(app->conf, sip, NULL, c->contact,
+			     sizeof(c->contact));
 	snprintf(c->number, sizeof(c->number), "%s", r.number);
 	if (sip->sip_call_id)
 		snprintf(c->callid, sizeof(c->callid), "%s",
@@ -479,6 +786,10 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		return;
 	}
 	l = route_line(app, &r);
+	if (c->dir == GW_CALL_SIP_TO_FXO && dialout_blocked(c, r.route, src)) {
+		respond(c, 403, "Forbidden", false);
+		return;
+	}
 	if (c->dir == GW_CALL_SIP_TO_FXO) {
 		if (!l || gw_line_fxo_dial(l, c) < 0) {
 			CLOG(c, GW_LOG_NOTICE, "all lines busy: 503");
@@ -486,16 +797,27 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		}
 		return;
 	}
+	if (!l && gw_routeact_group(app->conf, r.route)) {
+		CLOG(c, GW_LOG_NOTICE, "hunt group all busy: 486");
+		respond(c, 486, "Busy Here", false);
+		return;
+	}
 	if (!l) {
 		respond(c, 404, "Not Found", false);
 		return;
 	}
 	gw_cid_from_sip(sip, &ci); /* caller ID and ring cadence */
+	route_cid(r.route, &ci); /* caller_number/name (routeact.h) */
 	if (gw_line_fxs_ring(l, c, &ci) < 0) {
+		if (gw_cw_offer(l, c, &ci) == 0) { /* call waiting (cw.h) */
+			respond(c, 180, "Ringing", false);
+			return;
+		}
 		CLOG(c, GW_LOG_NOTICE, "port %s busy: 486", l->conf->name);
 		respond(c, 486, "Busy Here", false);
 		return;
 	}
+	route_ringall(c, r.route, &ci); /* ring-all groups (routeact.h) */
 	respond(c, 180, "Ringing", false);
 }
 
@@ -506,6 +828,8 @@ static int invite(struct gw_call *c, const char *uri, const char *from,
 		  const char *hdrs)
 {
 	char sdp[1024];
+	/* through a trunk: its proxy (trunk.c) */
+	const char *proxy = c->trunk ? gw_trunk_proxy(c->trunk) : NULL;
 
 	if (open_rtp(c) || local_sdp(c, sdp, sizeof(sdp), true) < 0)
 		return -EIO;
@@ -513,7 +837,14 @@ static int invite(struct gw_call *c, const char *uri, const char *from,
 	if (!c->nh)
 		return -ENOMEM;
 	snprintf(c->peer, sizeof(c->peer), "%s", uri);
+	gw_transport_contact(c->app->conf, NULL, uri, c->contact,
+			     sizeof(c->contact)); /* TLS (transport.c) */
 	nua_invite(c->nh, SIPTAG_FROM_STR(from),
+		   TAG_IF(c->contact[0], SIPTAG_CONTACT_STR(c->contact)),
+		   /* the Request-URI with its ;transport= (To drops it) */
+		   TAG_IF(strstr(uri, ";transport="),
+			  NUTAG_URL(URL_STRING_MAKE(uri))),
+		   TAG_IF(proxy, NUTAG_PROXY(URL_STRING_MAKE(proxy))),
 		   TAG_IF(hdrs && *hdrs, SIPTAG_HEADER_STR(hdrs)),
 		   SIPTAG_CONTENT_TYPE_STR("application/sdp"),
 		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
@@ -531,15 +862,50 @@ static void local_uri(struct gw_app *app, const char *user, const char *name,
 		 v6 ? "[" : "", h, v6 ? "]" : "", app->conf->sip_port);
 }
 
+static void fxs_try(struct gw_line *l, const char *number, int after);
+
 void gw_call_from_fxs(struct gw_line *l, const char *number)
+{
+	fxs_try(l, number, -1);
+}
+
+/*
+ * A phone's call by the first route for `number` after routes[after]
+ * (-1: from the start; failover, routeact.h).
+ */
+static void fxs_try(struct gw_line *l, const char *number, int after)
 {
 	struct gw_app *app = l->app;
 	struct gw_route_result r;
 	struct gw_call *c;
-	char from[256];
+	char from[256], hdrs[160] = "";
 	int err;
 
-	err = gw_route_lookup(app->conf, GW_ROUTE_FROM_FXS, number, &r);
+	err = after < 0 ? gw_route_lookup(app->conf, GW_ROUTE_FROM_FXS,
+					  number, &r) :
+			  gw_route_lookup_next(app->conf, GW_ROUTE_FROM_FXS,
+					       number, after, &r);
+	if (!err && gw_routeact_reject(r.route)) { /* routeact.h */
+		gw_log(GW_LOG_NOTICE, "call", "port %s: '%s': route (line %d)"
+		       " rejects: %d", l->conf->name, number, r.route->line,
+		       gw_routeact_reject(r.route));
+		gw_line_remote_gone(l, false);
+		return;
+	}
+	/* max_calls (routeact.h): the next route, or reorder */
+	while (!err && route_full(app, r.route) &&
+	       gw_routeact_failover(r.route))
+		err = gw_route_lookup_next(app->conf, GW_ROUTE_FROM_FXS,
+					   number,
+					   (int)(r.route - app->conf->routes),
+					   &r);
+	if (!err && route_full(app, r.route)) {
+		gw_log(GW_LOG_NOTICE, "call", "port %s: '%s': route (line %d)"
+		       " has its %d calls", l->conf->name, number,
+		       r.route->line, gw_routeact_max_calls(r.route));
+		gw_line_remote_gone(l, false);
+		return;
+	}
 	if (err || r.route->to != GW_ROUTE_TO_URI) {
 		gw_log(GW_LOG_NOTICE, "call", "port %s: no route for '%s'",
 		       l->conf->name, number);
@@ -557,10 +923,29 @@ void gw_call_from_fxs(struct gw_line *l, const char *number)
 	snprintf(c->number, sizeof(c->number), "%s", r.number);
 	snprintf(c->caller, sizeof(c->caller), "%s",
 		 l->conf->extension[0] ? l->conf->extension : l->conf->name);
+	/* for failover (routeact.h) */
+	snprintf(c->rtry.dialled, sizeof(c->rtry.dialled), "%s", number);
+	c->rtry.route = (int)(r.route - app->conf->routes) + 1;
 	local_uri(app, l->conf->extension[0] ? l->conf->extension :
 					       l->conf->name,
 		  l->conf->name, from, sizeof(from));
-	if (invite(c, r.uri, from, NULL) < 0) {
+	if (r.route->trunk) { /* to = "trunk:NAME" (trunk.c) */
+		c->trunk = gw_trunk_get(app, r.route->trunk);
+		if (!gw_trunk_usable(c->trunk)) {
+			CLOG(c, GW_LOG_NOTICE, "trunk %s is down: call refused",
+			     app->conf->trunks[r.route->trunk - 1].name);
+			end_note(c, 503, "trunk down");
+			c->line = NULL;
+			l->call = NULL;
+			gw_line_remote_gone(l, false);
+			maybe_free(c);
+			return;
+		}
+		gw_trunk_from(c->trunk, c->caller, from, sizeof(from));
+	}
+	route_caller(c, r.route, l->conf->name, from, sizeof(from), hdrs,
+		     sizeof(hdrs));
+	if (invite(c, r.uri, from, hdrs) < 0) {
 		gw_line_remote_gone(l, false);
 		maybe_free(c);
 	}
@@ -607,28 +992,40 @@ void gw_call_line_progress(struct gw_call *c)
 
 void gw_call_line_answered(struct gw_call *c)
 {
+	if (c)
+		ringall_answered(c); /* ring-all (routeact.h) */
 	if (!c || !incoming(c) || c->sip_answered || c->sip_ending)
 		return;
 	CLOG(c, GW_LOG_INFO, "answered: 200 OK");
 	c->sip_answered = true;
 	c->answer = time(NULL);
 	respond(c, 200, "OK", true);
+	route_duration_start(c); /* max_duration_s (routeact.h) */
 }
 
 void gw_call_line_gone(struct gw_call *c, int status, const char *why)
 {
+	ringall_stop(c, NULL); /* ring-all: the other phones (routeact.h) */
 	CLOG(c, GW_LOG_INFO, "line side ended: %s", why);
 	end_note(c, status, why);
 	if (!c->answer && (c->dir == GW_CALL_FXS_TO_SIP ||
 			   c->dir == GW_CALL_FXO_TO_SIP))
 		c->cancelled = true; /* the line caller gave up */
 	if (c->nh && !c->sip_ending) {
+		char rsn[80]; /* Q.850 cause (RFC 3326, callfeat.h) */
+
 		c->sip_ending = true;
 		if (c->sip_answered) {
-			nua_bye(c->nh, TAG_END());
+			nua_bye(c->nh, SIPTAG_REASON_STR(gw_callfeat_reason(
+					       200, rsn, sizeof(rsn))),
+				TAG_END());
 		} else if (incoming(c)) {
 			int st = status >= 300 ? status : 487;
+			const char *reason =
+				gw_callfeat_reason(st, rsn, sizeof(rsn));
+
 			nua_respond(c->nh, st, sip_status_phrase(st),
+				    TAG_IF(reason, SIPTAG_REASON_STR(reason)),
 				    TAG_END());
 		} else {
 			nua_cancel(c->nh, TAG_END());
@@ -641,6 +1038,34 @@ void gw_call_line_gone(struct gw_call *c, int status, const char *why)
 
 static void reinvite_answered(struct gw_call *c, int status,
 			      const sip_t *sip);
+static void hold_answered(struct gw_call *c, int status);
+
+/*
+ * A phone's unanswered call failed with `status`: if its route has
+ * failover and the status is one (5xx, 408), end this call and try the
+ * next route for the same number with a new one. True if it did.
+ */
+static bool fxs_failover(struct gw_call *c, int status)
+{
+	struct gw_line *l = c->line;
+	const struct gw_conf *conf = c->app->conf;
+	int idx = c->rtry.route - 1;
+	char dialled[sizeof(c->rtry.dialled)];
+
+	if (c->dir != GW_CALL_FXS_TO_SIP || c->sip_answered || idx < 0 ||
+	    idx >= conf->nroutes || !gw_routeact_failover(&conf->routes[idx]) ||
+	    !gw_routeact_failover_status(status) || l->call != c ||
+	    c->rtp_attached) /* early media on the line: let it end */
+		return false;
+	CLOG(c, GW_LOG_NOTICE, "%d from %s: failover to the next route (after"
+	     " line %d)", status, c->peer, conf->routes[idx].line);
+	snprintf(dialled, sizeof(dialled), "%s", c->rtry.dialled);
+	c->line = NULL;
+	l->call = NULL;
+	maybe_free(c);
+	fxs_try(l, dialled, idx);
+	return true;
+}
 
 void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 			  const sip_t *sip)
@@ -650,10 +1075,29 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 	if (!c->callid[0] && sip && sip->sip_call_id)
 		snprintf(c->callid, sizeof(c->callid), "%s",
 			 sip->sip_call_id->i_id);
+	if (c->cw.reinvite) { /* our hold or resume (gw_call_hold()) */
+		if (status >= 200)
+			hold_answered(c, status);
+		return;
+	}
 	if (c->reinvite_pending) {
 		if (status >= 200)
 			reinvite_answered(c, status, sip);
 		return;
+	}
+	if ((status == 401 || status == 407) && c->nh) {
+		char why[160] = "no credentials for it";
+
+		/* only a trunk's own realm gets its credentials (trunk.h) */
+		if (c->trunk && !c->sip_ending &&
+		    gw_trunk_challenge(c->trunk, c->nh, sip, &c->trunk_auths,
+				       why, sizeof(why)))
+			return;
+		CLOG(c, GW_LOG_NOTICE, "%d not answered: %s", status, why);
+		/* nua waits for credentials that will not come: drop it */
+		nua_handle_bind(c->nh, NULL);
+		nua_handle_destroy(c->nh);
+		c->nh = NULL;
 	}
 	if (status < 200) {
 		if (status < 180)
@@ -685,6 +1129,7 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 			return;
 		}
 		CLOG(c, GW_LOG_INFO, "answered by %s", c->peer);
+		route_duration_start(c); /* max_duration_s (routeact.h) */
 		if (c->dir == GW_CALL_FXO_TO_SIP)
 			gw_line_fxo_answer(l);
 		else
@@ -694,6 +1139,8 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 	CLOG(c, GW_LOG_INFO, "call failed: %d %s", status, phrase);
 	end_note(c, status, phrase ? phrase : "");
 	c->sip_ending = true;
+	if (l && fxs_failover(c, status))
+		return; /* the next route has the phone (routeact.h) */
 	if (l)
 		gw_line_remote_gone(l, status == 486 || status == 600);
 	maybe_free(c);
@@ -735,7 +1182,8 @@ void gw_call_vbd(struct gw_call *c)
 	    gw_srtp_sdes_encode(line, sizeof(line), &c->srtp_local) < 0)
 		return;
 	c->sdp_version++;
-	err = gw_sdp_print_fmts(sdp, sizeof(sdp), c->app->conf->sip_host,
+	err = gw_sdp_print_fmts(sdp, sizeof(sdp),
+				gw_transport_sdp_host(c->app->conf),
 				c->rtp->local_port, g711, 2, -1,
 				(uint64_t)c->id + (uint64_t)c->start * 1000,
 				c->sdp_version, crypto, c->srtp_on ? 1 : 0,
@@ -867,11 +1315,12 @@ void gw_call_sip_reinvite(struct gw_call *c, const sip_t *sip)
 void gw_call_sip_ended(struct gw_call *c, const char *why)
 {
 	CLOG(c, GW_LOG_INFO, "SIP side ended: %s", why);
+	ringall_stop(c, c->line); /* ring-all (routeact.h) */
 	end_note(c, 0, why);
 	if (!c->answer && incoming(c))
 		c->cancelled = true; /* the SIP caller gave up */
 	c->sip_ending = true;
-	if (c->line)
+	if (c->line && !gw_cw_call_gone(c))
 		gw_line_remote_gone(c->line, false);
 	maybe_free(c);
 }
@@ -881,7 +1330,8 @@ void gw_call_sip_terminated(struct gw_call *c)
 	nua_handle_bind(c->nh, NULL);
 	nua_handle_destroy(c->nh);
 	c->nh = NULL;
-	if (c->line)
+	ringall_stop(c, c->line); /* ring-all (routeact.h) */
+	if (c->line && !gw_cw_call_gone(c))
 		gw_line_remote_gone(c->line, false);
 	maybe_free(c);
 }
@@ -937,6 +1387,11 @@ void gw_call_rtp_detached(struct gw_app *app, struct gw_rtp_session *rtp)
 {
 	for (struct gw_call *c = app->calls; c; c = c->next) {
 		if (c->rtp == rtp) {
+			if (c->cw.held) { /* on hold (cw.h): not over yet */
+				c->rtp_attached = false;
+				maybe_free(c);
+				return;
+			}
 			if (rtp->te_pt >= 0)
 				log_events(c, rtp);
 			log_quality(c, rtp);
@@ -966,4 +1421,42 @@ void gw_call_shutdown(struct gw_app *app)
 		explicit_bzero(&c->srtp_remote, sizeof(c->srtp_remote));
 		free(c);
 	}
+}
+
+/* ---- call waiting: hold and resume (gateway/cw.h) ---- */
+
+void gw_call_hold(struct gw_call *c, bool hold)
+{
+	char sdp[1024];
+
+	if (!c->nh || c->sip_ending || !c->sip_answered || !c->rtp ||
+	    !c->have_remote)
+		return;
+	/* our offer: the codec in use, sendonly to hold (RFC 3264 §8.4) */
+	c->sdp_dir = hold ? GW_SDP_SENDONLY : GW_SDP_SENDRECV;
+	c->sdp_version++;
+	if (c->srtp_on && !c->srtp_answer[0] &&
+	    gw_srtp_sdes_encode(c->srtp_answer, sizeof(c->srtp_answer),
+				&c->srtp_local) < 0)
+		return; /* our key, offered again (RFC 4568 §7.1.4) */
+	if (local_sdp(c, sdp, sizeof(sdp), false) < 0)
+		return;
+	CLOG(c, GW_LOG_INFO, "%s: re-INVITE a=%s", hold ? "hold" : "resume",
+	     gw_sdp_dir_name(c->sdp_dir));
+	c->cw.reinvite = true;
+	nua_invite(c->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+		   SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	explicit_bzero(sdp, sizeof(sdp));
+}
+
+static void hold_answered(struct gw_call *c, int status)
+{
+	c->cw.reinvite = false;
+	if (status >= 300)
+		CLOG(c, GW_LOG_NOTICE, "%s re-INVITE refused (%d): the call "
+		     "stays as it is on our side",
+		     c->cw.held ? "hold" : "resume", status);
+	else
+		CLOG(c, GW_LOG_INFO, "%s: the peer agreed (%d)",
+		     c->cw.held ? "held" : "resumed", status);
 }

@@ -28,6 +28,11 @@ void gw_call_vbd(struct gw_call *c);
  * issue).
  */
 void gw_call_flash(struct gw_call *c);
+/*
+ * Call waiting (gateway/cw.h): hold the call with a re-INVITE whose
+ * offer is a=sendonly, or resume it with a=sendrecv (RFC 3264 §8.4).
+ */
+void gw_call_hold(struct gw_call *c, bool hold);
 
 /* SIP side (sip.c). */
 void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh,

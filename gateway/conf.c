@@ -25,7 +25,13 @@
 #include "dsp/zone.h"
 #include "gateway/conf.h"
 #include "gateway/jbuf.h"
+#include "gateway/log.h"
 #include "gateway/route.h"
+#include "gateway/routeact.h"
+#include "gateway/conf_int.h"
+#include "gateway/guard.h"
+#include "gateway/transport.h"
+#include "gateway/trunk.h"
 
 #define TIMEOUT_MIN_MS 500
 #define TIMEOUT_MAX_MS 60000
@@ -41,29 +47,41 @@ struct ctx {
 };
 
 static const char *const root_keys[] = {
-	"general", "card", "sip", "ports", "routes", NULL
+	"general", "card", "sip", "ports", "trunks", "routes",
+	"groups", /* gateway/routeact.c */
+	NULL
 };
 static const char *const general_keys[] = {
-	"control_socket", "log_level", "zone", "cdr_db", "cdr_csv", NULL
+	"control_socket", "log_level", "log_levels", "zone", "cdr_db", "cdr_csv",
+	"blocked_prefixes", NULL
 };
 static const char *const card_keys[] = { "driver", "device", "media_threads",
 					 NULL };
 static const char *const sip_keys[] = {
 	"listen", "rtp_ports", "rtp_dscp", "srtp", "codecs",
 	"telephone_event_pt", "dtmf_lookahead_ms", "rtp_timeout_s",
-	"jitter_mode", "jitter_delay_ms", "jitter_min_ms",
-	"jitter_max_ms", "trusted", NULL
+	"session_timer_s", "jitter_mode", "jitter_delay_ms", "jitter_min_ms",
+	"jitter_max_ms", "trusted",
+	/* gateway/guard.h */
+	"users", "realm", "nonce_ttl_s", "rate_limit", "ban_after",
+	"ban_window_s", "ban_time_s",
+	/* gateway/transport.h */
+	"tcp", "tls_listen", "tls_certificate", "tls_key", "tls_ca_file",
+	"tls_verify_peer", "external_address", "keepalive_s", NULL
 };
 static const char *const fxs_keys[] = {
 	"extension", "digit_timeout_ms", "first_digit_timeout_ms", "flash_min_ms",
-	"flash_max_ms", "ring_cadence", "reverse_polarity", NULL
+	"flash_max_ms", "ring_cadence", "reverse_polarity",
+	"signalling", "disconnect_ms", "reorder_s", "howler_s", "hotline",
+	"hotline_delay_ms", "call_waiting", NULL
 };
 static const char *const fxo_keys[] = {
 	"target", "dialtone_timeout_ms", "answer_rings",
 	"answer_supervision", "answer_energy_ms", "supervision_energy_dbm0",
 	"disconnect_loop_drop_ms", "disconnect_polarity", "disconnect_tones",
 	"disconnect_tone_repeat", "disconnect_silence_s",
-	"max_call_duration_s", NULL
+	"max_call_duration_s", "dial_mode", "pulse_pps", "pulse_break_pct",
+	"pulse_interdigit_ms", "flash_ms", NULL
 };
 static const char *const port_keys[] = {
 	"name", "channel", "type", "extension", "digit_timeout_ms",
@@ -74,14 +92,21 @@ static const char *const port_keys[] = {
 	"answer_supervision", "answer_energy_ms", "supervision_energy_dbm0",
 	"disconnect_loop_drop_ms", "disconnect_polarity", "disconnect_tones",
 	"disconnect_tone_repeat", "disconnect_silence_s",
-	"max_call_duration_s", "reverse_polarity", NULL
+	"max_call_duration_s", "reverse_polarity",
+	"signalling", "disconnect_ms", "reorder_s", "howler_s", "hotline",
+	"hotline_delay_ms", "dial_mode", "pulse_pps", "pulse_break_pct",
+	"pulse_interdigit_ms", "flash_ms", "rx_gain_db", "tx_gain_db",
+	"call_waiting", NULL
 };
 static const char *const route_keys[] = {
 	"from", "prefix", "pattern", "regex", "strip", "prepend", "to", "days",
-	"hours", "dates", "timezone", NULL
+	"hours", "dates", "timezone", "allow_premium",
+	/* gateway/routeact.h: */
+	"rewrite", "replace", "caller_number", "caller_name", "reject",
+	"failover", "max_calls", "max_duration_s", NULL
 };
 static const char *const log_levels[] = {
-	"error", "warning", "info", "debug", NULL
+	"error", "warning", "notice", "info", "debug", NULL
 };
 
 /*
@@ -311,6 +336,46 @@ static int get_zone(struct ctx *c, const config_setting_t *grp,
 	return 0;
 }
 
+/* general.log_levels = { SUBSYS = "LEVEL"; ... } (gateway/log.h) */
+static int load_log_levels(struct ctx *c, const config_setting_t *g)
+{
+	static const char base[] = "general.log_levels";
+	struct gw_conf *conf = c->conf;
+	config_setting_t *s = config_setting_get_member(g, "log_levels");
+	int n;
+
+	if (!s)
+		return 0;
+	if (!config_setting_is_group(s))
+		return fail(c, s, "general", "log_levels",
+			    "must be a group ({ sip = \"debug\"; ... })");
+	n = config_setting_length(s);
+	if (n > GW_CONF_MAX_LOG_LEVELS)
+		return fail(c, s, "general", "log_levels",
+			    "more than %d subsystems", GW_CONF_MAX_LOG_LEVELS);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *m = config_setting_get_elem(s, i);
+		const char *name = config_setting_name(m), *v;
+		struct gw_conf_log_level *e = &conf->log_levels[i];
+
+		if (!gw_log_subsys_ok(name))
+			return fail(c, m, base, name,
+				    "a subsystem name is 1-%d of a-z 0-9 _ -",
+				    GW_LOG_SUBSYS_LEN);
+		if (config_setting_type(m) != CONFIG_TYPE_STRING)
+			return fail(c, m, base, name, "must be a string");
+		v = config_setting_get_string(m);
+		if (!in_list(v, log_levels))
+			return fail(c, m, base, name,
+				    "\"%s\": must be error, warning, notice, "
+				    "info or debug", v);
+		snprintf(e->subsys, sizeof(e->subsys), "%s", name);
+		e->level = gw_log_level_parse(v);
+	}
+	conf->nlog_levels = n;
+	return 0;
+}
+
 static int load_general(struct ctx *c, const config_setting_t *root)
 {
 	struct gw_conf *conf = c->conf;
@@ -336,7 +401,10 @@ static int load_general(struct ctx *c, const config_setting_t *root)
 		return r;
 	if (s && !in_list(conf->log_level, log_levels))
 		return fail(c, s, "general", "log_level",
-			    "must be error, warning, info or debug");
+			    "must be error, warning, notice, info or debug");
+	r = load_log_levels(c, g);
+	if (r < 0)
+		return r;
 	r = get_str(c, g, "general", "cdr_db", conf->cdr_db,
 		    sizeof(conf->cdr_db), NULL);
 	if (r < 0)
@@ -349,6 +417,9 @@ static int load_general(struct ctx *c, const config_setting_t *root)
 		return fail(c, s, "general", "cdr_csv",
 			    "needs cdr_db (the records are written there "
 			    "first)");
+	r = gw_guard_conf_general((struct gw_conf_ctx *)c, g);
+	if (r < 0)
+		return r;
 	return get_zone(c, g, "general", conf->zone);
 }
 
@@ -384,19 +455,21 @@ static int load_card(struct ctx *c, const config_setting_t *root)
 		       &conf->media_threads, NULL);
 }
 
-static int parse_listen(struct gw_conf *conf, const char *v)
+/* "ADDR:PORT" or "[ADDR6]:PORT" with a literal address. */
+int gw_conf_parse_hostport(const char *v, char *host, size_t hostlen,
+			   int *port)
 {
-	const char *colon;
-	size_t hlen;
-	char host[sizeof(conf->sip_host)];
+	const char *colon, *end;
 	unsigned char buf[16];
-	int family = AF_INET, port;
+	int family = AF_INET;
+	size_t hlen;
+	char *e;
+	long p;
 
 	if (v[0] == '[') {
-		const char *end = strchr(v, ']');
-
+		end = strchr(v, ']');
 		if (!end || end[1] != ':')
-			return -1;
+			return -EINVAL;
 		v++;
 		hlen = (size_t)(end - v);
 		colon = end + 1;
@@ -404,17 +477,29 @@ static int parse_listen(struct gw_conf *conf, const char *v)
 	} else {
 		colon = strrchr(v, ':');
 		if (!colon)
-			return -1;
+			return -EINVAL;
 		hlen = (size_t)(colon - v);
 	}
-	if (hlen >= sizeof(host))
-		return -1;
+	if (hlen == 0 || hlen >= hostlen)
+		return -EINVAL;
 	memcpy(host, v, hlen);
 	host[hlen] = '\0';
 	if (inet_pton(family, host, buf) != 1)
-		return -1;
-	port = parse_u16(colon + 1, strlen(colon + 1));
-	if (port < 1 || port > 65535)
+		return -EINVAL;
+	errno = 0;
+	p = strtol(colon + 1, &e, 10);
+	if (errno || e == colon + 1 || *e || p < 1 || p > 65535)
+		return -EINVAL;
+	*port = (int)p;
+	return 0;
+}
+
+static int parse_listen(struct gw_conf *conf, const char *v)
+{
+	char host[sizeof(conf->sip_host)];
+	int port;
+
+	if (gw_conf_parse_hostport(v, host, sizeof(host), &port) < 0)
 		return -1;
 	strcpy(conf->sip_host, host);
 	conf->sip_port = port;
@@ -601,6 +686,15 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 		    &conf->rtp_timeout_s, NULL);
 	if (r < 0)
 		return r;
+	/* RFC 4028 §4: Min-SE is at least 90 s (gateway/callfeat.h) */
+	r = get_int(c, g, "sip", "session_timer_s", 0, 86400,
+		    &conf->session_timer_s, &s);
+	if (r < 0)
+		return r;
+	if (s && conf->session_timer_s && conf->session_timer_s < 90)
+		return fail(c, s, "sip", "session_timer_s",
+			    "%d is under 90 (RFC 4028 minimum); 0 turns "
+			    "session timers off", conf->session_timer_s);
 	s = config_setting_get_member(g, "jitter_mode");
 	if (s) {
 		static const char *const modes[] = { "adaptive", "fixed",
@@ -645,7 +739,15 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 		conf->srtp = (enum gw_conf_srtp)r;
 	}
 	s = config_setting_get_member(g, "trusted");
-	return s ? load_trusted(c, s) : 0;
+	r = s ? load_trusted(c, s) : 0;
+	if (r < 0)
+		return r;
+	/* TCP, TLS, external address, keep-alives: gateway/transport.c */
+	r = gw_transport_conf_sip((struct gw_conf_ctx *)c, g);
+	if (r < 0)
+		return r;
+	/* users, realm, rate limit, bans: gateway/guard.c */
+	return gw_guard_conf_sip((struct gw_conf_ctx *)c, g);
 }
 
 /* Keys of the other port type present in port `e`? */
@@ -660,6 +762,53 @@ static int check_type_keys(struct ctx *c, const config_setting_t *e,
 			return fail(c, s, base, *other,
 				    "not valid on an %s port", type);
 	}
+	return 0;
+}
+
+/* FXS signalling, after-call tones and hotline (struct gw_conf_fxs). */
+static int load_port_fxs_sig(struct ctx *c, const config_setting_t *e,
+			     const char *base, struct gw_conf_fxs *f)
+{
+	static const char *const sig_names[] = { "kewlstart", "loopstart",
+						 NULL };
+	config_setting_t *s;
+	int r;
+
+	f->signalling = GW_CONF_FXS_KEWLSTART;
+	f->disconnect_ms = 600;
+	f->reorder_s = 30;
+	f->howler_s = 60;
+	f->call_waiting = true;
+	r = get_bool(c, e, base, "call_waiting", &f->call_waiting);
+	if (r < 0)
+		return r;
+	s = config_setting_get_member(e, "signalling");
+	if (s) {
+		r = get_enum(c, s, base, "signalling", sig_names);
+		if (r < 0)
+			return r;
+		f->signalling = (enum gw_conf_fxs_signalling)r;
+	}
+	r = get_int(c, e, base, "disconnect_ms", 100, 5000, &f->disconnect_ms,
+		    NULL);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "reorder_s", 0, 600, &f->reorder_s, NULL);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "howler_s", 0, 600, &f->howler_s, NULL);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "hotline_delay_ms", 0, TIMEOUT_MAX_MS,
+		    &f->hotline_delay_ms, NULL);
+	if (r < 0)
+		return r;
+	r = get_str(c, e, base, "hotline", f->hotline, sizeof(f->hotline), &s);
+	if (r < 0)
+		return r;
+	if (s && (!f->hotline[0] || !dial_chars(f->hotline)))
+		return fail(c, s, base, "hotline",
+			    "\"%s\" must be a number (0-9 * # +)", f->hotline);
 	return 0;
 }
 
@@ -706,6 +855,9 @@ static int load_port_fxs(struct ctx *c, const config_setting_t *e,
 	if (r < 0)
 		return r;
 	r = get_bool(c, e, base, "reverse_polarity", &p->reverse_polarity);
+	if (r < 0)
+		return r;
+	r = load_port_fxs_sig(c, e, base, &p->fxs);
 	if (r < 0)
 		return r;
 	if (p->flash_max_ms && p->flash_max_ms <= p->flash_min_ms)
@@ -806,6 +958,98 @@ static int load_port_sup(struct ctx *c, const config_setting_t *e,
 		       &sup->max_duration_s, NULL);
 }
 
+/* FXO dialling and hook-flash (gw_conf_fxo_dial), after the zone. */
+static int load_port_dial(struct ctx *c, const config_setting_t *e,
+			  const char *base, struct gw_conf_port *p)
+{
+	static const char *const modes[] = { "dtmf", "pulse", NULL };
+	struct gw_conf_fxo_dial *d = &p->dial;
+	config_setting_t *s = config_setting_get_member(e, "dial_mode");
+	int r;
+
+	d->mode = GW_CONF_DIAL_DTMF;
+	d->pulse_pps = 10;
+	/* Telcordia GR-506: 61 % nominal; BT SIN 351: 2:1; ITU/ETSI: 60 % */
+	d->break_pct = !strcmp(p->zone, "us") ? 61 :
+		       !strcmp(p->zone, "uk") ? 67 : 60;
+	d->interdigit_ms = 700;
+	/* a North American flash; elsewhere the timed-break recall */
+	d->flash_ms = !strcmp(p->zone, "us") ? 600 : 100;
+	if (s) {
+		r = get_enum(c, s, base, "dial_mode", modes);
+		if (r < 0)
+			return r;
+		d->mode = r ? GW_CONF_DIAL_PULSE : GW_CONF_DIAL_DTMF;
+	}
+	r = get_int(c, e, base, "pulse_pps", 8, 20, &d->pulse_pps, NULL);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "pulse_break_pct", 50, 80, &d->break_pct,
+		    NULL);
+	if (r < 0)
+		return r;
+	r = get_int(c, e, base, "pulse_interdigit_ms", 100, 2000,
+		    &d->interdigit_ms, NULL);
+	if (r < 0)
+		return r;
+	return get_int(c, e, base, "flash_ms", 50, 2000, &d->flash_ms, NULL);
+}
+
+/* A gain in dB, integer or float, -24..24 (the card's range, hw.h). */
+static int get_gain(struct ctx *c, const config_setting_t *e,
+		    const char *base, const char *name, float *dst)
+{
+	config_setting_t *s = config_setting_get_member(e, name);
+	double v;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_FLOAT)
+		v = config_setting_get_float(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_INT)
+		v = config_setting_get_int(s);
+	else
+		return fail(c, s, base, name, "must be a number (dB)");
+	if (!(v >= -24 && v <= 24))
+		return fail(c, s, base, name, "%g is out of range -24..24", v);
+	*dst = (float)v;
+	return 0;
+}
+
+/*
+ * echo_canceller: true (ours), false (none) or "kernel" (the card's,
+ * ours off; its tail is echo_tail_ms * 8 taps, a power of two), and the
+ * card's gains.
+ */
+static int load_port_card(struct ctx *c, const config_setting_t *e,
+			  const char *base, struct gw_conf_port *p)
+{
+	config_setting_t *s = config_setting_get_member(e, "echo_canceller");
+	int r;
+
+	if (s && config_setting_type(s) == CONFIG_TYPE_STRING) {
+		if (strcmp(config_setting_get_string(s), "kernel"))
+			return fail(c, s, base, "echo_canceller",
+				    "must be true or false, or \"kernel\"");
+		p->echo_canceller = false;
+		p->echo_kernel = true;
+	} else {
+		r = get_bool(c, e, base, "echo_canceller", &p->echo_canceller);
+		if (r < 0)
+			return r;
+	}
+	r = get_int(c, e, base, "echo_tail_ms", 8, 128, &p->echo_tail_ms, &s);
+	if (r < 0)
+		return r;
+	if (p->echo_kernel && (p->echo_tail_ms & (p->echo_tail_ms - 1)))
+		return fail(c, s, base, "echo_tail_ms",
+			    "the kernel canceller takes 8, 16, 32, 64 or 128");
+	r = get_gain(c, e, base, "rx_gain_db", &p->rx_gain_db);
+	if (r < 0)
+		return r;
+	return get_gain(c, e, base, "tx_gain_db", &p->tx_gain_db);
+}
+
 static int load_port_fxo(struct ctx *c, const config_setting_t *e,
 			 const char *base, struct gw_conf_port *p)
 {
@@ -827,6 +1071,9 @@ static int load_port_fxo(struct ctx *c, const config_setting_t *e,
 		return r;
 	r = get_int(c, e, base, "answer_rings", 1, MAX_ANSWER_RINGS,
 		    &p->answer_rings, NULL);
+	if (r < 0)
+		return r;
+	r = load_port_dial(c, e, base, p);
 	if (r < 0)
 		return r;
 	return load_port_sup(c, e, base, &p->sup);
@@ -914,11 +1161,7 @@ static int load_port(struct ctx *c, const config_setting_t *e,
 	if (r < 0)
 		return r;
 
-	r = get_bool(c, e, base, "echo_canceller", &p->echo_canceller);
-	if (r < 0)
-		return r;
-	r = get_int(c, e, base, "echo_tail_ms", 8, 128, &p->echo_tail_ms,
-		    NULL);
+	r = load_port_card(c, e, base, p);
 	if (r < 0)
 		return r;
 	r = get_str(c, e, base, "name", p->name, sizeof(p->name), &sname);
@@ -1031,6 +1274,12 @@ static int parse_to(struct ctx *c, const config_setting_t *s,
 		strcpy(rt->uri, v);
 		return 0;
 	}
+	if (strncmp(v, "trunk:", 6) == 0) /* gateway/trunk.c */
+		return gw_trunk_conf_route((struct gw_conf_ctx *)c, s, base,
+					   v + 6, rt);
+	if (strncmp(v, "group:", 6) == 0) /* gateway/routeact.c */
+		return gw_routeact_conf_to((struct gw_conf_ctx *)c, s, base,
+					   v + 6, rt);
 	if (strncmp(v, "fxo", 3) == 0) {
 		rt->to = GW_ROUTE_TO_FXO;
 		want = GW_CONF_PORT_FXO;
@@ -1055,7 +1304,8 @@ static int parse_to(struct ctx *c, const config_setting_t *s,
 	return 0;
 bad:
 	return fail(c, s, base, "to",
-		    "\"%s\" must be fxo, fxo:NAME, fxs, fxs:NAME or sip:URI",
+		    "\"%s\" must be fxo, fxo:NAME, fxs, fxs:NAME, trunk:NAME or "
+		    "sip:URI",
 		    v);
 }
 
@@ -1259,6 +1509,10 @@ static int load_route(struct ctx *c, const config_setting_t *e,
 	r = load_route_time(c, e, base, rt);
 	if (r < 0)
 		return r;
+	/* rewrite, caller ID, reject (gateway/routeact.c) */
+	r = gw_routeact_conf_route((struct gw_conf_ctx *)c, e, base, rt);
+	if (r < 0)
+		return r;
 	r = get_int(c, e, base, "strip", 0, MAX_STRIP, &rt->strip, &s);
 	if (r < 0)
 		return r;
@@ -1269,8 +1523,15 @@ static int load_route(struct ctx *c, const config_setting_t *e,
 	if (s && !dial_chars(rt->prepend))
 		return fail(c, s, base, "prepend",
 			    "\"%s\" may only contain 0-9 * # +", rt->prepend);
+	r = get_bool(c, e, base, "allow_premium", &rt->allow_premium);
+	if (r < 0)
+		return r;
 
 	s = config_setting_get_member(e, "to");
+	if (!s && gw_routeact_reject(rt)) { /* refused: goes nowhere */
+		rt->to = GW_ROUTE_TO_FXO;
+		return 0;
+	}
 	if (!s)
 		return fail(c, e, base, "to", "required key is missing");
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
@@ -1313,6 +1574,7 @@ static void set_defaults(struct gw_conf *conf)
 	conf->te_pt = 101;
 	conf->dtmf_lookahead_ms = 5; /* gateway/media.h */
 	conf->rtp_timeout_s = 30;
+	conf->session_timer_s = 1800; /* RFC 4028 §4 recommended */
 	conf->jitter_delay_ms = GW_JBUF_DEFAULT_DELAY_MS;
 	conf->jitter_min_ms = GW_JBUF_DEFAULT_MIN_MS;
 	conf->jitter_max_ms = GW_JBUF_DEFAULT_MAX_MS;
@@ -1344,6 +1606,14 @@ static int load(struct ctx *c, config_t *cfg)
 		return r;
 	/* ports before routes: routes may name ports */
 	r = load_ports(c, root);
+	if (r < 0)
+		return r;
+	/* trunks too (gateway/trunk.c) */
+	r = gw_trunk_conf_load((struct gw_conf_ctx *)c, root);
+	if (r < 0)
+		return r;
+	/* hunt groups (gateway/routeact.c) */
+	r = gw_routeact_conf_groups((struct gw_conf_ctx *)c, root);
 	if (r < 0)
 		return r;
 	return load_routes(c, root);
@@ -1420,14 +1690,23 @@ int gw_conf_load(struct gw_conf **ret, const char *path, char *err,
 		return -ENOMEM;
 	strcpy(c.conf->path, path);
 	set_defaults(c.conf);
+	c.conf->sec = gw_guard_conf_alloc(); /* gateway/guard.c */
+	if (!c.conf->sec) {
+		free(c.conf);
+		return -ENOMEM;
+	}
 
 	config_init(&cfg);
 	r = read_file(&c, &cfg);
 	if (r == 0)
 		r = load(&c, &cfg);
+	if (r == 0)
+		r = gw_guard_conf_finish(c.conf);
 	config_destroy(&cfg);
 	if (r < 0) {
-		free(c.conf);
+		/* all of it: regexes and trunks read before the error too (a
+		 * reload of a broken file must not leak them) */
+		gw_conf_free(c.conf);
 		return r;
 	}
 	*ret = c.conf;
@@ -1440,6 +1719,10 @@ void gw_conf_free(struct gw_conf *conf)
 		return;
 	for (int i = 0; i < GW_CONF_MAX_ROUTES; i++)
 		pcre2_code_free(conf->routes[i].regex_code);
+	gw_routeact_conf_free(conf);
+	gw_trunk_conf_free(conf);
+	gw_guard_conf_free(conf->sec);
+	gw_transport_conf_free(conf->tp);
 	free(conf);
 }
 
@@ -1506,4 +1789,65 @@ bool gw_conf_trusted(const struct gw_conf *conf, const struct sockaddr *sa)
 		    net_match(&conf->trusted[i], addr))
 			return true;
 	return false;
+}
+
+/* ---- key readers for sections parsed elsewhere (conf_int.h) ---- */
+
+struct gw_conf *gw_conf_ctx_conf(struct gw_conf_ctx *c)
+{
+	return ((struct ctx *)c)->conf;
+}
+
+const char *gw_conf_ctx_dir(struct gw_conf_ctx *c)
+{
+	return ((struct ctx *)c)->incdir;
+}
+
+int gw_conf_fail(struct gw_conf_ctx *c, const config_setting_t *s,
+		 const char *base, const char *name, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return fail((struct ctx *)c, s, base, name, "%s", msg);
+}
+
+int gw_conf_check_keys(struct gw_conf_ctx *c, const config_setting_t *grp,
+		       const char *base, const char *const *allowed)
+{
+	return check_keys((struct ctx *)c, grp, base, allowed);
+}
+
+int gw_conf_get_str(struct gw_conf_ctx *c, const config_setting_t *grp,
+		    const char *base, const char *name, char *dst,
+		    size_t size, config_setting_t **out)
+{
+	return get_str((struct ctx *)c, grp, base, name, dst, size, out);
+}
+
+int gw_conf_get_int(struct gw_conf_ctx *c, const config_setting_t *grp,
+		    const char *base, const char *name, int min, int max,
+		    int *dst, config_setting_t **out)
+{
+	return get_int((struct ctx *)c, grp, base, name, min, max, dst, out);
+}
+
+int gw_conf_get_bool(struct gw_conf_ctx *c, const config_setting_t *grp,
+		     const char *base, const char *name, bool *dst)
+{
+	return get_bool((struct ctx *)c, grp, base, name, dst);
+}
+
+int gw_conf_get_list(struct gw_conf_ctx *c, const config_setting_t *root,
+		     const char *name, int max, config_setting_t **out)
+{
+	return get_list((struct ctx *)c, root, name, max, out);
+}
+
+bool gw_conf_uri_ok(const char *s)
+{
+	return uri_ok(s);
 }

@@ -7,7 +7,8 @@
  * reference):
  *
  *   general = { control_socket = "/run/copperline/copperctl.sock";
- *               log_level = "info";              # error|warning|info|debug
+ *               log_level = "info";     # error|warning|notice|info|debug
+ *               log_levels = { sip = "debug"; call = "notice"; };
  *               zone = "us"; };                  # tones: us uk de fr it ...
  *   card = { driver = "sim"; device = "/run/copperline/linesim.card";
  *            media_threads = 0; };             # 0: automatic, else 1..16
@@ -60,6 +61,13 @@
 #define GW_CONF_MAX_PORTS 256 /* hw/hw.h GW_HW_MAX_CHANS */
 #define GW_CONF_MAX_ROUTES 64
 #define GW_CONF_MAX_TRUSTED 32
+#define GW_CONF_MAX_LOG_LEVELS 32 /* general.log_levels entries */
+
+/* general.log_levels: one subsystem's level (gateway/log.h). */
+struct gw_conf_log_level {
+	char subsys[16];
+	int level; /* enum gw_log_level */
+};
 #define GW_CONF_ZONE_LEN 16
 
 enum gw_conf_port_type {
@@ -118,6 +126,42 @@ struct gw_conf_sup {
 	int max_duration_s;	/* 0: off; default 14400 (4 h) */
 };
 
+/* FXS signalling (gateway/fxs.h): how the loop start ends a call. */
+enum gw_conf_fxs_signalling {
+	GW_CONF_FXS_KEWLSTART = 0, /* battery drop on a remote hang-up */
+	GW_CONF_FXS_LOOPSTART,	   /* no battery drop */
+};
+
+/* FXS: signalling, after-call tones and hotline. */
+struct gw_conf_fxs {
+	enum gw_conf_fxs_signalling signalling; /* default kewlstart */
+	int disconnect_ms; /* kewlstart: battery drop, 100..5000, 600 */
+	int reorder_s;	   /* reorder before howler, 0..600, default 30 */
+	int howler_s;	   /* howler, then silence, 0..600 (0: none), 60 */
+	char hotline[32];  /* dialled on off-hook ("" = none) */
+	int hotline_delay_ms; /* 0: at once (no dial tone); else dial tone
+			       * and a digit in time cancels: warm line */
+	bool call_waiting; /* a SIP call to the port while it is in a call
+			    * waits (gateway/cw.h) instead of 486; true */
+};
+
+/*
+ * FXO outbound dialling and hook-flash (gateway/fxodial.h): keys
+ * dial_mode, pulse_pps, pulse_break_pct, pulse_interdigit_ms, flash_ms.
+ */
+enum gw_conf_dial_mode {
+	GW_CONF_DIAL_DTMF = 0, /* default */
+	GW_CONF_DIAL_PULSE,    /* loop-disconnect (rotary) pulses */
+};
+
+struct gw_conf_fxo_dial {
+	enum gw_conf_dial_mode mode;
+	int pulse_pps;	     /* 8..20, default 10 */
+	int break_pct;	     /* 50..80, default by zone: us 61, uk 67, 60 */
+	int interdigit_ms;   /* 100..2000, default 700 */
+	int flash_ms;	     /* 50..2000, default by zone: us 600, 100 */
+};
+
 struct gw_conf_port {
 	char name[32];
 	int channel; /* 1-based card channel */
@@ -135,6 +179,9 @@ struct gw_conf_port {
 	int dialtone_timeout_ms;    /* FXO: wait for dial tone, default 3000 */
 	int answer_rings;	    /* FXO: rings before answering, default 1 */
 	bool echo_canceller;	    /* our line echo canceller, default true */
+	bool echo_kernel;	    /* echo_canceller = "kernel": the card's
+				     * (driver's) canceller, ours off */
+	float rx_gain_db, tx_gain_db; /* the card's gains, -24..24, 0 */
 	int echo_tail_ms;	    /* its tail, 8..128 ms, default 64 */
 	char zone[GW_CONF_ZONE_LEN]; /* tone zone; default general.zone */
 	int line;		    /* line of the port's entry in the file */
@@ -143,6 +190,8 @@ struct gw_conf_port {
 					 * Default FXS bell, FXO none */
 	char ring_cadence[16]; /* FXS: the zone's ring cadence ("normal") */
 	struct gw_conf_sup sup; /* FXO: answer/disconnect supervision */
+	struct gw_conf_fxs fxs; /* FXS: signalling, tones, hotline */
+	struct gw_conf_fxo_dial dial; /* FXO: dialling out, hook-flash */
 };
 
 enum gw_conf_route_from {
@@ -188,6 +237,13 @@ struct gw_conf_route {
 	enum gw_conf_route_to to;
 	char port_name[32]; /* "fxo:NAME" / "fxs:NAME", else "" */
 	char uri[256];	    /* GW_ROUTE_TO_URI */
+	bool allow_premium; /* may dial general.blocked_prefixes (guard.h) */
+	int trunk;	    /* to = "trunk:NAME": 1 + its index in
+			     * conf->trunks (uri is then
+			     * sip:${number}@DOMAIN); 0: none */
+	/* rewrite, caller ID, reject, hunt group (gateway/routeact.h);
+	 * NULL: none */
+	struct gw_route_act *act;
 	int line;
 };
 
@@ -197,6 +253,9 @@ enum gw_conf_srtp {
 	GW_CONF_SRTP_OPTIONAL,	/* answer SRTP offers with SRTP, offer RTP */
 	GW_CONF_SRTP_MANDATORY, /* offer SRTP, refuse plain RTP (488) */
 };
+
+struct gw_conf_trunk; /* gateway/trunk.h */
+struct gw_conf_tp;    /* gateway/transport.h */
 
 struct gw_conf_net {
 	int family; /* AF_INET or AF_INET6 */
@@ -211,6 +270,8 @@ struct gw_conf {
 	char cdr_db[256];  /* general.cdr_db: SQLite file, "" = no records */
 	char cdr_csv[256]; /* general.cdr_csv: CSV file, "" = none */
 	char log_level[16];
+	struct gw_conf_log_level log_levels[GW_CONF_MAX_LOG_LEVELS];
+	int nlog_levels;
 	char zone[GW_CONF_ZONE_LEN]; /* tone zone, default "us" (dsp/zone.h) */
 	/* card */
 	char card_driver[16];
@@ -224,6 +285,9 @@ struct gw_conf {
 	int rtp_dscp; /* DSCP of RTP/RTCP, 0..63, default 46 (EF) */
 	int rtp_timeout_s; /* hang up after this long without RTP/RTCP
 			    * (0: never), default 30 */
+	/* RFC 4028 session interval we ask for (0: off, 90..86400),
+	 * default 1800 (gateway/callfeat.h) */
+	int session_timer_s;
 	int te_pt;    /* telephone-event payload type we offer, default 101 */
 	int dtmf_lookahead_ms; /* RFC 4733 suppressor look-ahead, 0..100 */
 	/* jitter buffer (gateway/jbuf.h): mode, and delays in ms */
@@ -234,11 +298,22 @@ struct gw_conf {
 	int ncodecs;   /* default PCMU, PCMA, G722, opus */
 	struct gw_conf_net trusted[GW_CONF_MAX_TRUSTED];
 	int ntrusted;
+	/* users, rate limit, bans, blocked prefixes (gateway/guard.h) */
+	struct gw_conf_sec *sec;
+	/* TCP, TLS, external address, keep-alives (gateway/transport.h);
+	 * NULL: the defaults */
+	struct gw_conf_tp *tp;
 	/* ports and routes */
 	struct gw_conf_port ports[GW_CONF_MAX_PORTS];
 	int nports;
 	struct gw_conf_route routes[GW_CONF_MAX_ROUTES];
 	int nroutes;
+	/* SIP trunks (gateway/trunk.h): an array owned by the conf */
+	struct gw_conf_trunk *trunks;
+	int ntrunks;
+	/* hunt groups (gateway/routeact.h): an array owned by the conf */
+	struct gw_route_group *groups;
+	int ngroups;
 };
 
 /*

@@ -12,10 +12,15 @@
 
 #include "config.h"
 #include "gateway/ctl.h"
+#include "gateway/ctlcmd.h"
+#include "gateway/guard.h"
 #include "gateway/line.h"
 #include "gateway/call.h"
 #include "gateway/log.h"
+#include "gateway/mwi.h"
+#include "gateway/reload.h"
 #include "gateway/route.h"
+#include "gateway/trunk.h"
 
 #define SAMPLES 11 /* 10 s window of 1 s samples */
 
@@ -31,7 +36,7 @@ struct gw_ctl {
 };
 
 struct buf {
-	char data[16384];
+	char data[65536]; /* copperctl reads up to 64 KiB */
 	size_t len;
 };
 
@@ -84,15 +89,6 @@ static double media_cpu(struct gw_ctl *ctl)
 	return dw ? 100.0 * (double)(ctl->cpu[newest] - ctl->cpu[oldest]) /
 			    (double)dw :
 		    0;
-}
-
-static const char *call_state(const struct gw_call *c)
-{
-	if (c->sip_ending)
-		return "ending";
-	if (c->sip_answered)
-		return "talking";
-	return "setup";
 }
 
 /*
@@ -154,58 +150,15 @@ static void status(struct gw_ctl *ctl, struct buf *b)
 	    st.active_chans, st.realtime ? "yes" : "no",
 	    st.mlocked ? "yes" : "no", (unsigned long long)st.ring_overflows,
 	    st.threads);
-	for (int i = 0; i < app->nlines; i++) {
-		struct gw_line *l = &app->lines[i];
-		out(b, "port %s chan=%d type=%s state=%s", l->conf->name,
-		    l->chan, l->type == GW_CONF_PORT_FXS ? "fxs" : "fxo",
-		    gw_line_state_name(l->state));
-		if (l->call)
-			out(b, " call=%u", l->call->id);
-		else
-			out(b, " call=-");
-		if (l->conf->extension[0])
-			out(b, " extension=%s", l->conf->extension);
-		out(b, "\n");
-	}
-	for (struct gw_call *c = app->calls; c; c = c->next) {
-		out(b, "call %u dir=%s port=%s number=%s peer=%s state=%s duration=%lds",
-		    c->id, gw_call_dir_name(c->dir),
-		    c->line ? c->line->conf->name : "-",
-		    c->number[0] ? c->number : "-", c->peer[0] ? c->peer : "-",
-		    call_state(c), (long)(time(NULL) - c->start));
-		if (c->rtp) {
-			out(b, " rtp=%d", c->rtp->local_port);
-			if (c->have_remote)
-				out(b, " remote=%s:%d codec=%s", c->remote.addr,
-				    c->remote.port,
-				    gw_codec_desc((enum gw_codec_id)c->remote.codec)->name);
-			out(b, " tx=%llu rx=%llu foreign=%llu",
-			    (unsigned long long)atomic_load_explicit(&c->rtp->tx_packets, memory_order_relaxed),
-			    (unsigned long long)atomic_load_explicit(&c->rtp->rx_packets, memory_order_relaxed),
-			    (unsigned long long)atomic_load_explicit(&c->rtp->rx_foreign, memory_order_relaxed));
-			out(b, " loss=%.2f%% jitter=%.1fms rtt=%.0fms mos=%.2f rtcp=%llu/%llu",
-			    atomic_load_explicit(&c->rtp->q_loss_ppm, memory_order_relaxed) / 10000.0,
-			    atomic_load_explicit(&c->rtp->q_jitter_us, memory_order_relaxed) / 1000.0,
-			    atomic_load_explicit(&c->rtp->q_rtt_us, memory_order_relaxed) / 1000.0,
-			    atomic_load_explicit(&c->rtp->q_mos_x100, memory_order_relaxed) / 100.0,
-			    (unsigned long long)atomic_load_explicit(&c->rtp->rtcp_tx, memory_order_relaxed),
-			    (unsigned long long)atomic_load_explicit(&c->rtp->rtcp_rx, memory_order_relaxed));
-			if (c->srtp_on && c->rtp->srtp) {
-				struct gw_srtp_stats ss;
+	if (app->guard) { /* gateway/guard.h */
+		char sec[256];
 
-				gw_srtp_get_stats(c->rtp->srtp, &ss);
-				out(b, " srtp=%s srtp_auth_fail=%llu srtp_replay=%llu",
-				    gw_srtp_suite_name(c->srtp_suite),
-				    (unsigned long long)ss.auth_fail,
-				    (unsigned long long)ss.replay);
-			} else {
-				out(b, " srtp=-");
-			}
-		}
-		if (c->callid[0])
-			out(b, " callid=%s", c->callid);
-		out(b, "\n");
+		gw_guard_format(app->guard, sec, sizeof(sec));
+		out(b, "%s", sec);
 	}
+	/* gateway/ctlcmd.c: the same lines as copperctl ports, calls */
+	gw_ctlcmd_ports_text(app, b->data, sizeof(b->data), &b->len);
+	gw_ctlcmd_calls_text(app, b->data, sizeof(b->data), &b->len);
 }
 
 static int on_accept(su_root_magic_t *magic, su_wait_t *w,
@@ -217,6 +170,7 @@ static int on_accept(su_root_magic_t *magic, su_wait_t *w,
 	char req[256];
 	ssize_t n;
 	size_t got = 0;
+	bool json;
 	int fd = accept4(ctl->fd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0)
@@ -238,15 +192,43 @@ static int on_accept(su_root_magic_t *magic, su_wait_t *w,
 		close(fd);
 		return 0;
 	}
-	if (strcmp(req, "status") == 0) {
+	/* "json REQUEST": the reply as JSON (gateway/ctlcmd.h) */
+	json = strncmp(req, "json ", 5) == 0;
+	if (json)
+		memmove(req, req + 5, strlen(req + 5) + 1);
+	if (gw_ctlcmd_request(ctl->app, req, json, media_cpu(ctl), b->data,
+			      sizeof(b->data), &b->len)) {
+		json = false; /* written as JSON already */
+	} else if (strcmp(req, "status") == 0) {
 		status(ctl, b);
 		out(b, "ok\n");
 	} else if (strncmp(req, "route test ", 11) == 0) {
 		route_test(ctl, b, req + 11);
+	} else if (strcmp(req, "trunks") == 0) { /* gateway/trunk.c */
+		b->len += gw_trunk_show(ctl->app, b->data + b->len,
+					sizeof(b->data) - b->len);
+		out(b, "ok\n");
+	} else if (strcmp(req, "reload") == 0) { /* gateway/reload.h */
+		char *r = malloc(sizeof(b->data) - 16);
+
+		if (r && gw_reload(ctl->app, r, sizeof(b->data) - 16) == 0)
+			out(b, "%sok\n", r);
+		else
+			out(b, "error: %s", r ? r : "out of memory\n");
+		free(r);
+	} else if (strncmp(req, "mwi ", 4) == 0) {
+		char r[256];
+
+		gw_mwi_ctl(ctl->app, req + 4, r, sizeof(r));
+		out(b, "%s", r);
 	} else {
-		out(b, "error: unknown request '%s' (try: status, route test)\n",
+		out(b, "error: unknown request '%s' (try: status, ports, calls, trunks, route test, log, trace, hangup)\n",
 		    req);
 	}
+	if (json)
+		gw_ctlcmd_text_to_json(b->data, sizeof(b->data), &b->len,
+				       strcmp(req, "trunks") == 0 ? "trunks" :
+								    NULL);
 	for (size_t off = 0; off < b->len;) {
 		n = write(fd, b->data + off, b->len - off);
 		if (n <= 0)

@@ -6,7 +6,12 @@
  *   status   daemon, card and media-thread summary, then one line per port
  *            ("port NAME chan=N type=fxs state=idle call=-") and one per
  *            call ("call ID dir=... port=... state=...").
- * Replies end with a line "ok" or "error: ...".
+ *   reload   re-read the configuration (gateway/reload.h): what was
+ *            applied, then "needs a restart: KEY" lines; or "error: " and
+ *            the file:line:key.
+ *   ports, calls, hangup, log, trace: gateway/ctlcmd.h
+ * Replies end with a line "ok" or "error: ...". A request prefixed
+ * "json " is answered in JSON (gateway/ctlcmd.h).
  */
 #ifndef GW_CTL_H
 #define GW_CTL_H

@@ -18,21 +18,37 @@
 void gw_fxo_idle(struct gw_line *l)
 {
 	if (l->state != GW_LINE_IDLE && l->state != GW_LINE_FXO_RINGING &&
-	    l->state != GW_LINE_FXO_IGNORING)
+	    l->state != GW_LINE_FXO_IGNORING) {
 		gw_line_lineop(l, GW_HW_OP_ONHOOK);
+		gw_fxodial_released(l);
+	}
 	l->rings = 0;
 	l->answered = false;
 	gw_sup_stop(l);
+}
+
+/* Off-hook and wait for dial tone. */
+static void seize(struct gw_line *l)
+{
+	gw_line_lineop(l, GW_HW_OP_OFFHOOK);
+	gw_line_timer_start(l, l->conf->dialtone_timeout_ms);
 }
 
 void gw_fxo_timer(struct gw_line *l)
 {
 	switch (l->state) {
 	case GW_LINE_FXO_SEIZED:
+		if (gw_fxodial_guard_over(l)) {
+			seize(l);
+			break;
+		}
 		LOG(l, GW_LOG_WARNING, "no dial tone after %d ms",
 		    l->conf->dialtone_timeout_ms);
 		gw_line_ends_call(l, 503, "no dial tone on the line");
 		gw_line_to_idle(l);
+		break;
+	case GW_LINE_FXO_DIALLING:
+		gw_fxodial_timeout(l);
 		break;
 	case GW_LINE_FXO_EARLY:
 		LOG(l, GW_LOG_INFO, "far end did not answer");
@@ -77,6 +93,10 @@ void gw_fxo_event(struct gw_line *l, const struct gw_hw_event *ev)
 	case GW_HW_EV_LOOP_BACK:
 		gw_sup_line_event(l, ev);
 		break;
+	case GW_HW_EV_DIAL_DONE: /* the card's pulse dialler finished */
+		if (gw_fxodial_done(l))
+			gw_fxo_dtmf_done(l);
+		break;
 	default:
 		break;
 	}
@@ -86,19 +106,20 @@ void gw_fxo_progress(struct gw_line *l, enum gw_tone t)
 {
 	struct gw_call *c = l->call;
 
-	if (l->state == GW_LINE_FXO_SEIZED && t == GW_TONE_DIAL && c) {
-		struct gw_media_cmd m = { .type = GW_MEDIA_CMD_DTMF };
-		LOG(l, GW_LOG_INFO, "dial tone: dialling %s", c->number);
+	if (l->state == GW_LINE_FXO_SEIZED && t == GW_TONE_DIAL && c &&
+	    !l->fxodial.seize_pending) {
 		gw_line_timer_stop(l);
-		snprintf(m.digits, sizeof(m.digits), "%s", c->number);
-		gw_line_cmd(l, m);
 		gw_line_set_state(l, GW_LINE_FXO_DIALLING);
+		gw_fxodial_dial(l); /* DTMF or pulses, by dial_mode */
 	} else {
 		gw_sup_progress(l, t);
 	}
 }
 
-/* The digits of our CMD_DTMF are out: early media, wait for the answer. */
+/*
+ * The digits of our CMD_DTMF (or the card's dial pulses) are out: early
+ * media, wait for the answer.
+ */
 void gw_fxo_dtmf_done(struct gw_line *l)
 {
 	if (l->state != GW_LINE_FXO_DIALLING || !l->call)
@@ -124,8 +145,8 @@ int gw_line_fxo_dial(struct gw_line *l, struct gw_call *c)
 	gw_line_set_state(l, GW_LINE_FXO_SEIZED);
 	l->answered = false;
 	gw_line_progress(l, true);
-	gw_line_lineop(l, GW_HW_OP_OFFHOOK);
-	gw_line_timer_start(l, l->conf->dialtone_timeout_ms);
+	if (!gw_fxodial_guard(l)) /* else seize() when the guard is over */
+		seize(l);
 	return 0;
 }
 

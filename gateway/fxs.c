@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fxs: the FXS port state machine (gateway/line.h): a phone behind the
- * port. Off-hook -> dial tone -> digits -> route and INVITE; incoming SIP
- * rings the phone; hook-flash in a call; reorder after the far end left.
+ * port. Off-hook -> dial tone (stutter with a message waiting) or the
+ * hotline -> digits -> route and INVITE; incoming SIP rings the phone;
+ * hook-flash in a call; after the far end left a battery drop
+ * (kewlstart), reorder, howler (gateway/fxs.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 
 #include "gateway/cid.h"
 #include "gateway/line_int.h"
+#include "gateway/mwi.h"
 #include "gateway/route.h"
 
 #define FXS_RING_MAX_MS 120000
@@ -36,27 +39,121 @@ static void polarity_forward(struct gw_line *l)
 	gw_line_lineop(l, GW_HW_OP_POLARITY_FWD);
 }
 
-/* FXS: the call is over but the phone is still off-hook. */
-static void disconnected(struct gw_line *l, enum gw_tone t)
+/* After-call tones (fxs.h): reorder (or busy), howler, silence. */
+static void after_step(struct gw_line *l, enum gw_fxs_after next)
 {
+	const struct gw_conf_fxs *f = &l->conf->fxs;
+
+	if (next == GW_FXS_AFTER_REORDER && !f->reorder_s)
+		next = GW_FXS_AFTER_HOWLER;
+	if (next == GW_FXS_AFTER_HOWLER && !f->howler_s)
+		next = GW_FXS_AFTER_SILENT;
+	l->fxs.after = next;
+	switch (next) {
+	case GW_FXS_AFTER_REORDER:
+		gw_line_tone(l, l->fxs.after_tone);
+		gw_line_timer_start(l, f->reorder_s * 1000);
+		break;
+	case GW_FXS_AFTER_HOWLER:
+		LOG(l, GW_LOG_INFO, "still off-hook: howler for %d s",
+		    f->howler_s);
+		gw_line_tone(l, GW_TONE_HOWLER);
+		gw_line_timer_start(l, f->howler_s * 1000);
+		break;
+	default:
+		LOG(l, GW_LOG_INFO, "still off-hook: silence until on-hook");
+		gw_line_tone(l, GW_TONE_NONE);
+		break;
+	}
+}
+
+/*
+ * FXS: the call is over but the phone is still off-hook. drop: the far
+ * end hung up an answered call: a kewlstart port drops battery first.
+ */
+static void disconnected(struct gw_line *l, enum gw_tone t, bool drop)
+{
+	const struct gw_conf_fxs *f = &l->conf->fxs;
+
 	polarity_forward(l);
 	gw_line_timer_stop(l);
 	gw_line_dtmf_rx(l, false);
-	gw_line_tone(l, t);
 	gw_line_set_state(l, GW_LINE_FXS_DISCONNECTED);
+	l->fxs.after_tone = t;
+	if (drop && f->signalling == GW_CONF_FXS_KEWLSTART) {
+		LOG(l, GW_LOG_INFO, "kewlstart: battery dropped for %d ms",
+		    f->disconnect_ms);
+		gw_line_tone(l, GW_TONE_NONE);
+		gw_line_cmd(l, (struct gw_media_cmd){
+				       .type = GW_MEDIA_CMD_DISCONNECT,
+				       .ms = f->disconnect_ms });
+		l->fxs.after = GW_FXS_AFTER_DROP;
+		/* the tone starts once battery is back */
+		gw_line_timer_start(l, f->disconnect_ms + 100);
+		return;
+	}
+	after_step(l, GW_FXS_AFTER_REORDER);
 }
 
 void gw_fxs_idle(struct gw_line *l)
 {
 	polarity_forward(l);
+	l->fxs.after = GW_FXS_AFTER_NONE;
+	gw_cw_line_idle(l);
+	gw_mwi_line_idle(l);
+}
+
+/* Off-hook from idle: dial tone (stutter with a message waiting), or
+ * the hotline at once. */
+static void offhook_idle(struct gw_line *l)
+{
+	const struct gw_conf_fxs *f = &l->conf->fxs;
+
+	l->ndigits = 0;
+	l->digits[0] = 0;
+	if (f->hotline[0] && !f->hotline_delay_ms) {
+		LOG(l, GW_LOG_INFO, "off-hook: hotline %s", f->hotline);
+		snprintf(l->digits, sizeof(l->digits), "%s", f->hotline);
+		gw_line_set_state(l, GW_LINE_FXS_CALLING);
+		gw_call_from_fxs(l, l->digits);
+		return;
+	}
+	LOG(l, GW_LOG_INFO, "off-hook: %s",
+	    l->fxs.mwi ? "stutter dial tone (message waiting)" : "dial tone");
+	gw_line_set_state(l, GW_LINE_FXS_DIALTONE);
+	gw_line_tone(l, l->fxs.mwi ? GW_TONE_STUTTER : GW_TONE_DIAL);
+	gw_line_dtmf_rx(l, true);
+	gw_line_timer_start(l, f->hotline[0] ? f->hotline_delay_ms :
+				  l->conf->first_digit_timeout_ms);
 }
 
 void gw_fxs_timer(struct gw_line *l)
 {
 	switch (l->state) {
 	case GW_LINE_FXS_DIALTONE:
+		if (l->conf->fxs.hotline[0]) {
+			const char *n = l->conf->fxs.hotline;
+
+			LOG(l, GW_LOG_INFO, "no digit in %d ms: hotline %s",
+			    l->conf->fxs.hotline_delay_ms, n);
+			gw_line_tone(l, GW_TONE_NONE);
+			gw_line_dtmf_rx(l, false);
+			snprintf(l->digits, sizeof(l->digits), "%s", n);
+			l->ndigits = (int)strlen(l->digits);
+			gw_line_set_state(l, GW_LINE_FXS_CALLING);
+			gw_call_from_fxs(l, l->digits);
+			break;
+		}
 		LOG(l, GW_LOG_INFO, "no digit dialled: reorder");
-		disconnected(l, GW_TONE_CONGESTION);
+		disconnected(l, GW_TONE_CONGESTION, false);
+		break;
+	case GW_LINE_FXS_DISCONNECTED:
+		if (l->fxs.after == GW_FXS_AFTER_DROP)
+			after_step(l, GW_FXS_AFTER_REORDER);
+		else if (l->fxs.after == GW_FXS_AFTER_REORDER)
+			after_step(l, GW_FXS_AFTER_HOWLER);
+		else if (l->fxs.after == GW_FXS_AFTER_HOWLER)
+			after_step(l, GW_FXS_AFTER_SILENT);
 		break;
 	case GW_LINE_FXS_DIGITS:
 		LOG(l, GW_LOG_INFO, "dialled %s", l->digits);
@@ -86,6 +183,8 @@ void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev)
 
 	if (t == GW_HW_EV_FLASH) {
 		LOG(l, GW_LOG_INFO, "hook-flash (%d ms on-hook)", ev->value);
+		if (gw_cw_flash(l)) /* call waiting: swap (cw.h) */
+			return;
 		if (l->call && l->state == GW_LINE_FXS_TALKING)
 			gw_call_flash(l->call);
 		return;
@@ -106,13 +205,7 @@ void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev)
 		l->offhook = true;
 		switch (l->state) {
 		case GW_LINE_IDLE:
-			LOG(l, GW_LOG_INFO, "off-hook: dial tone");
-			gw_line_set_state(l, GW_LINE_FXS_DIALTONE);
-			l->ndigits = 0;
-			l->digits[0] = 0;
-			gw_line_tone(l, GW_TONE_DIAL);
-			gw_line_dtmf_rx(l, true);
-			gw_line_timer_start(l, l->conf->first_digit_timeout_ms);
+			offhook_idle(l);
 			break;
 		case GW_LINE_FXS_RINGING:
 			LOG(l, GW_LOG_INFO, "answered");
@@ -120,6 +213,7 @@ void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev)
 			gw_cid_fxs_stop(l);
 			gw_line_lineop(l, GW_HW_OP_RING_STOP);
 			gw_line_set_state(l, GW_LINE_FXS_TALKING);
+			gw_cw_answered(l); /* a held call rung again */
 			gw_line_connect(l);
 			gw_call_line_answered(l->call);
 			break;
@@ -129,6 +223,8 @@ void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev)
 	} else if (t == GW_HW_EV_ONHOOK) {
 		l->offhook = false;
 		if (l->state == GW_LINE_IDLE || l->state == GW_LINE_FXS_RINGING)
+			return;
+		if (gw_cw_onhook(l)) /* another call: ring again (cw.h) */
 			return;
 		LOG(l, GW_LOG_INFO, "on-hook");
 		gw_line_ends_call(l, 0, "phone hung up");
@@ -162,7 +258,7 @@ void gw_fxs_digit(struct gw_line *l, char d)
 	case GW_ROUTE_NOMATCH:
 		LOG(l, GW_LOG_INFO, "dialled %s: no route can match: reorder",
 		    l->digits);
-		disconnected(l, GW_TONE_CONGESTION);
+		disconnected(l, GW_TONE_CONGESTION, false);
 		break;
 	case GW_ROUTE_MORE:
 		gw_line_timer_start(l, l->conf->digit_timeout_ms);
@@ -180,6 +276,7 @@ int gw_line_fxs_ring(struct gw_line *l, struct gw_call *c,
 	c->line = l;
 	snprintf(c->port_name, sizeof(c->port_name), "%s", l->conf->name);
 	LOG(l, GW_LOG_INFO, "ringing");
+	gw_mwi_line_busy(l); /* a lamp update being sent is cut off */
 	gw_line_set_state(l, GW_LINE_FXS_RINGING);
 	gw_cid_fxs_ring(l, ci); /* cadence and caller ID */
 	gw_line_timer_start(l, FXS_RING_MAX_MS);
@@ -199,7 +296,8 @@ void gw_fxs_remote_gone(struct gw_line *l, bool busy)
 	case GW_LINE_FXS_DIALTONE:
 		LOG(l, GW_LOG_INFO, "call ended: %s tone until on-hook",
 		    busy ? "busy" : "reorder");
-		disconnected(l, busy ? GW_TONE_BUSY : GW_TONE_CONGESTION);
+		disconnected(l, busy ? GW_TONE_BUSY : GW_TONE_CONGESTION,
+			     l->state == GW_LINE_FXS_TALKING);
 		break;
 	case GW_LINE_FXS_DISCONNECTED:
 	case GW_LINE_IDLE:

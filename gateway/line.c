@@ -11,6 +11,7 @@
 
 #include "gateway/cid.h"
 #include "gateway/line_int.h"
+#include "gateway/reload.h"
 
 static const char *const state_names[] = {
 	[GW_LINE_IDLE] = "idle",
@@ -60,6 +61,8 @@ void gw_line_set_state(struct gw_line *l, enum gw_line_state s)
 		LOG(l, GW_LOG_DEBUG, "%s -> %s", gw_line_state_name(l->state),
 		    gw_line_state_name(s));
 	l->state = s;
+	if (s == GW_LINE_IDLE) /* a reload's new port settings (reload.h) */
+		gw_reload_line_idle(l);
 }
 
 void gw_line_cmd(struct gw_line *l, struct gw_media_cmd c)
@@ -159,6 +162,8 @@ void gw_line_ends_call(struct gw_line *l, int status, const char *why)
 int gw_line_init(struct gw_app *app, struct gw_line *l,
 		 const struct gw_conf_port *conf)
 {
+	int err;
+
 	memset(l, 0, sizeof(*l));
 	l->app = app;
 	l->conf = conf;
@@ -170,7 +175,10 @@ int gw_line_init(struct gw_app *app, struct gw_line *l,
 	l->state = GW_LINE_IDLE;
 	if (l->type == GW_CONF_PORT_FXO && gw_sup_init(l) < 0)
 		return -ENOMEM;
-	return gw_cid_line_init(l);
+	err = gw_cid_line_init(l);
+	if (err < 0)
+		return err;
+	return gw_cw_line_init(l); /* call waiting (cw.h) */
 }
 
 void gw_line_release(struct gw_line *l)
@@ -180,6 +188,7 @@ void gw_line_release(struct gw_line *l)
 	l->timer = NULL;
 	gw_cid_line_release(l);
 	gw_sup_release(l);
+	gw_cw_line_release(l);
 }
 
 struct gw_line *gw_line_by_chan(struct gw_app *app, int chan)
@@ -305,6 +314,12 @@ void gw_line_media_event(struct gw_app *app, const struct gw_media_ev *ev)
 	case GW_MEDIA_EV_ENERGY:
 		if (l->type == GW_CONF_PORT_FXO)
 			gw_sup_energy(l, &ev->energy);
+		break;
+	case GW_MEDIA_EV_NET_EVENT:
+		gw_fxodial_net_event(l, ev->net_event);
+		break;
+	case GW_MEDIA_EV_CW:
+		gw_cw_media_event(l, ev); /* call waiting (cw.h) */
 		break;
 	case GW_MEDIA_EV_DETACHED:
 		break;

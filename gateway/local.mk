@@ -20,11 +20,26 @@ libgwcore_la_SOURCES = \
 	gateway/cdr.c gateway/cdr.h \
 	gateway/call.c gateway/call.h \
 	gateway/ctl.c gateway/ctl.h \
+	gateway/notify.c gateway/notify.h \
+	gateway/reload.c gateway/reload.h \
+	gateway/auth.c gateway/auth.h \
+	gateway/guard.c gateway/guard.h \
+	gateway/trunk.c gateway/trunk.h \
+	gateway/mwi.c gateway/mwi.h \
+	gateway/fxs.h gateway/conf_int.h \
+	gateway/cardport.c gateway/cardport.h \
+	gateway/fxodial.c gateway/fxodial.h \
+	gateway/transport.c gateway/transport.h \
+	gateway/cw.c gateway/cw.h \
+	gateway/cwseq.c gateway/cwseq.h \
+	gateway/ctlcmd.c gateway/ctlcmd.h \
+	gateway/callfeat.c gateway/callfeat.h \
+	gateway/routeact.c gateway/routeact.h \
 	gateway/app.h
-libgwcore_la_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS) $(NETTLE_CFLAGS) $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS) $(SQLITE_CFLAGS)
+libgwcore_la_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS) $(NETTLE_CFLAGS) $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS) $(SQLITE_CFLAGS) $(SYSTEMD_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS)
 
 GW_LIBS = libgwcore.la libgwhw.la libgwdsp.la \
-	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(NETTLE_LIBS) $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(SQLITE_LIBS) -lm
+	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(NETTLE_LIBS) $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(SQLITE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS) $(OPENSSL_LIBS) -lm
 
 sbin_PROGRAMS += copperline
 copperline_SOURCES = gateway/main.c
@@ -33,3 +48,5 @@ copperline_LDADD = $(GW_LIBS)
 
 bin_PROGRAMS += copperctl
 copperctl_SOURCES = gateway/copperctl.c
+copperctl_CFLAGS = $(AM_CFLAGS) $(LIBEDIT_CFLAGS)
+copperctl_LDADD = $(LIBEDIT_LIBS)

@@ -19,11 +19,15 @@
 #include "config.h"
 #include "gateway/app.h"
 #include "gateway/call.h"
+#include "gateway/cardport.h"
 #include "gateway/conf.h"
 #include "gateway/ctl.h"
 #include "gateway/line.h"
 #include "gateway/log.h"
+#include "gateway/notify.h"
+#include "gateway/reload.h"
 #include "gateway/sip.h"
+#include "gateway/trunk.h"
 
 #define DEFAULT_CONF "/etc/copperline/copperline.conf"
 
@@ -32,6 +36,7 @@ struct daemon {
 	struct gw_ctl *ctl;
 	su_timer_t *sample_timer;
 	int sigfd;
+	const char *level_override; /* --log-level, wins over the file's */
 };
 
 void gw_app_media_cmd(struct gw_app *app, const struct gw_media_cmd *cmd)
@@ -63,11 +68,17 @@ static int on_signal(su_root_magic_t *magic, su_wait_t *w,
 	struct daemon *d = arg;
 	struct signalfd_siginfo si;
 
-	if (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
-		gw_log(GW_LOG_NOTICE, "main", "signal %u: shutting down",
-		       si.ssi_signo);
-		su_root_break(d->app.root);
+	if (read(d->sigfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGHUP) {
+		char what[4096];
+
+		gw_reload(&d->app, what, sizeof(what)); /* reload.h */
+		return 0;
 	}
+	gw_log(GW_LOG_NOTICE, "main", "signal %u: shutting down",
+	       si.ssi_signo);
+	su_root_break(d->app.root);
 	return 0;
 }
 
@@ -174,6 +185,7 @@ int main(int argc, char **argv)
 		goto out_conf;
 	}
 	gw_log_set_level((enum gw_log_level)e);
+	gw_log_conf_apply(app->conf); /* general.log_levels */
 	setvbuf(stderr, NULL, _IOLBF, 0);
 
 	app->hw = gw_hw_find(app->conf->card_driver);
@@ -190,10 +202,13 @@ int main(int argc, char **argv)
 		goto out_conf;
 	}
 
-	/* SIGINT/SIGTERM arrive through a signalfd on the control thread. */
+	/* SIGINT/SIGTERM (and SIGHUP: reload) arrive through a signalfd on
+	 * the control thread. */
+	d.level_override = level;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -202,7 +217,8 @@ int main(int argc, char **argv)
 	gw_log_hook_sofia();
 	app->root = su_root_create(NULL);
 	app->started = time(NULL);
-	if (!app->root || d.sigfd < 0) {
+	if (!app->root || d.sigfd < 0 ||
+	    gw_reload_init(app, level, ctl_path, card_dev) < 0) {
 		gw_log(GW_LOG_ERR, "main", "cannot set up the event loop");
 		goto out_su;
 	}
@@ -285,6 +301,8 @@ int main(int argc, char **argv)
 			       p->name, p->zone, strerror(-e));
 			goto out_lines;
 		}
+		if (gw_cardport_setup(app, p)) /* gains, kernel canceller */
+			goto out_lines;
 		if (gw_line_init(app, &app->lines[i], p))
 			goto out_lines;
 		app->nlines++;
@@ -319,6 +337,8 @@ int main(int argc, char **argv)
 	}
 	if (gw_sip_start(app))
 		goto out_media;
+	if (gw_trunk_start(app) < 0) /* registrations (trunk.c) */
+		goto out_sip;
 	e = gw_ctl_start(&d.ctl, app, app->conf->control_socket);
 	if (e) {
 		gw_log(GW_LOG_ERR, "main", "control socket %s: %s",
@@ -332,19 +352,24 @@ int main(int argc, char **argv)
 	gw_log(GW_LOG_NOTICE, "main",
 	       "copperline %s running: %d ports, control socket %s",
 	       PACKAGE_VERSION, app->nlines, app->conf->control_socket);
+	gw_notify_ready(app);
 	su_root_run(app->root);
+	gw_notify_stopping();
 	rc = 0;
 
 	su_timer_destroy(d.sample_timer);
 	gw_ctl_stop(d.ctl);
 out_sip:
+	gw_trunk_stop(app);
 	gw_sip_stop(app);
+	gw_trunk_free(app);
 out_media:
 	gw_media_stop(app->media);
 out_lines:
 	gw_call_shutdown(app);
 	for (int i = 0; i < app->nlines; i++)
 		gw_line_release(&app->lines[i]);
+	gw_reload_release(app); /* configurations replaced by reloads */
 	gw_media_free(app->media);
 out_card:
 	app->hw->close(app->card);

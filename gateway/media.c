@@ -104,6 +104,7 @@ struct chan {
 	bool rx_timeout_sent;
 	struct chan_cid *cid; /* caller ID (gw_media_set_callerid()) or NULL */
 	struct chan_energy energy; /* CMD_ENERGY */
+	struct gw_cwseq cw; /* CMD_CW: call-waiting alert (cwseq.h) */
 };
 
 /*
@@ -466,6 +467,55 @@ static void cid_rx(struct gw_media *m, int chan, struct chan *c)
 		post(m, &ev);
 }
 
+/* CMD_CW: start (or stop) the call-waiting alert; EV_CW at its end. */
+static void cw_cmd(struct gw_media *m, const struct gw_media_cmd *cmd,
+		   struct chan *c)
+{
+	struct gw_media_ev ev = { .type = GW_MEDIA_EV_CW, .chan = cmd->chan };
+	int err;
+
+	if (cmd->cw.stop) {
+		gw_cwseq_stop(&c->cw);
+		return;
+	}
+	err = gw_cwseq_start(&c->cw, c->cid ? c->cid->tx : NULL, c->dtmf_rx,
+			     cmd->cw.cas, cmd->cw.data ? &cmd->cw.msg : NULL);
+	if (err < 0) {
+		ev.cw.status = err;
+		post(m, &ev);
+	}
+}
+
+/* The call-waiting alert over the period's audio (cwseq.h). */
+static void cw_out(struct gw_media *m, int chan, struct chan *c)
+{
+	struct gw_media_ev ev = { .type = GW_MEDIA_EV_CW, .chan = chan };
+
+	if (gw_cwseq_active(&c->cw) && gw_cwseq_out(&c->cw, c->out, N, &ev.cw))
+		post(m, &ev);
+}
+
+/* CMD_PULSE, CMD_FLASH: the card times the hook changes. */
+static void hook_cmd(struct gw_media *m, const struct gw_media_cmd *cmd)
+{
+	int err = -ENOTSUP;
+
+	if (cmd->type == GW_MEDIA_CMD_PULSE && m->ops->dial_pulse)
+		err = m->ops->dial_pulse(m->card, cmd->chan,
+					 cmd->pulse.digits,
+					 &cmd->pulse.timing);
+	else if (cmd->type == GW_MEDIA_CMD_FLASH && m->ops->hookflash)
+		err = m->ops->hookflash(m->card, cmd->chan, cmd->flash_ms);
+	if (err < 0) {
+		struct gw_media_ev ev = {
+			.type = GW_MEDIA_EV_LINEOP_FAILED,
+			.chan = cmd->chan,
+			.lineop = { .op = 0, .err = err },
+		};
+		post(m, &ev);
+	}
+}
+
 static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 {
 	struct chan *c;
@@ -580,6 +630,26 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 	case GW_MEDIA_CMD_ENERGY:
 		energy_cmd(cmd, c);
 		break;
+	case GW_MEDIA_CMD_DISCONNECT:
+		err = m->ops->disconnect ?
+			      m->ops->disconnect(m->card, cmd->chan, cmd->ms) :
+			      -ENOTSUP;
+		if (err < 0) {
+			struct gw_media_ev ev = {
+				.type = GW_MEDIA_EV_LINEOP_FAILED,
+				.chan = cmd->chan,
+				.lineop = { .op = 0, .err = err },
+			};
+			post(m, &ev);
+		}
+		break;
+	case GW_MEDIA_CMD_PULSE:
+	case GW_MEDIA_CMD_FLASH:
+		hook_cmd(m, cmd);
+		break;
+	case GW_MEDIA_CMD_CW:
+		cw_cmd(m, cmd, c);
+		break;
 	case GW_MEDIA_CMD_LINEOP:
 		err = m->ops->lineop(m->card, cmd->chan, cmd->op);
 		if (err < 0) {
@@ -640,6 +710,16 @@ static void send_with_events(struct chan *c)
  * the first samples of the frame (played at once, not through the jitter
  * buffer).
  */
+/* A received RFC 4733 event that is no digit (16: flash): for the line. */
+static void net_event(struct gw_media *m, int chan, struct chan *c)
+{
+	struct gw_media_ev ev = { .type = GW_MEDIA_EV_NET_EVENT, .chan = chan };
+
+	ev.net_event = gw_rtp_evrx_other(&c->rtp->evrx);
+	if (ev.net_event >= 0)
+		post(m, &ev);
+}
+
 static void play_events(struct chan *c)
 {
 	bool start;
@@ -769,10 +849,12 @@ static void send_side(struct gw_media *m, int chan)
 	if (c->ec) {
 		gw_echo_set_freeze(c->ec,
 				   c->dialling || c->ev_playing ||
+				   gw_cwseq_active(&c->cw) ||
 				   gw_tone_gen_current(c->tone) !=
 					   GW_TONE_NONE);
 		gw_echo_process(c->ec, c->in, c->sent, c->in, N);
 	}
+	gw_cwseq_line(&c->cw, c->in, N); /* ACK heard, the line muted */
 	if (c->rtp)
 		send_audio(c);
 }
@@ -841,6 +923,7 @@ static void recv_side(struct gw_media *m, int chan)
 		gw_rtp_session_play(c->rtp, c->out, N);
 		detect_vbd(m, chan, GW_MEDIA_DIR_NET, c->out);
 		play_events(c);
+		net_event(m, chan, c);
 	} else {
 		memset(c->out, 0, sizeof(c->out));
 	}
@@ -856,6 +939,7 @@ static void recv_side(struct gw_media *m, int chan)
 	} else if (gw_tone_gen_current(c->tone) != GW_TONE_NONE) {
 		gw_tone_gen_process(c->tone, c->out, N);
 	}
+	cw_out(m, chan, c);
 	cid_tx(m, chan, c);
 	m->ops->write(m->card, chan, c->out);
 	memcpy(c->sent, c->out, sizeof(c->sent));

@@ -83,6 +83,7 @@
 #include "dsp/modem.h"
 #include "dsp/tone.h"
 #include "dsp/zone.h"
+#include "gateway/cwseq.h"
 #include "gateway/rtp.h"
 #include "hw/hw.h"
 
@@ -117,6 +118,19 @@ enum gw_media_cmd_type {
 	GW_MEDIA_CMD_ENERGY,	 /* energy: watch the line's and the
 				  * network's energy ("Line energy" below);
 				  * energy.on false stops */
+	GW_MEDIA_CMD_DISCONNECT, /* ms: FXS: drop battery that long (hw.h
+				  * disconnect); EV_LINEOP_FAILED with op 0
+				  * when the card cannot */
+	GW_MEDIA_CMD_PULSE,	 /* pulse: FXO: pulse-dial (hw.h dial_pulse;
+				  * EV_LINE DIAL_DONE when done) */
+	GW_MEDIA_CMD_FLASH,	 /* flash_ms: FXO: flash the hook (hw.h
+				  * hookflash). Both: EV_LINEOP_FAILED with
+				  * op 0 when the card cannot */
+	GW_MEDIA_CMD_CW,	 /* cw: FXS: the call-waiting alert (SAS,
+				  * CAS, ACK, off-hook caller ID;
+				  * gateway/cwseq.h) with the channel's
+				  * caller-ID transmitter; answered by
+				  * EV_CW (not when cw.stop drops it) */
 };
 
 struct gw_media_cmd {
@@ -136,6 +150,7 @@ struct gw_media_cmd {
 		bool on;
 		enum gw_hw_lineop op;
 		int seconds;
+		int ms; /* DISCONNECT */
 		struct {
 			struct gw_codec *codec; /* made by the control thread */
 			int pt;
@@ -153,6 +168,17 @@ struct gw_media_cmd {
 			bool on;
 			int threshold_dbm0; /* -70..0: sound above it */
 		} energy;
+		struct {
+			char digits[32];
+			struct gw_hw_pulse timing;
+		} pulse;
+		int flash_ms;
+		struct {
+			bool stop; /* drop a sequence under way instead */
+			bool cas;  /* CAS and the ACK window after the SAS */
+			bool data; /* with cas: msg once the ACK is heard */
+			struct gw_callerid_msg msg;
+		} cw;
 	};
 };
 
@@ -180,6 +206,11 @@ enum gw_media_ev_type {
 	GW_MEDIA_EV_CID_DONE,	/* the caller ID of CMD_CID_TX was sent */
 	GW_MEDIA_EV_ENERGY,	/* energy: a direction's sound or talk
 				 * state changed (CMD_ENERGY) */
+	GW_MEDIA_EV_NET_EVENT,	/* net_event: an RFC 4733 event other than
+				 * a DTMF digit (16: hook-flash) began in
+				 * the received telephone-events */
+	GW_MEDIA_EV_CW,		/* cw: the call-waiting alert of CMD_CW
+				 * is over (gateway/cwseq.h) */
 };
 
 /* Direction of a signal on a bridged channel. */
@@ -240,6 +271,8 @@ struct gw_media_ev {
 		struct gw_srtp *srtp;
 		struct gw_callerid_msg cid;
 		struct gw_media_energy_ev energy;
+		int net_event;
+		struct gw_cwseq_result cw;
 	};
 };
 

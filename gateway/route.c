@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "gateway/route.h"
+#include "gateway/callfeat.h"
+#include "gateway/routeact.h"
 #include "gateway/strbuf.h"
 
 #define VAR "${number}"
@@ -323,6 +325,22 @@ static void describe(const struct gw_conf_route *rt, char *d, size_t size)
 		snprintf(d, size, "any number");
 }
 
+/* explain()'s last line for a route that places the call. */
+static void result_target(const struct gw_route_result *res, char *buf,
+			  size_t size, size_t *off)
+{
+	gw_strbuf_add(buf, size, off, "result: number %s -> ", res->number);
+	if (res->route->to == GW_ROUTE_TO_URI)
+		gw_strbuf_add(buf, size, off, "SIP %s\n", res->uri);
+	else if (res->port)
+		gw_strbuf_add(buf, size, off, "port %s\n", res->port->name);
+	else if (res->route->to == GW_ROUTE_TO_FXO)
+		gw_strbuf_add(buf, size, off, "any idle FXO line\n");
+	else
+		gw_strbuf_add(buf, size, off, "no phone has extension %s: "
+			      "rejected\n", res->number);
+}
+
 int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 		     const char *number, time_t when, char *buf, size_t size)
 {
@@ -385,16 +403,27 @@ int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 		gw_strbuf_add(buf, size, &off, "result: the rewritten number or URI is too"
 				     " long\n");
 	} else {
-		gw_strbuf_add(buf, size, &off, "matches\nresult: number %s -> ", res.number);
-		if (res.route->to == GW_ROUTE_TO_URI)
-			gw_strbuf_add(buf, size, &off, "SIP %s\n", res.uri);
-		else if (res.port)
-			gw_strbuf_add(buf, size, &off, "port %s\n", res.port->name);
-		else if (res.route->to == GW_ROUTE_TO_FXO)
-			gw_strbuf_add(buf, size, &off, "any idle FXO line\n");
-		else
-			gw_strbuf_add(buf, size, &off, "no phone has extension %s: "
-				"rejected\n", res.number);
+		gw_strbuf_add(buf, size, &off, "matches\n");
+		gw_routeact_explain(conf, res.route, buf, size, &off);
+		if (gw_routeact_reject(res.route)) {
+			char reason[96];
+
+			const char *rs = gw_callfeat_reason(
+				gw_routeact_reject(res.route), reason,
+				sizeof(reason));
+
+			gw_strbuf_add(buf, size, &off, "result: rejected with "
+				      "%d (Reason: %s)\n",
+				      gw_routeact_reject(res.route),
+				      rs ? rs : "none");
+		} else if (gw_routeact_group(conf, res.route)) {
+			gw_strbuf_add(buf, size, &off, "result: number %s -> "
+				      "hunt group %s\n", res.number,
+				      gw_routeact_group(conf,
+							res.route)->name);
+		} else {
+			result_target(&res, buf, size, &off);
+		}
 	}
 	if (from == GW_ROUTE_FROM_FXS)
 		gw_strbuf_add(buf, size, &off, "dialling it on a phone: %s\n",
@@ -409,7 +438,7 @@ static const struct gw_conf_port *target_port(const struct gw_conf *conf,
 {
 	if (rt->port_name[0])
 		return gw_conf_port_by_name(conf, rt->port_name);
-	if (rt->to != GW_ROUTE_TO_FXS)
+	if (rt->to != GW_ROUTE_TO_FXS || gw_routeact_group(conf, rt))
 		return NULL;
 	for (int i = 0; i < conf->nports; i++) {
 		const struct gw_conf_port *p = &conf->ports[i];
@@ -427,9 +456,29 @@ int gw_route_lookup(const struct gw_conf *conf, enum gw_conf_route_from from,
 	return gw_route_lookup_at(conf, from, number, time(NULL), res);
 }
 
+static int lookup_from(const struct gw_conf *conf,
+		       enum gw_conf_route_from from, const char *number,
+		       time_t when, int first, struct gw_route_result *res);
+
 int gw_route_lookup_at(const struct gw_conf *conf,
 		       enum gw_conf_route_from from, const char *number,
 		       time_t when, struct gw_route_result *res)
+{
+	return lookup_from(conf, from, number, when, 0, res);
+}
+
+int gw_route_lookup_next(const struct gw_conf *conf,
+			 enum gw_conf_route_from from, const char *number,
+			 int after, struct gw_route_result *res)
+{
+	if (after < 0)
+		return -EINVAL;
+	return lookup_from(conf, from, number, time(NULL), after + 1, res);
+}
+
+static int lookup_from(const struct gw_conf *conf,
+		       enum gw_conf_route_from from, const char *number,
+		       time_t when, int first, struct gw_route_result *res)
 {
 	struct gw_route_result out;
 
@@ -437,10 +486,11 @@ int gw_route_lookup_at(const struct gw_conf *conf,
 	    from > GW_ROUTE_FROM_FXO || !valid_number(number))
 		return -EINVAL;
 
-	for (int i = 0; i < conf->nroutes; i++) {
+	for (int i = first; i < conf->nroutes; i++) {
 		const struct gw_conf_route *rt = &conf->routes[i];
-		size_t len = strlen(number);
+		size_t len;
 		size_t strip = (size_t)(rt->strip > 0 ? rt->strip : 0);
+		char rw[64];
 		bool more;
 		int r;
 
@@ -448,15 +498,28 @@ int gw_route_lookup_at(const struct gw_conf *conf,
 			continue;
 		if (!time_ok(rt, when) || !route_matches(rt, number, &more))
 			continue;
+		memset(&out, 0, sizeof(out));
+		if (gw_routeact_reject(rt)) { /* refused: no number needed */
+			snprintf(out.number, sizeof(out.number), "%s", number);
+			out.route = rt;
+			*res = out;
+			return 0;
+		}
+		/* regex substitution first (routeact.h) */
+		r = gw_routeact_rewrite(rt, number, rw, sizeof(rw));
+		if (r == -ENAMETOOLONG)
+			return r;
+		if (r < 0) /* not a number any more: the route cannot */
+			continue;
+		len = strlen(rw);
 		if (strip > len)
 			strip = len;
 		/* nothing left to dial: this route cannot place the call */
 		if (strip == len && !rt->prepend[0])
 			continue;
 
-		memset(&out, 0, sizeof(out));
 		r = snprintf(out.number, sizeof(out.number), "%s%s",
-			     rt->prepend, number + strip);
+			     rt->prepend, rw + strip);
 		if (r < 0 || (size_t)r >= sizeof(out.number))
 			return -ENAMETOOLONG;
 		if (rt->to == GW_ROUTE_TO_URI) {

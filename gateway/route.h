@@ -54,6 +54,13 @@ struct gw_route_result {
  */
 int gw_route_lookup(const struct gw_conf *conf, enum gw_conf_route_from from,
 		    const char *number, struct gw_route_result *res);
+/*
+ * Failover (routeact.h): the next route after routes[after] that takes
+ * `number`, now. As gw_route_lookup().
+ */
+int gw_route_lookup_next(const struct gw_conf *conf,
+			 enum gw_conf_route_from from, const char *number,
+			 int after, struct gw_route_result *res);
 /* The same at time `when` (routes with time conditions, conf.h). */
 int gw_route_lookup_at(const struct gw_conf *conf,
 		       enum gw_conf_route_from from, const char *number,

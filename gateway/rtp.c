@@ -259,8 +259,17 @@ int gw_rtp_evrx_packet(struct gw_rtp_evrx *rx, uint32_t ssrc, uint32_t ts,
 		       const struct gw_rtp_event *ev)
 {
 	rx->packets++;
-	if (ev->event > 15)
-		return 0; /* hook flash and others: not played */
+	if (ev->event > 15) { /* hook flash and others: not played */
+		if (!rx->have_other || ssrc != rx->other_ssrc ||
+		    ts != rx->other_ts || ev->event != rx->other_event) {
+			rx->have_other = true;
+			rx->other_new = true;
+			rx->other_ssrc = ssrc;
+			rx->other_ts = ts;
+			rx->other_event = ev->event;
+		}
+		return 0;
+	}
 	if (rx->have_last && ssrc == rx->last_ssrc) {
 		if (ts == rx->last_ts && ev->event == rx->last_event) {
 			if (!rx->playing || rx->ended) {
@@ -296,6 +305,14 @@ int gw_rtp_evrx_packet(struct gw_rtp_evrx *rx, uint32_t ssrc, uint32_t ts,
 		rx->target = GW_RTP_EVRX_MIN_SAMPLES;
 	rx->digits++;
 	return 1;
+}
+
+int gw_rtp_evrx_other(struct gw_rtp_evrx *rx)
+{
+	if (!rx->other_new)
+		return -1;
+	rx->other_new = false;
+	return rx->other_event;
 }
 
 int gw_rtp_evrx_tick(struct gw_rtp_evrx *rx, int n, bool *start, int *event,

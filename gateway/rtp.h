@@ -151,6 +151,10 @@ struct gw_rtp_evrx {
 	bool start;	     /* tick(): a digit to start */
 	/* figures */
 	uint32_t digits, packets, dup_packets;
+	/* the newest event that is no digit (16: flash), not played */
+	bool have_other, other_new;
+	uint32_t other_ssrc, other_ts;
+	uint8_t other_event;
 };
 
 void gw_rtp_evrx_reset(struct gw_rtp_evrx *rx);
@@ -164,6 +168,12 @@ int gw_rtp_evrx_packet(struct gw_rtp_evrx *rx, uint32_t ssrc, uint32_t ts,
  */
 int gw_rtp_evrx_tick(struct gw_rtp_evrx *rx, int n, bool *start, int *event,
 		     int *volume);
+/*
+ * An event other than a digit (16..255; RFC 4733 §3.2: 16 = flash) that
+ * began since the last call, once per event (its retransmissions and end
+ * packets are not new): its code, or -1.
+ */
+int gw_rtp_evrx_other(struct gw_rtp_evrx *rx);
 
 struct gw_rtp_session {
 	int fd;

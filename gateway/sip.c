@@ -5,14 +5,22 @@
 
 #include <sofia-sip/nua.h>
 #include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_status.h>
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_tag.h>
 #include <sofia-sip/su_tagarg.h>
 
 #include "config.h"
+#include "gateway/auth.h"
 #include "gateway/call.h"
+#include "gateway/callfeat.h"
+#include "gateway/fxodial.h"
+#include "gateway/guard.h"
 #include "gateway/log.h"
+#include "gateway/mwi.h"
 #include "gateway/sip.h"
+#include "gateway/transport.h"
+#include "gateway/trunk.h"
 
 static bool shutdown_done;
 
@@ -25,6 +33,8 @@ static void callback(nua_event_t event, int status, char const *phrase,
 
 	gw_log(GW_LOG_DEBUG, "sip", "%s %03d %s", nua_event_name(event),
 	       status, phrase ? phrase : "");
+	if (gw_trunk_sip_event(app, event, status, phrase, nh, sip))
+		return; /* a trunk's REGISTER or OPTIONS (trunk.c) */
 	switch (event) {
 	case nua_i_invite:
 		if (c)
@@ -37,12 +47,27 @@ static void callback(nua_event_t event, int status, char const *phrase,
 			gw_call_sip_response(c, status, phrase, sip);
 		break;
 	case nua_i_bye:
-		if (c)
+		if (c) {
+			gw_callfeat_reason_rx(c, sip); /* RFC 3326 */
 			gw_call_sip_ended(c, "BYE received");
+		}
 		break;
 	case nua_i_cancel:
-		if (c)
+		if (c) {
+			gw_callfeat_reason_rx(c, sip);
 			gw_call_sip_ended(c, "CANCEL received");
+		}
+		break;
+	case nua_i_info: /* hook-flash to an FXO line (gateway/fxodial.h) */
+		if (c) {
+			int st = gw_fxodial_sip_info(c, sip);
+
+			nua_respond(nh, st, sip_status_phrase(st),
+				    NUTAG_WITH_THIS(nua), TAG_END());
+		} else {
+			nua_respond(nh, SIP_481_NO_TRANSACTION,
+				    NUTAG_WITH_THIS(nua), TAG_END());
+		}
 		break;
 	case nua_i_state: {
 		int state = nua_callstate_init;
@@ -55,6 +80,11 @@ static void callback(nua_event_t event, int status, char const *phrase,
 			nua_handle_destroy(nh);
 		break;
 	}
+	case nua_i_notify:
+		/* unsolicited NOTIFY (NUTAG_APPL_METHOD below): MWI */
+		if (!c && nh)
+			gw_mwi_sip_notify(app, nua, nh, sip);
+		break;
 	case nua_r_shutdown:
 		if (status >= 200)
 			shutdown_done = true;
@@ -68,6 +98,8 @@ static void callback(nua_event_t event, int status, char const *phrase,
 	case nua_i_register:
 	case nua_i_refer:
 		/* Answered by nua itself; drop the handle it made for us. */
+		if (!c)
+			gw_auth_note_request(app, sip); /* rate limit */
 		if (!c && nh)
 			nua_handle_destroy(nh);
 		break;
@@ -76,39 +108,72 @@ static void callback(nua_event_t event, int status, char const *phrase,
 	}
 }
 
+/* Digest users and the source guard (gateway/auth.h, guard.h). */
+static int sip_guard_start(struct gw_app *app)
+{
+	int err = gw_guard_alloc(&app->guard, app);
+
+	if (!err)
+		err = gw_auth_alloc(&app->auth, app);
+	if (err) {
+		gw_log(GW_LOG_ERR, "security", "cannot start: %s",
+		       strerror(-err));
+		return err;
+	}
+	gw_guard_attach(app->guard);
+	return 0;
+}
+
+static void sip_guard_stop(struct gw_app *app)
+{
+	gw_auth_free(app->auth);
+	app->auth = NULL;
+	gw_guard_free(app->guard);
+	app->guard = NULL;
+}
+
 int gw_sip_start(struct gw_app *app)
 {
-	const struct gw_conf *conf = app->conf;
-	bool v6 = strchr(conf->sip_host, ':') != NULL;
-	char url[128];
+	/* UDP, TCP, TLS; rport, external address (gateway/transport.c) */
+	int err = gw_transport_nua_create(app, callback, app);
 
-	snprintf(url, sizeof(url), "sip:%s%s%s:%d;transport=udp", v6 ? "[" : "",
-		 conf->sip_host, v6 ? "]" : "", conf->sip_port);
-	app->nua = nua_create(app->root, callback, app, NUTAG_URL(url),
-			      TAG_END());
-	if (!app->nua) {
-		gw_log(GW_LOG_ERR, "sip", "cannot listen on %s (address in use?)",
-		       url);
-		return -EADDRINUSE;
-	}
+	if (err)
+		return err;
 	nua_set_params(app->nua, NUTAG_MEDIA_ENABLE(0), NUTAG_AUTOALERT(0),
 		       NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
 		       NUTAG_ENABLEINVITE(1),
-		       SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK"),
+		       SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, "
+					"NOTIFY, INFO, UPDATE"),
+		       NUTAG_APPL_METHOD("NOTIFY, INFO"),
 		       SIPTAG_USER_AGENT_STR(PACKAGE_NAME "/" PACKAGE_VERSION),
 		       TAG_END());
-	gw_log(GW_LOG_NOTICE, "sip", "listening on %s", url);
-	return 0;
+	gw_callfeat_nua_params(app); /* RFC 4028, 3262 (callfeat.h) */
+	return sip_guard_start(app);
 }
 
 void gw_sip_stop(struct gw_app *app)
 {
+	su_time_t t0 = su_now();
+
 	if (!app->nua)
 		return;
 	shutdown_done = false;
 	nua_shutdown(app->nua);
-	for (int i = 0; i < 50 && !shutdown_done; i++)
+	/*
+	 * Up to 3 s of wall time for nua_r_shutdown (a step returns early
+	 * when a timer or message is due, so count time, not steps): a
+	 * service manager's stop timeout must not run out. A transaction
+	 * stuck on a dead connection may hold the stack longer; destroying
+	 * a stack that has not shut down makes Sofia abort, so it is then
+	 * left to the exit.
+	 */
+	while (!shutdown_done && su_duration(su_now(), t0) < 3000)
 		su_root_step(app->root, 100);
-	nua_destroy(app->nua);
+	if (shutdown_done)
+		nua_destroy(app->nua);
+	else
+		gw_log(GW_LOG_WARNING, "sip",
+		       "SIP stack not shut down after 3 s; left to the exit");
 	app->nua = NULL;
+	sip_guard_stop(app);
 }

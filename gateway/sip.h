@@ -2,8 +2,8 @@
 /*
  * sip: the Sofia-SIP user agent (nua) on the control thread. Media is
  * disabled in nua (NUTAG_MEDIA_ENABLE(0)): SDP is ours (gateway/sdp.c).
- * One UDP transport on the configured address (Debian's sofia-sip must not
- * be given a comma list of transports). Events go to call.c.
+ * Transports (UDP, TCP, TLS, each bound on its own), rport and the
+ * external address: gateway/transport.h. Events go to call.c.
  */
 #ifndef GW_SIP_H
 #define GW_SIP_H

@@ -28,6 +28,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -194,6 +195,9 @@ static void dahdi_event(struct gw_hw_card *c, int n, int e)
 			break;
 		case DAHDI_EVENT_POLARITY:
 			ev_push(c, n, GW_HW_EV_POLARITY);
+			break;
+		case DAHDI_EVENT_DIALCOMPLETE: /* dahdi_dial_pulse() */
+			ev_push(c, n, GW_HW_EV_DIAL_DONE);
 			break;
 		case DAHDI_EVENT_ONHOOK:
 			/* battery gone while we hold the line: far end left */
@@ -795,6 +799,45 @@ static int dahdi_hookflash(struct gw_hw_card *c, int chan, int ms)
 	return xioctl(fd, DAHDI_HOOK, DAHDI_FLASH);
 }
 
+/*
+ * Pulse dialling by the driver: its pulse timing (DAHDI_SET_PARAMS
+ * pulsebreaktime/pulsemaketime/pulseaftertime, ms), then DAHDI_DIAL "P"
+ * + digits; DAHDI_EVENT_DIALCOMPLETE ends it (GW_HW_EV_DIAL_DONE). The
+ * driver pauses pulseaftertime after each digit's last make, so the
+ * inter-digit pause is the make plus that.
+ */
+static int dahdi_dial_pulse(struct gw_hw_card *c, int chan,
+			    const char *digits, const struct gw_hw_pulse *pt)
+{
+	int fd = chan_fd(c, chan, GW_HW_CHAN_FXO);
+	struct dahdi_dialoperation op = { .op = DAHDI_DIAL_OP_REPLACE };
+	struct dahdi_params p;
+	size_t n = strlen(digits);
+	int period;
+
+	if (fd < 0)
+		return fd;
+	if (!n || n > 31 || strspn(digits, "0123456789") != n ||
+	    pt->pps < 8 || pt->pps > 20 || pt->break_pct < 50 ||
+	    pt->break_pct > 80 || pt->interdigit_ms < 100 ||
+	    pt->interdigit_ms > 2000)
+		return -EINVAL;
+	period = 1000 / pt->pps;
+	memset(&p, 0, sizeof(p));
+	if (ioctl(fd, DAHDI_GET_PARAMS, &p) < 0)
+		return -errno;
+	p.pulsebreaktime = period * pt->break_pct / 100;
+	p.pulsemaketime = period - p.pulsebreaktime;
+	p.pulseaftertime = pt->interdigit_ms > p.pulsemaketime ?
+				   pt->interdigit_ms - p.pulsemaketime : 0;
+	if (ioctl(fd, DAHDI_SET_PARAMS, &p) < 0)
+		return -errno;
+	snprintf(op.dialstr, sizeof(op.dialstr), "P%s", digits);
+	if (ioctl(fd, DAHDI_DIAL, &op) < 0)
+		return -errno;
+	return 0;
+}
+
 static int dahdi_onhook_transfer(struct gw_hw_card *c, int chan, int ms)
 {
 	int fd = chan_fd(c, chan, GW_HW_CHAN_FXS);
@@ -806,10 +849,11 @@ static int dahdi_onhook_transfer(struct gw_hw_card *c, int chan, int ms)
 	return xioctl(fd, DAHDI_ONHOOKTRANSFER, ms);
 }
 
-static int dahdi_disconnect(struct gw_hw_card *c, int chan)
+static int dahdi_disconnect(struct gw_hw_card *c, int chan, int ms)
 {
 	int fd = chan_fd(c, chan, GW_HW_CHAN_FXS);
 
+	(void)ms; /* the driver's DAHDI_KEWLTIME */
 	if (fd < 0)
 		return fd;
 	/* DAHDI_ONHOOK on an FXO-signalled channel whose phone is off-hook
@@ -854,6 +898,7 @@ const struct gw_hw_ops gw_hw_dahdi_ops = {
 	.set_gains = dahdi_set_gains,
 	.set_echo = dahdi_set_echo,
 	.hookflash = dahdi_hookflash,
+	.dial_pulse = dahdi_dial_pulse,
 	.onhook_transfer = dahdi_onhook_transfer,
 	.disconnect = dahdi_disconnect,
 	.stat = dahdi_stat,

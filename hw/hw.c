@@ -54,6 +54,8 @@ const char *gw_hw_event_name(enum gw_hw_event_type type)
 		return "pulse-digit";
 	case GW_HW_EV_LOOP_BACK:
 		return "loop-current-back";
+	case GW_HW_EV_DIAL_DONE:
+		return "dial-done";
 	}
 	return "unknown";
 }

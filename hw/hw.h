@@ -56,6 +56,22 @@ enum gw_hw_event_type {
 				  * LOOP_DROP (the gateway times the drop;
 				  * a backend that cannot tell leaves it out
 				  * and the drop counts as a hang-up) */
+	GW_HW_EV_DIAL_DONE = 12, /* FXO: the digits of dial_pulse() are
+				  * out (after the last inter-digit pause) */
+};
+
+/*
+ * FXO pulse (rotary) dialling, dial_pulse below: each digit n (0 = 10) is
+ * n breaks (on-hook) of break_pct % of a 1/pps s pulse period, each
+ * followed by a make (off-hook) of the rest; after a digit's last break
+ * the line stays off-hook interdigit_ms (the inter-digit pause) before
+ * the next digit's first break. pps 8..20, break_pct 50..80,
+ * interdigit_ms 100..2000.
+ */
+struct gw_hw_pulse {
+	int pps;
+	int break_pct;
+	int interdigit_ms;
 };
 
 /*
@@ -191,11 +207,14 @@ struct gw_hw_ops {
 	int (*onhook_transfer)(struct gw_hw_card *card, int chan, int ms);
 
 	/*
-	 * Opt, media thread: FXS: drop battery briefly (kewlstart
-	 * disconnect) so that the off-hook phone's line sees the far end
-	 * hang up. NULL when unsupported.
+	 * Opt, media thread: FXS: drop battery for ms (the kewlstart
+	 * disconnect, an open loop interval) so that the off-hook phone's
+	 * line sees the far end hang up; returns at once and the card
+	 * restores battery by itself. ms 0, or a card whose driver times
+	 * the drop itself (DAHDI: its kewl time, 500 ms): the card's
+	 * length. NULL when unsupported.
 	 */
-	int (*disconnect)(struct gw_hw_card *card, int chan);
+	int (*disconnect)(struct gw_hw_card *card, int chan, int ms);
 
 	/*
 	 * Opt, any thread (relaxed: a counter may lag a period): the
@@ -213,6 +232,16 @@ struct gw_hw_ops {
 	 */
 	int (*hook_timing)(struct gw_hw_card *card, int chan,
 			   const struct gw_hw_hook_timing *t);
+
+	/*
+	 * Opt, media thread: FXO: pulse-dial `digits` ('0'..'9' only, at
+	 * most 31) on a held line with the timing of *p, as the card
+	 * times it (DAHDI: its pulse dialler, DAHDI_DIAL "P..."); returns
+	 * at once, GW_HW_EV_DIAL_DONE follows when the digits are out.
+	 * Going on-hook cancels. NULL when unsupported.
+	 */
+	int (*dial_pulse)(struct gw_hw_card *card, int chan,
+			  const char *digits, const struct gw_hw_pulse *p);
 };
 
 extern const struct gw_hw_ops gw_hw_sim_ops;

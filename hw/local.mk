@@ -3,4 +3,5 @@ noinst_LTLIBRARIES += libgwhw.la
 libgwhw_la_SOURCES = \
 	hw/hw.c hw/hw.h hw/evq.h \
 	hw/sim.c hw/simproto.h \
+	hw/hookseq.c hw/hookseq.h \
 	hw/dahdi.c

@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,6 +31,7 @@
 #include <unistd.h>
 
 #include "hw/evq.h"
+#include "hw/hookseq.h"
 #include "hw/hw.h"
 #include "hw/simproto.h"
 
@@ -50,6 +52,7 @@ struct hook {
 	uint64_t since;	  /* sample of the last change */
 	int pulses;	  /* dial pulses of the digit being dialled */
 	uint32_t flash_min, flash_max, pulse_gap; /* samples */
+	uint64_t battery_at; /* disconnect: battery back at (0: not off) */
 };
 
 struct gw_hw_card {
@@ -70,6 +73,12 @@ struct gw_hw_card {
 	struct gw_hw_evq evq;
 
 	struct hook hook[GW_HW_MAX_CHANS];
+	/* set_gains (linear factors; 0: unity) and set_echo (taps, kept
+	 * only: the simulated card has no canceller) */
+	float gain_rx[GW_HW_MAX_CHANS], gain_tx[GW_HW_MAX_CHANS];
+	int echo_taps[GW_HW_MAX_CHANS];
+	/* FXO: dial pulses and hook-flashes under way (fxo_hooks()) */
+	struct gw_hookseq fxo_seq[GW_HW_MAX_CHANS];
 
 	union {
 		struct gw_sim_hdr hdr;
@@ -120,7 +129,12 @@ static void hook_change(struct gw_hw_card *c, int chan, bool on, uint64_t t)
 	}
 }
 
-/* Once a period: on-hook that lasted, a digit whose pulses are over. */
+static int send_code(struct gw_hw_card *c, int chan, uint32_t code);
+
+/*
+ * Once a period: on-hook that lasted, a digit whose pulses are over, the
+ * end of a battery drop.
+ */
 static void hook_timers(struct gw_hw_card *c)
 {
 	uint64_t now = now_samples(c);
@@ -132,6 +146,10 @@ static void hook_timers(struct gw_hw_card *c)
 
 		if (c->types[i] != GW_HW_CHAN_FXS)
 			continue;
+		if (h->battery_at && now >= h->battery_at) {
+			h->battery_at = 0;
+			send_code(c, i + 1, GW_SIM_SIG_BATTERY_ON);
+		}
 		if (h->on && !h->reported_on && dur >= hold) {
 			h->reported_on = true;
 			h->pulses = 0;
@@ -154,6 +172,7 @@ static void hook_reset(struct gw_hw_card *c)
 		h->reported_on = true;
 		h->pulses = 0;
 		h->since = 0;
+		h->battery_at = 0;
 	}
 }
 
@@ -166,6 +185,7 @@ static void disconnect(struct gw_hw_card *c)
 	}
 	c->rx_count = 0;
 	hook_reset(c); /* linesim starts its phones on-hook */
+	memset(c->fxo_seq, 0, sizeof(c->fxo_seq));
 }
 
 static void handle_msg(struct gw_hw_card *c, ssize_t n)
@@ -345,6 +365,40 @@ static int sim_wait(struct gw_hw_card *c)
 	return 0;
 }
 
+/* The card's gain (set_gains), saturating as a codec would. */
+static void apply_gain(int16_t *out, const int16_t *in, float g)
+{
+	for (int i = 0; i < GW_HW_FRAME_SAMPLES; i++) {
+		float v = in[i] * g;
+
+		out[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+	}
+}
+
+static int sim_set_gains(struct gw_hw_card *c, int chan, float rx_db,
+			 float tx_db)
+{
+	if (sim_chan_type(c, chan) == GW_HW_CHAN_NONE)
+		return -ENODEV;
+	if (!(rx_db >= -24 && rx_db <= 24 && tx_db >= -24 && tx_db <= 24))
+		return -EINVAL;
+	c->gain_rx[chan - 1] = rx_db == 0 ? 0 : powf(10, rx_db / 20);
+	c->gain_tx[chan - 1] = tx_db == 0 ? 0 : powf(10, tx_db / 20);
+	return 0;
+}
+
+/* Accepted as DAHDI would (32..1024 taps, a power of two), not run. */
+static int sim_set_echo(struct gw_hw_card *c, int chan, int tail_taps)
+{
+	if (sim_chan_type(c, chan) == GW_HW_CHAN_NONE)
+		return -ENODEV;
+	if (tail_taps != 0 && (tail_taps < 32 || tail_taps > 1024 ||
+			       (tail_taps & (tail_taps - 1))))
+		return -EINVAL;
+	c->echo_taps[chan - 1] = tail_taps;
+	return 0;
+}
+
 static int sim_read(struct gw_hw_card *c, int chan, int16_t *frame)
 {
 	if (chan < 1 || chan > GW_HW_MAX_CHANS)
@@ -355,6 +409,8 @@ static int sim_read(struct gw_hw_card *c, int chan, int16_t *frame)
 	}
 	memcpy(frame, c->rx[c->rx_cur].samples[chan - 1],
 	       GW_HW_FRAME_SAMPLES * sizeof(int16_t));
+	if (c->gain_rx[chan - 1] != 0)
+		apply_gain(frame, frame, c->gain_rx[chan - 1]);
 	return 0;
 }
 
@@ -362,10 +418,16 @@ static int sim_write(struct gw_hw_card *c, int chan, const int16_t *frame)
 {
 	if (chan < 1 || chan > GW_HW_MAX_CHANS)
 		return -EINVAL;
-	memcpy(c->tx.samples[chan - 1], frame,
-	       GW_HW_FRAME_SAMPLES * sizeof(int16_t));
+	if (c->gain_tx[chan - 1] != 0)
+		apply_gain(c->tx.samples[chan - 1], frame,
+			   c->gain_tx[chan - 1]);
+	else
+		memcpy(c->tx.samples[chan - 1], frame,
+		       GW_HW_FRAME_SAMPLES * sizeof(int16_t));
 	return 0;
 }
+
+static void fxo_hooks(struct gw_hw_card *c);
 
 static int sim_flush(struct gw_hw_card *c)
 {
@@ -373,6 +435,7 @@ static int sim_flush(struct gw_hw_card *c)
 
 	if (c->fd < 0)
 		return 0;
+	fxo_hooks(c);
 	c->tx.hdr = (struct gw_sim_hdr){ .type = GW_SIM_MSG_FRAME,
 					 .version = GW_SIM_VERSION,
 					 .len = (uint32_t)len };
@@ -389,22 +452,17 @@ static int sim_event(struct gw_hw_card *c, struct gw_hw_event *ev)
 	return gw_hw_evq_pop(&c->evq, ev);
 }
 
-static int sim_lineop(struct gw_hw_card *c, int chan, enum gw_hw_lineop op)
+/* A signal (lineop or GW_SIM_SIG_*) to linesim. */
+static int send_code(struct gw_hw_card *c, int chan, uint32_t code)
 {
 	struct gw_sim_signal s = {
 		.hdr = { .type = GW_SIM_MSG_SIGNAL,
 			 .version = GW_SIM_VERSION,
 			 .len = sizeof(s) },
 		.chan = (uint32_t)chan,
-		.code = (uint32_t)op,
+		.code = code,
 	};
-	enum gw_hw_chan_type t = sim_chan_type(c, chan);
-	bool fxo_op = op == GW_HW_OP_OFFHOOK || op == GW_HW_OP_ONHOOK;
 
-	if (t == GW_HW_CHAN_NONE)
-		return -ENODEV;
-	if ((t == GW_HW_CHAN_FXO) != fxo_op)
-		return -EINVAL;
 	if (c->fd < 0)
 		return -ENOTCONN;
 	if (send(c->fd, &s, sizeof(s), MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
@@ -414,6 +472,123 @@ static int sim_lineop(struct gw_hw_card *c, int chan, enum gw_hw_lineop op)
 		return err;
 	}
 	return 0;
+}
+
+static int sim_lineop(struct gw_hw_card *c, int chan, enum gw_hw_lineop op)
+{
+	enum gw_hw_chan_type t = sim_chan_type(c, chan);
+	bool fxo_op = op == GW_HW_OP_OFFHOOK || op == GW_HW_OP_ONHOOK;
+
+	if (t == GW_HW_CHAN_NONE)
+		return -ENODEV;
+	if ((t == GW_HW_CHAN_FXO) != fxo_op)
+		return -EINVAL;
+	if (t == GW_HW_CHAN_FXO && op == GW_HW_OP_ONHOOK && c->fd >= 0)
+		gw_hookseq_cancel(&c->fxo_seq[chan - 1]);
+	return send_code(c, chan, (uint32_t)op);
+}
+
+/*
+ * Kewlstart disconnect: battery off now, back after ms on the card's
+ * clock (hook_timers()), as DAHDI's driver times its kewl state.
+ */
+static int sim_disconnect(struct gw_hw_card *c, int chan, int ms)
+{
+	struct hook *h;
+	int err;
+
+	if (sim_chan_type(c, chan) == GW_HW_CHAN_NONE)
+		return -ENODEV;
+	if (sim_chan_type(c, chan) != GW_HW_CHAN_FXS || ms < 0 || ms > 10000)
+		return -EINVAL;
+	h = &c->hook[chan - 1];
+	if (!h->battery_at) {
+		err = send_code(c, chan, GW_SIM_SIG_BATTERY_OFF);
+		if (err < 0)
+			return err;
+	}
+	h->battery_at = now_samples(c) + (uint64_t)(ms ? ms : 500) * SPMS;
+	return 0;
+}
+
+/*
+ * FXO dial pulses and hook-flashes (hw/hookseq.h): each hook change goes
+ * to linesim in the period it falls in, before that period's frame, with
+ * its sample in `offset` (the gateway -> linesim direction of
+ * simproto.h's offset), so that breaks and makes keep their length to
+ * the sample.
+ */
+static void hook_at(struct gw_hw_card *c, int chan, enum gw_hw_lineop op,
+		    uint32_t offset)
+{
+	struct gw_sim_signal s = {
+		.hdr = { .type = GW_SIM_MSG_SIGNAL,
+			 .version = GW_SIM_VERSION,
+			 .len = sizeof(s) },
+		.chan = (uint32_t)chan,
+		.code = (uint32_t)op,
+		.offset = offset,
+	};
+
+	if (c->fd >= 0 && send(c->fd, &s, sizeof(s),
+			       MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+	    errno != EAGAIN)
+		disconnect(c);
+}
+
+static void fxo_hooks(struct gw_hw_card *c)
+{
+	uint64_t now = now_samples(c), at;
+	enum gw_hookseq_ev e;
+
+	for (int i = 0; i < c->nchans && c->fd >= 0; i++) {
+		struct gw_hookseq *q = &c->fxo_seq[i];
+
+		while (q->active && (e = gw_hookseq_next(
+				q, now + GW_HW_FRAME_SAMPLES, &at))) {
+			uint32_t off = at > now ? (uint32_t)(at - now) : 0;
+
+			if (e == GW_HOOKSEQ_DONE && !q->flash)
+				ev_push(c, i + 1, GW_HW_EV_DIAL_DONE);
+			else if (e == GW_HOOKSEQ_ONHOOK)
+				hook_at(c, i + 1, GW_HW_OP_ONHOOK, off);
+			else if (e == GW_HOOKSEQ_OFFHOOK)
+				hook_at(c, i + 1, GW_HW_OP_OFFHOOK, off);
+		}
+	}
+}
+
+static int fxo_chan(struct gw_hw_card *c, int chan)
+{
+	if (sim_chan_type(c, chan) == GW_HW_CHAN_NONE)
+		return -ENODEV;
+	if (sim_chan_type(c, chan) != GW_HW_CHAN_FXO)
+		return -EINVAL;
+	if (c->fd < 0)
+		return -ENXIO;
+	return 0;
+}
+
+static int sim_dial_pulse(struct gw_hw_card *c, int chan, const char *digits,
+			  const struct gw_hw_pulse *p)
+{
+	int err = fxo_chan(c, chan);
+
+	if (err < 0)
+		return err;
+	return gw_hookseq_pulse(&c->fxo_seq[chan - 1], now_samples(c), digits,
+				p);
+}
+
+/* ms 0: the card's default, 600 ms (a North American flash). */
+static int sim_hookflash(struct gw_hw_card *c, int chan, int ms)
+{
+	int err = fxo_chan(c, chan);
+
+	if (err < 0)
+		return err;
+	return gw_hookseq_flash(&c->fxo_seq[chan - 1], now_samples(c),
+				ms ? ms : 600);
 }
 
 static int sim_hook_timing(struct gw_hw_card *c, int chan,
@@ -445,4 +620,9 @@ const struct gw_hw_ops gw_hw_sim_ops = {
 	.event = sim_event,
 	.lineop = sim_lineop,
 	.hook_timing = sim_hook_timing,
+	.disconnect = sim_disconnect,
+	.dial_pulse = sim_dial_pulse,
+	.set_gains = sim_set_gains,
+	.set_echo = sim_set_echo,
+	.hookflash = sim_hookflash,
 };

@@ -65,11 +65,22 @@ struct gw_sim_frame {
 	(offsetof(struct gw_sim_frame, samples) +                              \
 	 (size_t)(n) * GW_HW_FRAME_SAMPLES * sizeof(int16_t))
 
+/*
+ * Signal codes gateway -> linesim besides the lineops: an FXS port's
+ * battery is dropped (the kewlstart disconnect, hw.h disconnect) and
+ * restored, each sent in the period it happens (the card times the drop).
+ */
+#define GW_SIM_SIG_BATTERY_OFF 100
+#define GW_SIM_SIG_BATTERY_ON 101
+
 struct gw_sim_signal {
 	struct gw_sim_hdr hdr;
 	uint32_t chan; /* 1-based */
 	uint32_t code; /* enum gw_hw_lineop or enum gw_hw_event_type */
-	uint32_t offset; /* linesim -> gateway: sample 0..159 of the frame */
+	uint32_t offset; /* linesim -> gateway: sample 0..159 of the frame;
+			  * gateway -> linesim: the sample of the frame
+			  * sent next in this period at which an FXO hook
+			  * change (dial pulse, hook-flash) happens */
 };
 
 #endif

@@ -208,7 +208,11 @@ static void on_signal(struct ls_card *c, size_t n)
 		       s->code, s->chan);
 		return;
 	}
-	ls_port_lineop(p, (enum gw_hw_lineop)s->code);
+	if (p->kind == LS_CO) /* hook changes timed: dial pulses, flash */
+		ls_co_lineop_at(p, (enum gw_hw_lineop)s->code,
+				c->frames * LS_FRAME + s->offset % LS_FRAME);
+	else
+		ls_port_lineop(p, (enum gw_hw_lineop)s->code);
 }
 
 static void receive(struct ls_card *c)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dsp/tone.h"
+#include "linesim/card.h"
 #include "linesim/cid.h"
 #include "linesim/fax.h"
 #include "linesim/linesim.h"
@@ -70,6 +71,8 @@ void ls_co_reset(struct ls_port *p)
 
 	co->seized = false;
 	co->ring_on = false;
+	co->hook.on = false; /* its figures stay for `status` */
+	co->hook.pulses = 0;
 	co->digit_t = 0;
 	co->congestion = false;
 	enter(p, LS_CO_IDLE);
@@ -280,6 +283,141 @@ static void output(struct ls_port *p, const int16_t *in, int16_t *out)
 	}
 }
 
+/* ---- the gateway's hook: dial pulses, hook-flash, release ---- */
+
+#define SPMS (GW_HW_RATE_HZ / 1000)
+
+/* How long an on-hook may last in this state before it is a release. */
+static uint32_t break_window(const struct ls_co *co)
+{
+	switch (co->state) {
+	case LS_CO_DIALTONE:
+	case LS_CO_COLLECTING:
+		return LS_CO_BREAK_MAX_MS * SPMS;
+	case LS_CO_RINGING_OUT:
+	case LS_CO_ANSWERED:
+	case LS_CO_CONNECTED:
+		return LS_CO_FLASH_MAX_MS * SPMS;
+	default:
+		return 0;
+	}
+}
+
+static bool dialling(const struct ls_co *co)
+{
+	return co->state == LS_CO_DIALTONE || co->state == LS_CO_COLLECTING;
+}
+
+static void span(uint32_t v, uint32_t *lo, uint32_t *hi)
+{
+	if (!*lo || v < *lo)
+		*lo = v;
+	if (hi && v > *hi)
+		*hi = v;
+}
+
+void ls_co_lineop_at(struct ls_port *p, enum gw_hw_lineop op, uint64_t t)
+{
+	struct ls_co *co = &p->co;
+	struct ls_co_hook *h = &co->hook;
+	uint32_t d = t > h->t ? (uint32_t)(t - h->t) : 0;
+
+	if (op == GW_HW_OP_ONHOOK && co->seized && !h->on &&
+	    break_window(co)) {
+		if (h->pulses)
+			span(d, &h->make_min, &h->make_max);
+		else if (h->digits)
+			span(d, &h->pause_min, NULL);
+		h->on = true;
+		h->t = t;
+		return;
+	}
+	if (op == GW_HW_OP_OFFHOOK && co->seized && h->on) {
+		h->on = false;
+		h->t = t;
+		if (dialling(co)) {
+			h->pulses++;
+			span(d, &h->brk_min, &h->brk_max);
+			co->digit_t = 0;
+			if (co->state == LS_CO_DIALTONE) {
+				enter(p, LS_CO_COLLECTING);
+				gw_tone_gen_set(p->gen, GW_TONE_NONE);
+			}
+		} else if (d >= LS_CO_FLASH_MIN_MS * SPMS) {
+			h->flashes++;
+			h->flash_len = d;
+			ls_log("port %d: gateway flashed the hook (%.1f ms)",
+			       p->chan, (double)d / SPMS);
+		}
+		return;
+	}
+	if (op == GW_HW_OP_OFFHOOK && !co->seized) {
+		memset(h, 0, sizeof(*h));
+		h->t = t;
+	}
+	ls_co_lineop(p, op);
+}
+
+/* Once a frame: a digit whose pulses are over, an on-hook that lasted. */
+static void hook_tick(struct ls_port *p)
+{
+	struct ls_co *co = &p->co;
+	struct ls_co_hook *h = &co->hook;
+	uint64_t now = ls_card_frames(p->sim->card) * LS_FRAME;
+	uint64_t d = now > h->t ? now - h->t : 0;
+
+	if (h->on && d > break_window(co)) {
+		h->on = false;
+		h->pulses = 0;
+		ls_co_lineop(p, GW_HW_OP_ONHOOK);
+	} else if (!h->on && h->pulses && d >= LS_CO_DIGIT_GAP_MS * SPMS) {
+		char digit[2] = { (char)('0' + h->pulses % 10), 0 };
+
+		if (h->pulses > 10) {
+			ls_log("port %d: %d dial pulses: no digit", p->chan,
+			       h->pulses);
+		} else {
+			ls_log("port %d: pulse digit %c (%d breaks)", p->chan,
+			       digit[0], h->pulses);
+			h->digits++;
+			add_digits(p, digit);
+		}
+		h->pulses = 0;
+	}
+}
+
+static void ms_span(char *buf, size_t len, uint32_t lo, uint32_t hi)
+{
+	if (!lo)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.1f-%.1f", (double)lo / SPMS,
+			 (double)hi / SPMS);
+}
+
+void ls_co_hook_status(const struct ls_port *p, char *buf, size_t len)
+{
+	const struct ls_co_hook *h = &p->co.hook;
+	char brk[32], mk[32], pause[32], flash[32];
+
+	ms_span(brk, sizeof(brk), h->brk_min, h->brk_max);
+	ms_span(mk, sizeof(mk), h->make_min, h->make_max);
+	if (h->pause_min)
+		snprintf(pause, sizeof(pause), "%.1f",
+			 (double)h->pause_min / SPMS);
+	else
+		snprintf(pause, sizeof(pause), "-");
+	if (h->flashes)
+		snprintf(flash, sizeof(flash), "%.1f",
+			 (double)h->flash_len / SPMS);
+	else
+		snprintf(flash, sizeof(flash), "-");
+	snprintf(buf, len,
+		 "pulse_digits=%d break_ms=%s make_ms=%s pause_ms=%s "
+		 "flashes=%d flash_ms=%s",
+		 h->digits, brk, mk, pause, h->flashes, flash);
+}
+
 void ls_co_tick(struct ls_port *p, const int16_t *in, int16_t *out,
 		const char *digits)
 {
@@ -288,6 +426,8 @@ void ls_co_tick(struct ls_port *p, const int16_t *in, int16_t *out,
 	enum ls_co_state s;
 	int guard = 0;
 
+	if (co->seized)
+		hook_tick(p);
 	add_digits(p, digits);
 	/* A state entered during this frame runs its first frame now. */
 	do {

@@ -18,8 +18,10 @@
 #include "linesim/card.h"
 #include "linesim/cid.h"
 #include "linesim/ctl.h"
+#include "linesim/cw.h"
 #include "linesim/fax.h"
 #include "linesim/linesim.h"
+#include "linesim/loop.h"
 
 #define MAX_CLIENTS 64
 #define LINE_MAX_BYTES 4096
@@ -156,6 +158,7 @@ static void source_now(struct ls_port *p, char *buf, size_t len)
 static int c_status(struct ls_sim *sim, struct args *a, char *r, size_t len)
 {
 	char src[LINE_MAX_BYTES + 16], play[LINE_MAX_BYTES + 16], echo[32];
+	char hook[160];
 	struct ls_port *p;
 	struct ls_phone *ph;
 	struct ls_co *co;
@@ -182,16 +185,17 @@ static int c_status(struct ls_sim *sim, struct args *a, char *r, size_t len)
 			     play, ph->auto_on ? "on" : "off", ph->auto_rings,
 			     ph->polarity_rev ? "rev" : "fwd",
 			     p->rec.file != NULL, echo);
+	ls_co_hook_status(p, hook, sizeof(hook));
 	return reply(r, len,
 		     "ok port=%d kind=co state=%s hook=%s hears=%s ringing=%d "
 		     "bell=%d rings=%d digits=%s dialled=%s source=%s play=%s "
-		     "caller=%s recording=%d echo=%s",
+		     "caller=%s recording=%d echo=%s %s",
 		     p->chan, ls_co_state_name(co->state),
-		     co->seized ? "offhook" : "onhook",
+		     co->seized && !co->hook.on ? "offhook" : "onhook",
 		     gw_tone_name(ls_listen_tone(&p->listen)),
 		     co->state == LS_CO_INCOMING, co->ring_on, co->rings,
 		     p->listen.digits, co->number, src, play, co->caller,
-		     p->rec.file != NULL, echo);
+		     p->rec.file != NULL, echo, hook);
 }
 
 static int c_hears(struct ls_sim *sim, struct args *a, char *r, size_t len)
@@ -696,6 +700,43 @@ static int c_cid(struct ls_sim *sim, struct args *a, char *r, size_t len)
 	return ls_cid_report(p, r, len);
 }
 
+/* `cw P`: call waiting as the phone saw it (cw.h). */
+static int c_cw(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	struct ls_port *p;
+
+	if (get_port(sim, a->v[0], &p, r, len) ||
+	    want(p, LS_PHONE, "cw", r, len))
+		return -EINVAL;
+	return ls_cw_report(p, r, len);
+}
+
+/* `cwack P on|off`: whether the phone answers the CAS with its ACK. */
+static int c_cwack(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	struct ls_port *p;
+
+	if (get_port(sim, a->v[0], &p, r, len) ||
+	    want(p, LS_PHONE, "cwack", r, len))
+		return -EINVAL;
+	if (strcmp(a->v[1], "on") && strcmp(a->v[1], "off"))
+		return fail(r, len, "cwack: '%s' is not on or off", a->v[1]);
+	ls_cw_set_ack(p, !strcmp(a->v[1], "on"));
+	ls_log("port %d: call-waiting ACK %s", p->chan, a->v[1]);
+	return reply(r, len, "ok port=%d ack=%s", p->chan, a->v[1]);
+}
+
+/* `loop P`: battery drops, what the phone heard, its lamp (loop.h). */
+static int c_loop(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	struct ls_port *p;
+
+	if (get_port(sim, a->v[0], &p, r, len) ||
+	    want(p, LS_PHONE, "loop", r, len))
+		return -EINVAL;
+	return ls_loop_report(p, r, len);
+}
+
 static const struct cmd cmds[] = {
 	{ "status", 1, 1, "status P", c_status },
 	{ "hears", 1, 1, "hears P", c_hears },
@@ -714,6 +755,9 @@ static const struct cmd cmds[] = {
 	  "call P [CALLER_NUMBER|private|unavailable|- [cid=STD] [ring=NAME]"
 	  " [zone=Z] [name=NAME]]", c_call },
 	{ "cid", 1, 1, "cid P", c_cid },
+	{ "loop", 1, 1, "loop P", c_loop },
+	{ "cw", 1, 1, "cw P", c_cw },
+	{ "cwack", 2, 2, "cwack P on|off", c_cwack },
 	{ "echo", 2, 4, "echo P off | echo P MODEL ERL_DB [DELAY_MS]", c_echo },
 	{ "hangup", 1, 3, "hangup P [loop [MS] | polarity | busy|reorder|"
 			  "dialtone|sit [ZONE] | silence]", c_hangup },

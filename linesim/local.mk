@@ -12,7 +12,9 @@ copperline_linesim_SOURCES = \
 	linesim/fax.c linesim/fax.h \
 	linesim/cid.c linesim/cid.h \
 	linesim/far.c linesim/far.h \
-	linesim/script.c linesim/script.h
+	linesim/script.c linesim/script.h \
+	linesim/loop.c linesim/loop.h \
+	linesim/cw.c linesim/cw.h
 copperline_linesim_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SNDFILE_CFLAGS)
 copperline_linesim_LDADD = libgwdsp.la $(SPANDSP_LIBS) $(SNDFILE_LIBS) -lm
 

@@ -9,9 +9,12 @@
 #include <string.h>
 
 #include "dsp/dtmf.h"
+#include "hw/simproto.h"
 #include "linesim/cid.h"
+#include "linesim/cw.h"
 #include "linesim/fax.h"
 #include "linesim/linesim.h"
+#include "linesim/loop.h"
 
 static void burst_end(struct ls_port *p);
 
@@ -23,6 +26,10 @@ void ls_phone_init(struct ls_port *p)
 	memset(&p->phone, 0, sizeof(p->phone));
 	p->phone.auto_on = true;
 	p->phone.auto_rings = 2;
+	if (ls_loop_alloc(p) < 0)
+		ls_log("port %d: no memory for the loop state", p->chan);
+	if (ls_cw_alloc(p) < 0)
+		ls_log("port %d: no memory for call waiting", p->chan);
 }
 
 void ls_phone_reset(struct ls_port *p)
@@ -40,6 +47,7 @@ void ls_phone_reset(struct ls_port *p)
 	ph->polarity_rev = false;
 	gw_dtmf_tx_reset(p->dtmf);
 	ls_fax_idle(p);
+	ls_loop_reset(p);
 }
 
 const char *ls_phone_state_name(enum ls_phone_state s)
@@ -64,6 +72,8 @@ static void go_offhook(struct ls_port *p, bool by_auto)
 	ph->auto_answered = by_auto;
 	ph->busy_t = 0;
 	ph->dialled[0] = '\0';
+	ls_loop_offhook(p);
+	ls_cw_offhook(p);
 	ls_port_event(p, GW_HW_EV_OFFHOOK);
 }
 
@@ -231,6 +241,11 @@ void ls_phone_lineop(struct ls_port *p, enum gw_hw_lineop op)
 		       ph->polarity_rev ? "reversed" : "forward");
 		break;
 	default:
+		if ((int)op == GW_SIM_SIG_BATTERY_OFF ||
+		    (int)op == GW_SIM_SIG_BATTERY_ON) {
+			ls_loop_battery(p, (int)op == GW_SIM_SIG_BATTERY_ON);
+			break;
+		}
 		ls_log("port %d: lineop %s ignored (phone port)", p->chan,
 		       ls_lineop_name(op));
 		break;
@@ -313,8 +328,13 @@ void ls_phone_tick(struct ls_port *p, const int16_t *in, int16_t *out)
 
 	if (ph->state == LS_PHONE_RINGING)
 		ring_tick(p);
+	ls_loop_tick(p, in, ph->state == LS_PHONE_OFFHOOK);
 	if (ph->state != LS_PHONE_OFFHOOK) {
 		ls_cid_phone_tick(p, in); /* caller ID on-hook */
+		memset(out, 0, LS_FRAME * sizeof(*out));
+		return;
+	}
+	if (ls_loop_battery_off(p)) { /* kewlstart drop: no loop current */
 		memset(out, 0, LS_FRAME * sizeof(*out));
 		return;
 	}
@@ -331,6 +351,8 @@ void ls_phone_tick(struct ls_port *p, const int16_t *in, int16_t *out)
 		}
 		return;
 	}
+	if (ls_cw_tick(p, in, out)) /* call waiting: ACK, handset muted */
+		return;
 
 	if (ph->auto_on) {
 		tone = ls_listen_tone(&p->listen);

@@ -9,7 +9,10 @@
  * congestion tone. `dial` sends DTMF (100 ms on, 100 ms off); `pulse`
  * dials the digits with the hook (rotary dialling: N breaks for digit N,
  * 10 for 0, at a given rate and break ratio, 700 ms between digits), each
- * hook change sent with its sample in the frame.
+ * hook change sent with its sample in the frame. A kewlstart battery
+ * drop from the gateway mutes the line for its length; the phone measures
+ * it, logs what it hears after off-hook and keeps a message-waiting lamp
+ * (linesim/loop.h).
  */
 #ifndef LS_PHONE_H
 #define LS_PHONE_H
@@ -19,6 +22,8 @@
 #include "hw/hw.h"
 
 struct ls_port;
+struct ls_loop;
+struct ls_cw;
 
 enum ls_phone_state {
 	LS_PHONE_IDLE,
@@ -57,6 +62,8 @@ struct ls_phone {
 	int pulse_next;	   /* samples from this frame's start to the next
 			    * hook change */
 	int pulse_break_len, pulse_make_len, pulse_gap_len; /* samples */
+	struct ls_loop *loop; /* battery, tones heard, lamp (loop.h) */
+	struct ls_cw *cw; /* call waiting: SAS, CAS, ACK, FSK (cw.h) */
 };
 
 void ls_phone_init(struct ls_port *p);

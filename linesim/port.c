@@ -12,7 +12,9 @@
 #include "dsp/tone.h"
 #include "linesim/card.h"
 #include "linesim/cid.h"
+#include "linesim/cw.h"
 #include "linesim/linesim.h"
+#include "linesim/loop.h"
 #include "linesim/port.h"
 
 /* DTMF the phone dials: level per tone, 100 ms on, 100 ms off. */
@@ -64,6 +66,10 @@ void ls_port_release(struct ls_port *p)
 	ls_source_release(&p->play);
 	ls_far_release(p);
 	ls_cid_release(p);
+	if (p->kind == LS_PHONE) {
+		ls_loop_free(p);
+		ls_cw_free(p);
+	}
 	if (p->gen)
 		gw_tone_gen_free(p->gen);
 	if (p->dtmf)
@@ -183,6 +189,8 @@ const char *ls_event_name(enum gw_hw_event_type ev)
 		return "pulse-digit";
 	case GW_HW_EV_LOOP_BACK:
 		return "loop-back";
+	case GW_HW_EV_DIAL_DONE:
+		return "dial-done";
 	}
 	return "unknown";
 }

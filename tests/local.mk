@@ -17,10 +17,10 @@ tests_selftest_SOURCES = \
 	tests/test_jbuf.c tests/netimpair.c tests/netimpair.h \
 	tests/test_rtcp.c \
 	tests/test_srtp.c
-tests_selftest_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SOFIA_CFLAGS) $(SRTP_CFLAGS) $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS) $(SQLITE_CFLAGS) \
+tests_selftest_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS) $(SPANDSP_CFLAGS) $(SOFIA_CFLAGS) $(SRTP_CFLAGS) $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS) $(SQLITE_CFLAGS) \
 	$(OPUS_CFLAGS) $(BCG729_CFLAGS)
 tests_selftest_LDADD = libgwcore.la libgwhw.la libgwdsp.la \
-	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(NETTLE_LIBS) $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(SQLITE_LIBS) \
+	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(NETTLE_LIBS) $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(SQLITE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS) $(OPENSSL_LIBS) \
 	$(OPUS_LIBS) $(BCG729_LIBS) -lm
 
 # The DSP benchmark (ns/sample per block): built with the tests, run by
@@ -45,7 +45,7 @@ tests_bench_mediabench_SOURCES = \
 	tests/bench/benchcard.c tests/bench/benchcard.h
 tests_bench_mediabench_CFLAGS = $(AM_CFLAGS) -O2 $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS)
 tests_bench_mediabench_LDADD = libgwcore.la libgwhw.la libgwdsp.la \
-	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(NETTLE_LIBS) $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(SQLITE_LIBS) \
+	$(SOFIA_LIBS) $(SPANDSP_LIBS) $(SRTP_LIBS) $(NETTLE_LIBS) $(LIBCONFIG_LIBS) $(PCRE2_LIBS) $(SQLITE_LIBS) $(SYSTEMD_LIBS) $(JANSSON_LIBS) $(OPENSSL_LIBS) \
 	$(FFTW_LIBS) $(OPUS_LIBS) $(BCG729_LIBS) -lm -lpthread
 
 # A SIP + RTP (PCMU) fax terminal on spandsp, the far end of the fax
@@ -56,5 +56,6 @@ tests_faxpeer_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(TIFF_CFL
 tests_faxpeer_LDADD = $(SOFIA_LIBS) $(SPANDSP_LIBS) $(TIFF_LIBS) -lm
 
 TESTS += tests/selftest
-EXTRA_DIST += tests/integration tests/data tests/alloccount.c
+EXTRA_DIST += tests/integration tests/data tests/alloccount.c \
+	tests/bench/callrate.py tests/package tests/dahdi
 AM_TESTS_ENVIRONMENT = GW_SRCDIR='$(abs_top_srcdir)'; export GW_SRCDIR;

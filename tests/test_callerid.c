@@ -920,6 +920,74 @@ static int test_max_length(void)
 	return 0;
 }
 
+/*
+ * Visual message waiting (gw_callerid_msg.mwi): Bell MDMF 0x82/0x0B, SDMF
+ * 0x06, ETSI 0x82/0x0B, on and off, through the line model; a receiver
+ * that did not ask for them rejects them; JCLIP and DTMF have none.
+ */
+static int test_mwi(void)
+{
+	static const enum gw_callerid_standard stds[] = {
+		GW_CALLERID_BELL202_MDMF, GW_CALLERID_BELL202_SDMF,
+		GW_CALLERID_ETSI_FSK,
+	};
+	struct gw_callerid_tx *tx;
+	struct gw_callerid_msg m = { .mwi = 1 };
+
+	for (size_t i = 0; i < sizeof(stds) / sizeof(stds[0]); i++) {
+		for (int on = 1; on >= -1; on -= 2) {
+			struct gw_callerid_rx *rx, *plain;
+			enum gw_callerid_standard rstd =
+				stds[i] == GW_CALLERID_ETSI_FSK ?
+					GW_CALLERID_ETSI_FSK :
+					GW_CALLERID_BELL202_MDMF;
+			struct gw_callerid_msg got;
+			int16_t a[BLOCK], b[BLOCK];
+			unsigned long rej = 0;
+			struct line line;
+			int n = 0, np = 0, value = 0;
+
+			TEST_EQ_INT(gw_callerid_tx_alloc(&tx, stds[i]), 0);
+			TEST_EQ_INT(gw_callerid_rx_alloc(&rx, rstd), 0);
+			TEST_EQ_INT(gw_callerid_rx_alloc(&plain, rstd), 0);
+			gw_callerid_rx_set_mwi(rx, true);
+			line_init(&line, LOSS_DB, NOISE_DBM0);
+			m.mwi = (int8_t)on;
+			TEST_EQ_INT(gw_callerid_tx_put(tx, &m), 0);
+			for (int t = 0; t < 150; t++) {
+				gw_callerid_tx_process(tx, a, BLOCK);
+				line_run(&line, a, b, BLOCK);
+				if (gw_callerid_rx_process(rx, b, BLOCK,
+							   &got)) {
+					n++;
+					value = got.mwi;
+				}
+				np += gw_callerid_rx_process(plain, b, BLOCK,
+							     &got);
+			}
+			gw_callerid_rx_counts(plain, NULL, &rej);
+			printf("  %-13s MWI %s: %d decoded (%d), plain "
+			       "receiver %d, %lu rejected\n",
+			       gw_callerid_standard_name(stds[i]),
+			       on > 0 ? "on " : "off", n, value, np, rej);
+			gw_callerid_tx_free(tx);
+			gw_callerid_rx_free(rx);
+			gw_callerid_rx_free(plain);
+			TEST_EQ_INT(n, 1);
+			TEST_EQ_INT(value, on);
+			TEST_EQ_INT(np, 0);
+			TEST_EQ_INT((int)rej, 1);
+		}
+	}
+	TEST_EQ_INT(gw_callerid_tx_alloc(&tx, GW_CALLERID_JCLIP), 0);
+	TEST_EQ_INT(gw_callerid_tx_put(tx, &m), -EINVAL);
+	gw_callerid_tx_free(tx);
+	TEST_EQ_INT(gw_callerid_tx_alloc(&tx, GW_CALLERID_DTMF), 0);
+	TEST_EQ_INT(gw_callerid_tx_put(tx, &m), -EINVAL);
+	gw_callerid_tx_free(tx);
+	return 0;
+}
+
 const struct gw_test_case gw_test_cases_callerid[] = {
 	{ "callerid_bell202_sdmf", test_bell202_sdmf },
 	{ "callerid_bell202_mdmf", test_bell202_mdmf },
@@ -937,5 +1005,6 @@ const struct gw_test_case gw_test_cases_callerid[] = {
 	{ "callerid_alert_talkoff", test_alert_talkoff },
 	{ "callerid_limits", test_limits },
 	{ "callerid_max_length", test_max_length },
+	{ "callerid_mwi", test_mwi },
 	{ NULL, NULL },
 };

@@ -4,6 +4,8 @@
  * values; each class of error names the right file, line and key; the
  * trusted-source check matches IPv4, IPv6 and IPv4-mapped addresses.
  */
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -14,6 +16,11 @@
 
 #include "dsp/codec.h"
 #include "gateway/conf.h"
+#include "gateway/transport.h"
+#include "gateway/trunk.h"
+#include "gateway/guard.h"
+#include "gateway/log.h"
+#include "gateway/routeact.h"
 #include "tests/test.h"
 
 static const char *srcdir(void)
@@ -288,6 +295,89 @@ static int echo_keys(void)
 }
 
 /* FXO answer and disconnect supervision keys (gateway/supervise.h). */
+/* FXO dialling and hook-flash: dial_mode, pulse_*, flash_ms. */
+static int fxo_dial_keys(void)
+{
+	struct gw_conf *conf;
+	char path[512], err[256];
+
+	TEST_EQ_INT(load_text(CARD "ports = ( " FXO1 " );\n", &conf, path,
+			      sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(conf->ports[0].dial.mode, GW_CONF_DIAL_DTMF);
+	TEST_EQ_INT(conf->ports[0].dial.pulse_pps, 10);
+	TEST_EQ_INT(conf->ports[0].dial.break_pct, 61); /* zone us */
+	TEST_EQ_INT(conf->ports[0].dial.interdigit_ms, 700);
+	TEST_EQ_INT(conf->ports[0].dial.flash_ms, 600);
+	gw_conf_free(conf);
+	TEST_EQ_INT(load_text(CARD "ports = ( { name = \"fxo1\"; channel = 3;"
+			      " type = \"fxo\"; zone = \"uk\";"
+			      " dial_mode = \"pulse\"; pulse_pps = 8; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(conf->ports[0].dial.mode, GW_CONF_DIAL_PULSE);
+	TEST_EQ_INT(conf->ports[0].dial.pulse_pps, 8);
+	TEST_EQ_INT(conf->ports[0].dial.break_pct, 67);
+	TEST_EQ_INT(conf->ports[0].dial.flash_ms, 100);
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; dial_mode = \"rotary\"; } );\n", 3,
+		     "ports.[0].dial_mode", "must be \"dtmf\" or \"pulse\"");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; pulse_pps = 7; } );\n", 3,
+		     "ports.[0].pulse_pps", "out of range 8..20");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; pulse_break_pct = 90; } );\n", 3,
+		     "ports.[0].pulse_break_pct", "out of range 50..80");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; pulse_interdigit_ms = 50; } );\n",
+		     3, "ports.[0].pulse_interdigit_ms", "out of range");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; flash_ms = 3000; } );\n", 3,
+		     "ports.[0].flash_ms", "out of range 50..2000");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+			  " type = \"fxs\"; dial_mode = \"pulse\"; } );\n", 3,
+		     "ports.[0].dial_mode", "not valid on an fxs port");
+	return 0;
+}
+
+/* echo_canceller = true / false / "kernel"; rx_gain_db, tx_gain_db. */
+static int card_port_keys(void)
+{
+	struct gw_conf *conf;
+	char path[512], err[256];
+
+	TEST_EQ_INT(load_text(CARD "ports = ( { name = \"fxo1\"; channel = 3;"
+			      " type = \"fxo\"; echo_canceller = \"kernel\";"
+			      " echo_tail_ms = 128; rx_gain_db = -3.5;"
+			      " tx_gain_db = 2; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_ASSERT(conf->ports[0].echo_kernel);
+	TEST_ASSERT(!conf->ports[0].echo_canceller);
+	TEST_ASSERT(conf->ports[0].rx_gain_db == -3.5f);
+	TEST_ASSERT(conf->ports[0].tx_gain_db == 2.0f);
+	gw_conf_free(conf);
+	TEST_EQ_INT(load_text(CARD "ports = ( " FXS1 " );\n", &conf, path,
+			      sizeof(path), err, sizeof(err)), 0);
+	TEST_ASSERT(!conf->ports[0].echo_kernel);
+	TEST_ASSERT(conf->ports[0].echo_canceller);
+	TEST_ASSERT(conf->ports[0].rx_gain_db == 0);
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; echo_canceller = \"card\"; } );\n",
+		     3, "ports.[0].echo_canceller",
+		     "must be true or false, or \"kernel\"");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; echo_canceller = \"kernel\";\n"
+			  " echo_tail_ms = 48; } );\n", 4,
+		     "ports.[0].echo_tail_ms", "8, 16, 32, 64 or 128");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+			  " type = \"fxs\"; rx_gain_db = 30; } );\n", 3,
+		     "ports.[0].rx_gain_db", "out of range -24..24");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+			  " type = \"fxs\"; tx_gain_db = \"loud\"; } );\n", 3,
+		     "ports.[0].tx_gain_db", "must be a number");
+	return 0;
+}
+
 static int supervision_keys(void)
 {
 	struct gw_conf *c = NULL;
@@ -704,6 +794,58 @@ static int sip_media_keys(void)
 			      &conf, path, sizeof(path), err, sizeof(err)), 0);
 	TEST_ASSERT(conf->ports[0].reverse_polarity);
 	gw_conf_free(conf);
+	/* FXS signalling, after-call tones, hotline (struct gw_conf_fxs) */
+	TEST_EQ_INT(load_text(CARD "ports = ( { name = \"fxs1\"; channel = 1;"
+			      " type = \"fxs\"; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(conf->ports[0].fxs.signalling, GW_CONF_FXS_KEWLSTART);
+	TEST_EQ_INT(conf->ports[0].fxs.disconnect_ms, 600);
+	TEST_EQ_INT(conf->ports[0].fxs.reorder_s, 30);
+	TEST_EQ_INT(conf->ports[0].fxs.howler_s, 60);
+	TEST_EQ_INT(conf->ports[0].fxs.hotline[0], 0);
+	gw_conf_free(conf);
+	TEST_EQ_INT(load_text(CARD "ports = ( { name = \"fxs1\"; channel = 1;"
+			      " type = \"fxs\"; signalling = \"loopstart\";"
+			      " disconnect_ms = 900; reorder_s = 5;"
+			      " howler_s = 0; hotline = \"911\";"
+			      " hotline_delay_ms = 2000; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(conf->ports[0].fxs.signalling, GW_CONF_FXS_LOOPSTART);
+	TEST_EQ_INT(conf->ports[0].fxs.disconnect_ms, 900);
+	TEST_EQ_INT(conf->ports[0].fxs.reorder_s, 5);
+	TEST_EQ_INT(conf->ports[0].fxs.howler_s, 0);
+	TEST_EQ_STR(conf->ports[0].fxs.hotline, "911");
+	TEST_EQ_INT(conf->ports[0].fxs.hotline_delay_ms, 2000);
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+			  " type = \"fxs\"; signalling = \"groundstart\"; } );\n",
+		     3, "ports.[0].signalling", "\"kewlstart\" or \"loopstart\"");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+			  " type = \"fxs\"; disconnect_ms = 50; } );\n", 3,
+		     "ports.[0].disconnect_ms", "out of range 100..5000");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+			  " type = \"fxs\"; hotline = \"12a\"; } );\n", 3,
+		     "ports.[0].hotline", "must be a number");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; hotline = \"1\"; } );\n", 3,
+		     "ports.[0].hotline", "not valid on an fxo port");
+	/* call waiting (gateway/cw.h): on by default, FXS only */
+	TEST_EQ_INT(load_text(CARD "ports = ( { name = \"fxs1\"; channel = 1;"
+			      " type = \"fxs\"; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_ASSERT(conf->ports[0].fxs.call_waiting);
+	gw_conf_free(conf);
+	TEST_EQ_INT(load_text(CARD "ports = ( { name = \"fxs1\"; channel = 1;"
+			      " type = \"fxs\"; call_waiting = false; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_ASSERT(!conf->ports[0].fxs.call_waiting);
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+			  " type = \"fxs\"; call_waiting = 1; } );\n", 3,
+		     "ports.[0].call_waiting", "must be true or false");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; call_waiting = true; } );\n", 3,
+		     "ports.[0].call_waiting", "not valid on an fxo port");
 	/* card.media_threads: 0 (automatic, the default) or 1..16 */
 	TEST_EQ_INT(load_text("card = { driver = \"sim\"; media_threads = 4; };\n",
 			      &conf, path, sizeof(path), err, sizeof(err)), 0);
@@ -855,6 +997,36 @@ static int err_digits(void)
 	EXPECT_ERROR(CARD "ports = ( { name = \"a b\"; channel = 1;"
 		     " type = \"fxs\"; } );\n",
 		     2, "ports.[0].name", NULL);
+	return 0;
+}
+
+/* sip.session_timer_s (gateway/callfeat.h): default, off, RFC 4028 floor. */
+static int session_timer_key(void)
+{
+	struct gw_conf *c = NULL;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CARD "ports = ( " FXS1 " );\n", &c, path,
+			      sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(c->session_timer_s, 1800);
+	gw_conf_free(c);
+	TEST_EQ_INT(load_text(CARD "sip = { session_timer_s = 0; };\n", &c,
+			      path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(c->session_timer_s, 0);
+	gw_conf_free(c);
+	TEST_EQ_INT(load_text(CARD "sip = { session_timer_s = 90; };\n", &c,
+			      path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(c->session_timer_s, 90);
+	gw_conf_free(c);
+	EXPECT_ERROR(CARD "sip = {\n session_timer_s = 89; };\n", 3,
+		     "sip.session_timer_s", "under 90");
+	EXPECT_ERROR(CARD "sip = {\n session_timer_s = 86401; };\n", 3,
+		     "sip.session_timer_s", "out of range 0..86400");
+	EXPECT_ERROR(CARD "sip = {\n session_timer_s = \"long\"; };\n", 3,
+		     "sip.session_timer_s", "integer");
 	return 0;
 }
 
@@ -1032,7 +1204,504 @@ static int trusted_any(void)
 	return 0;
 }
 
+/* sip.users, rate limit, bans, blocked prefixes (gateway/guard.h) */
+/*
+ * Temporary PEM files: a certificate, its key, both in one file, and an
+ * unrelated key. With OpenSSL (the configuration checks them) real ones
+ * from the openssl tool; else files that only look like PEM.
+ */
+static int make_pems(char *cert, char *key, char *both, char *other)
+{
+	char cmd[1024], *paths[4] = { cert, key, both, other };
+
+	for (int i = 0; i < 4; i++)
+		if (write_tmp(paths[i], 64, "") < 0)
+			return -1;
+#ifdef HAVE_OPENSSL
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt "
+		 "ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=t "
+		 "-keyout %s -out %s 2>/dev/null && "
+		 "openssl genpkey -algorithm EC -pkeyopt "
+		 "ec_paramgen_curve:prime256v1 -out %s 2>/dev/null && "
+		 "cat %s %s > %s", key, cert, other, key, cert, both);
+	return system(cmd) == 0 ? 0 : -1;
+#else
+	(void)cmd;
+	{
+		static const char c[] = "-----BEGIN CERTIFICATE-----\nx\n"
+					"-----END CERTIFICATE-----\n";
+		static const char k[] = "-----BEGIN PRIVATE KEY-----\nx\n"
+					"-----END PRIVATE KEY-----\n";
+		FILE *f[4];
+		int r = 0;
+
+		for (int i = 0; i < 4; i++)
+			f[i] = fopen(paths[i], "w");
+		if (!f[0] || !f[1] || !f[2] || !f[3])
+			r = -1;
+		if (!r && (fputs(c, f[0]) < 0 || fputs(k, f[1]) < 0 ||
+			   fputs(k, f[2]) < 0 || fputs(c, f[2]) < 0 ||
+			   fputs(k, f[3]) < 0))
+			r = -1;
+		for (int i = 0; i < 4; i++)
+			if (f[i] && fclose(f[i]) != 0)
+				r = -1;
+		return r;
+	}
+#endif
+}
+
+/* sip.tcp, tls_*, external_address, keepalive_s (gateway/transport.h) */
+static int transport_keys(void)
+{
+	struct gw_conf *conf = NULL;
+	char path[64], err[256], text[1024], cert[64], key[64], both[64];
+	char other[64], ct[160];
+	int r;
+
+	/* defaults: TCP on, keep-alive 90 s, peers verified, no TLS */
+	r = load_text(CARD "sip = { listen = \"127.0.0.1:5060\"; };\n", &conf,
+		      path, sizeof(path), err, sizeof(err));
+	TEST_ASSERT(r == 0);
+	TEST_ASSERT(conf->tp && conf->tp->tcp && conf->tp->keepalive_s == 90 &&
+	            conf->tp->tls_verify_peer && !conf->tp->tls_host[0]);
+	TEST_ASSERT(strcmp(gw_transport_sdp_host(conf), "127.0.0.1") == 0);
+	TEST_ASSERT(gw_transport_contact(conf, NULL,
+					 "sip:a@b;transport=tls", ct,
+					  sizeof(ct)) == 0 && !ct[0]);
+	gw_conf_free(conf);
+
+	TEST_ASSERT(make_pems(cert, key, both, other) == 0);
+	snprintf(text, sizeof(text), CARD "sip = { listen = \"[::1]:5060\";\n"
+		 " tcp = false; keepalive_s = 30;\n"
+		 " external_address = \"203.0.113.5\";\n"
+		 " tls_listen = \"[::1]:5061\"; tls_certificate = \"%s\";\n"
+		 " tls_key = \"%s\"; tls_ca_file = \"%s\";\n"
+		 " tls_verify_peer = false; };\n", cert, key, cert);
+	r = load_text(text, &conf, path, sizeof(path), err, sizeof(err));
+	if (r)
+		fprintf(stderr, "%s\n", err);
+	TEST_ASSERT(r == 0);
+	TEST_ASSERT(!conf->tp->tcp && conf->tp->keepalive_s == 30 &&
+	            !conf->tp->tls_verify_peer && conf->tp->tls_port == 5061 &&
+	            strcmp(conf->tp->tls_host, "::1") == 0 &&
+	            strcmp(conf->tp->tls_cert, cert) == 0 &&
+	            strcmp(conf->tp->tls_key, key) == 0);
+	TEST_ASSERT(strcmp(gw_transport_sdp_host(conf), "203.0.113.5") == 0);
+	TEST_ASSERT(gw_transport_contact(conf, NULL,
+					 "sip:a@b;transport=TLS", ct,
+					  sizeof(ct)) > 0);
+	TEST_ASSERT(strcmp(ct, "<sip:203.0.113.5:5061;transport=tls>") == 0);
+	TEST_ASSERT(gw_transport_contact(conf, NULL, "sip:a@b", ct,
+					  sizeof(ct)) == 0 && !ct[0]);
+	gw_conf_free(conf);
+	/* the key in the certificate file */
+	snprintf(text, sizeof(text), CARD "sip = {\n tls_listen = "
+		 "\"127.0.0.1:5061\";\n tls_certificate = \"%s\"; };\n", both);
+	r = load_text(text, &conf, path, sizeof(path), err, sizeof(err));
+	TEST_ASSERT(r == 0 && !conf->tp->tls_key[0]);
+	gw_conf_free(conf);
+
+	EXPECT_ERROR(CARD "sip = {\n external_address = \"gw.example\"; };\n",
+		     3, "sip.external_address", "not an IPv4 or IPv6");
+	EXPECT_ERROR(CARD "sip = {\n keepalive_s = 5000; };\n", 3,
+		     "sip.keepalive_s", NULL);
+	EXPECT_ERROR(CARD "sip = {\n tcp = 1; };\n", 3, "sip.tcp", NULL);
+	EXPECT_ERROR(CARD "sip = {\n tls_listen = \"127.0.0.1\"; };\n", 3,
+		     "sip.tls_listen", "ADDRESS:PORT");
+	EXPECT_ERROR(CARD "sip = {\n tls_listen = \"127.0.0.1:5061\"; };\n",
+		     3, "sip.tls_listen", "needs tls_certificate");
+	EXPECT_ERROR(CARD "sip = { tls_listen = \"127.0.0.1:5061\";\n"
+		     " tls_certificate = \"/nonexistent/gw.pem\"; };\n", 3,
+		     "sip.tls_certificate",
+		     "cannot read \"/nonexistent/gw.pem\": No such file");
+	/* a certificate without its key, and no tls_key */
+	snprintf(text, sizeof(text), CARD "sip = { tls_listen = "
+		 "\"127.0.0.1:5061\";\n tls_certificate = \"%s\"; };\n", cert);
+	EXPECT_ERROR(text, 3, "sip.tls_certificate", "holds no PEM");
+	/* a key where the certificate should be */
+	snprintf(text, sizeof(text), CARD "sip = { tls_listen = "
+		 "\"127.0.0.1:5061\";\n tls_key = \"%s\";\n"
+		 " tls_certificate = \"%s\"; };\n", key, key);
+	EXPECT_ERROR(text, 4, "sip.tls_certificate",
+		     "holds no PEM -----BEGIN CERTIFICATE-----");
+	snprintf(text, sizeof(text), CARD "sip = {\n tls_certificate = "
+		 "\"%s\"; };\n", both);
+	EXPECT_ERROR(text, 3, "sip.tls_certificate", "without tls_listen");
+#ifdef HAVE_OPENSSL
+	/* OpenSSL checks what Sofia would only log */
+	snprintf(text, sizeof(text), CARD "sip = { tls_listen = "
+		 "\"127.0.0.1:5061\";\n tls_key = \"%s\";\n"
+		 " tls_certificate = \"%s\"; };\n", other, cert);
+	EXPECT_ERROR(text, 3, "sip.tls_key", "does not match the certificate");
+#endif
+	unlink(cert);
+	unlink(key);
+	unlink(both);
+	unlink(other);
+	return 0;
+}
+
+static int security_keys(void)
+{
+	struct gw_conf *conf;
+	char path[64], err[256];
+
+	/* defaults: no users, US premium/international list */
+	TEST_EQ_INT(load_text(CARD, &conf, path, sizeof(path), err,
+			      sizeof(err)), 0);
+	TEST_EQ_INT(conf->sec->nusers, 0);
+	TEST_EQ_INT(conf->sec->rate_limit, 5);
+	TEST_EQ_INT(conf->sec->ban_after, 5);
+	TEST_EQ_INT(conf->sec->ban_time_s, 600);
+	TEST_EQ_STR(conf->sec->realm, "copperline");
+	TEST_EQ_STR(gw_guard_dialout_blocked(conf, NULL, "011441234"), "011");
+	TEST_EQ_STR(gw_guard_dialout_blocked(conf, NULL, "19005551212"),
+		    "1900");
+	TEST_EQ_STR(gw_guard_dialout_blocked(conf, NULL, "+4412345"), "+");
+	TEST_ASSERT(!gw_guard_dialout_blocked(conf, NULL, "5551212"));
+	gw_conf_free(conf);
+	/* another zone, explicit keys, a route that allows */
+	TEST_EQ_INT(load_text(CARD "general = { zone = \"de\"; };\n"
+			      "sip = { users = ( { name = \"alice\";\n"
+			      " password = \"s3cret-pw\"; } );\n"
+			      " realm = \"gw\"; rate_limit = 20; ban_after = 3;\n"
+			      " ban_window_s = 30; ban_time_s = 120;\n"
+			      " nonce_ttl_s = 60; };\n"
+			      "ports = ( " FXO1 " );\n"
+			      "routes = ( { from = \"sip\"; to = \"fxo\";\n"
+			      " allow_premium = true; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(conf->sec->nusers, 1);
+	TEST_EQ_STR(conf->sec->users[0].name, "alice");
+	TEST_EQ_STR(conf->sec->realm, "gw");
+	TEST_EQ_INT(conf->sec->rate_limit, 20);
+	TEST_EQ_INT(conf->sec->ban_after, 3);
+	TEST_EQ_INT(conf->sec->ban_window_s, 30);
+	TEST_EQ_INT(conf->sec->ban_time_s, 120);
+	TEST_EQ_INT(conf->sec->nonce_ttl_s, 60);
+	TEST_EQ_STR(gw_guard_dialout_blocked(conf, NULL, "0090012"), "00");
+	TEST_EQ_STR(gw_guard_dialout_blocked(conf, NULL, "09001234"), "09");
+	TEST_ASSERT(!gw_guard_dialout_blocked(conf, NULL, "011441234"));
+	TEST_ASSERT(conf->routes[0].allow_premium);
+	TEST_ASSERT(!gw_guard_dialout_blocked(conf, &conf->routes[0],
+					      "0090012"));
+	gw_conf_free(conf);
+	TEST_EQ_INT(load_text(CARD "general = { blocked_prefixes = [ ]; };\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_ASSERT(!gw_guard_dialout_blocked(conf, NULL, "011441234"));
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "sip = { users = ( { name = \"bob\";\n"
+		     " password = \"bob\"; } ); };\n", 3,
+		     "sip.users.[0].password", "at least 8");
+	EXPECT_ERROR(CARD "sip = { users = ( { name = \"bob\"; } ); };\n", 2,
+		     "sip.users.[0].password", "missing");
+	EXPECT_ERROR(CARD "sip = { users = ( { name = \"a b\";\n"
+		     " password = \"long-enough\"; } ); };\n", 2,
+		     "sip.users.[0].name", "without spaces");
+	EXPECT_ERROR(CARD "sip = {\n rate_limit = 0; };\n", 3,
+		     "sip.rate_limit", NULL);
+	EXPECT_ERROR(CARD "sip = {\n ban_time_s = 0; };\n", 3,
+		     "sip.ban_time_s", NULL);
+	EXPECT_ERROR(CARD "general = {\n blocked_prefixes = [ \"9x\" ]; };\n",
+		     3, "general.blocked_prefixes.[0]", "digits");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\"; to = \"fxo\";\n"
+		     " allow_premium = 1; } );\n", 3,
+		     "routes.[0].allow_premium", "true or false");
+	return 0;
+}
+
+/* SIP trunks (gateway/trunk.h): keys, defaults, routes to them, errors. */
+#define TRUNK "trunks = ( { name = \"prov\"; proxy = \"sip:10.0.0.1:5070\"; " \
+	      "username = \"u1\"; password = \"pw\"; } );\n"
+static int trunk_keys(void)
+{
+	struct gw_conf *c = NULL;
+	const struct gw_conf_trunk *t;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CARD TRUNK "routes = ( { from = \"fxs\"; "
+				   "prefix = \"0\"; to = \"trunk:prov\"; } );\n",
+			      &c, path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(c->ntrunks, 1);
+	t = &c->trunks[0];
+	TEST_ASSERT(strcmp(t->domain, "10.0.0.1") == 0);
+	TEST_ASSERT(strcmp(t->auth_username, "u1") == 0);
+	TEST_EQ_INT(t->nregistrars, 1);
+	TEST_ASSERT(t->registrar_is_proxy && t->reg);
+	TEST_EQ_INT(t->expires_s, 3600);
+	TEST_EQ_INT(t->retry_s, 30);
+	TEST_EQ_INT(t->forbidden_retry_s, 300);
+	TEST_EQ_INT(t->qualify_s, 0);
+	TEST_EQ_INT(c->routes[0].trunk, 1);
+	TEST_EQ_INT(c->routes[0].to, GW_ROUTE_TO_URI);
+	TEST_ASSERT(strcmp(c->routes[0].uri, "sip:${number}@10.0.0.1") == 0);
+	gw_conf_free(c);
+	TEST_EQ_INT(load_text(CARD "trunks = ( { name = \"p2\"; proxy = [ "
+				   "\"sip:a.test\", \"sip:b.test:5080\" ]; "
+				   "registrar = \"sip:reg.test\"; "
+				   "domain = \"voip.test\"; username = \"u\"; "
+				   "realm = \"r\"; register = false; "
+				   "expires = 60; timeout_s = 2; retry_s = 5; "
+				   "retry_max_s = 50; qualify_s = 10; "
+				   "qualify_failures = 2; } );\n",
+			      &c, path, sizeof(path), err, sizeof(err)),
+		    0);
+	t = &c->trunks[0];
+	TEST_EQ_INT(t->nproxies, 2);
+	TEST_ASSERT(strcmp(t->proxy[1], "sip:b.test:5080") == 0);
+	TEST_ASSERT(!t->registrar_is_proxy && !t->reg);
+	TEST_ASSERT(strcmp(t->domain, "voip.test") == 0);
+	TEST_EQ_INT(t->qualify_failures, 2);
+	gw_conf_free(c);
+
+	EXPECT_ERROR(CARD "trunks = ( { name = \"p\"; username = \"u\"; } );\n",
+		     2, "trunks.[0].proxy", "missing");
+	EXPECT_ERROR(CARD "trunks = ( { name = \"p\"; username = \"u\";\n"
+			  "proxy = [ \"sip:a\", \"http://b\" ]; } );\n",
+		     3, "trunks.[0].proxy.[1]", "not a SIP URI");
+	EXPECT_ERROR(CARD "trunks = ( { name = \"p\"; proxy = \"sip:a\"; "
+			  "username = \"u\";\nexpires = 5; } );\n",
+		     3, "trunks.[0].expires", "out of range");
+	EXPECT_ERROR(CARD "trunks = ( { name = \"p\"; proxy = \"sip:a\";\n"
+			  "username = \"u\"; password = \"x\"; "
+			  "password_file = \"y\"; } );\n",
+		     3, "trunks.[0].password_file", "not both");
+	EXPECT_ERROR(CARD "trunks = ( { name = \"p\"; proxy = \"sip:a\";\n"
+			  "username = \"u\"; password_file = \"/nonexistent\"; } );\n",
+		     3, "trunks.[0].password_file", "No such file");
+	EXPECT_ERROR(CARD "trunks = ( { name = \"p\"; proxy = \"sip:a\";\n"
+			  "username = \"u\"; password = \"x\"; register = false; } );\n",
+		     2, "trunks.[0].realm", "required");
+	EXPECT_ERROR(CARD TRUNK "trunks2 = 1;\n", 3, "trunks2", "unknown");
+	EXPECT_ERROR(CARD "trunks = ( { name = \"p\"; proxy = \"sip:a\"; "
+			  "username = \"u\"; },\n{ name = \"p\"; "
+			  "proxy = \"sip:b\"; username = \"v\"; } );\n",
+		     3, "trunks.[1].name", "twice");
+	EXPECT_ERROR(CARD TRUNK "routes = ( { from = \"fxs\";\n"
+			  "to = \"trunk:nope\"; } );\n",
+		     4, "routes.[0].to", "no trunk named");
+	return 0;
+}
+
+/* Did line (a whole message) reach the log file since *from? */
+static bool logged(FILE *f, long *from, const char *msg)
+{
+	char line[512];
+	bool found = false;
+
+	fflush(stderr);
+	fseek(f, *from, SEEK_SET);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, msg))
+			found = true;
+	*from = ftell(f);
+	return found;
+}
+
+/*
+ * general.log_levels: per-subsystem levels (gateway/log.h) load, reach
+ * the logger and filter its lines; bad entries name their key.
+ */
+static int log_level_keys(void)
+{
+	struct gw_conf *c = NULL;
+	char path[64], err[256], name[32];
+	int level, fd_saved, found = 0;
+	bool l1, l2, l3, l4, l5, l6, l7;
+	FILE *f;
+	long pos = 0;
+
+	TEST_EQ_INT(load_text("general = { log_level = \"notice\";\n"
+			      " log_levels = { sip = \"debug\";"
+			      " sip-trace = \"warning\"; call = \"error\"; };"
+			      " };\n" CARD,
+			      &c, path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_STR(c->log_level, "notice");
+	TEST_EQ_INT(c->nlog_levels, 3);
+	TEST_EQ_STR(c->log_levels[0].subsys, "sip");
+	TEST_EQ_INT(c->log_levels[0].level, GW_LOG_DEBUG);
+	TEST_EQ_STR(c->log_levels[1].subsys, "sip-trace");
+	TEST_EQ_INT(c->log_levels[1].level, GW_LOG_WARNING);
+	TEST_EQ_INT(c->log_levels[2].level, GW_LOG_ERR);
+
+	/* applied: the overrides are listed and filter the lines */
+	f = tmpfile();
+	TEST_ASSERT(f != NULL);
+	fflush(stderr);
+	fd_saved = dup(2);
+	dup2(fileno(f), 2);
+	gw_log_set_level(GW_LOG_WARNING);
+	gw_log_conf_apply(c);
+	for (int i = 0; gw_log_subsys_get(i, name, sizeof(name), &level) == 0;
+	     i++) {
+		if (strcmp(name, "sip") == 0 && level == GW_LOG_DEBUG)
+			found++;
+		if (strcmp(name, "call") == 0 && level == GW_LOG_ERR)
+			found++;
+		if (strcmp(name, "media") == 0 && level == GW_LOG_DEFAULT)
+			found++;
+	}
+	gw_log(GW_LOG_DEBUG, "sip", "t-sip-debug");
+	gw_log(GW_LOG_WARNING, "call", "t-call-warning");
+	gw_log(GW_LOG_ERR, "call", "t-call-err");
+	gw_log(GW_LOG_INFO, "media", "t-media-info");
+	gw_log(GW_LOG_WARNING, "media", "t-media-warning");
+	l1 = logged(f, &pos, "<7>") && logged(f, &(long){ 0 },
+						  "sip: t-sip-debug");
+	pos = 0;
+	l2 = logged(f, &pos, "t-call-warning");
+	pos = 0;
+	l3 = logged(f, &pos, "<3>") && logged(f, &(long){ 0 }, "t-call-err");
+	pos = 0;
+	l4 = logged(f, &pos, "t-media-info");
+	pos = 0;
+	l5 = logged(f, &pos, "<4>") &&
+	     logged(f, &(long){ 0 }, "t-media-warning");
+	/* back to the global level; a new subsystem; bad names */
+	gw_log_set_subsys_level("sip", GW_LOG_DEFAULT);
+	gw_log(GW_LOG_DEBUG, "sip", "t-sip-again");
+	l6 = logged(f, &pos, "t-sip-again");
+	gw_log_set_subsys_level("brand-new", GW_LOG_DEBUG);
+	gw_log(GW_LOG_DEBUG, "brand-new", "t-new-debug");
+	l7 = logged(f, &pos, "brand-new: t-new-debug");
+	fflush(stderr);
+	dup2(fd_saved, 2);
+	close(fd_saved);
+	fclose(f);
+	gw_log_clear_subsys_levels();
+	gw_log_set_level(GW_LOG_INFO);
+	gw_conf_free(c);
+	TEST_EQ_INT(found, 3);
+	TEST_ASSERT(l1 && !l2 && l3 && !l4 && l5 && !l6 && l7);
+	TEST_EQ_INT(gw_log_set_subsys_level("Sip", GW_LOG_DEBUG), -EINVAL);
+	TEST_EQ_INT(gw_log_set_subsys_level("sip", 9), -EINVAL);
+	TEST_EQ_INT(gw_log_level_parse("notice"), GW_LOG_NOTICE);
+	TEST_EQ_STR(gw_log_level_name(GW_LOG_DEFAULT), "default");
+
+	EXPECT_ERROR(CARD "general = {\n log_levels = { sip = \"loud\"; };"
+			  " };\n",
+		     3, "general.log_levels.sip", "must be error, warning");
+	EXPECT_ERROR(CARD "general = { log_levels = {\n call = 7; }; };\n",
+		     3, "general.log_levels.call", "string");
+	EXPECT_ERROR(CARD "general = {\n log_levels = \"debug\"; };\n", 3,
+		     "general.log_levels", "group");
+	EXPECT_ERROR(CARD "general = { log_levels = {\n Sip = \"debug\"; };"
+			  " };\n",
+		     3, "general.log_levels.Sip", "subsystem name");
+	EXPECT_ERROR(CARD "general = {\n log_level = \"loud\"; };\n", 3,
+		     "general.log_level", "notice");
+	return 0;
+}
+
+/* Dial plan actions (gateway/routeact.h) and hunt groups. */
+static int route_action_keys(void)
+{
+	struct gw_conf *conf;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CARD "ports = ( " FXS1 ", " FXO1 ",\n"
+			      " { name = \"fxo2\"; channel = 4;"
+			      " type = \"fxo\"; } );\n"
+			      "groups = ( { name = \"out\";"
+			      " ports = [ \"fxo1\", \"fxo2\" ];"
+			      " strategy = \"circular\"; } );\n"
+			      "routes = ( { from = \"sip\"; prefix = \"00\";"
+			      " rewrite = \"s/^00/+/\"; caller_number ="
+			      " \"+4930111\"; caller_name = \"Office\";"
+			      " max_calls = 2; max_duration_s = 3600;"
+			      " to = \"group:out\"; },\n"
+			      " { from = \"sip\"; regex = \"0(1[0-9]+)\";"
+			      " replace = \"\\\\1\"; failover = true;"
+			      " to = \"fxo\"; },\n"
+			      " { from = \"sip\"; prefix = \"190\";"
+			      " reject = 403; },\n"
+			      " { from = \"any\"; prefix = \"8\";"
+			      " reject = \"busy\"; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(conf->ngroups, 1);
+	TEST_EQ_INT(conf->groups[0].strategy, GW_GROUP_CIRCULAR);
+	TEST_EQ_INT(conf->groups[0].nports, 2);
+	TEST_EQ_STR(conf->groups[0].ports[1], "fxo2");
+	TEST_ASSERT(conf->routes[0].act && conf->routes[0].act->rw_code);
+	TEST_EQ_STR(conf->routes[0].act->rw_replace, "+");
+	TEST_EQ_STR(conf->routes[0].act->caller_number, "+4930111");
+	TEST_EQ_STR(conf->routes[0].act->caller_name, "Office");
+	TEST_EQ_INT(conf->routes[0].act->group, 1);
+	TEST_EQ_INT(conf->routes[0].to, GW_ROUTE_TO_FXO);
+	TEST_ASSERT(conf->routes[1].act->rw_route_regex);
+	TEST_EQ_STR(conf->routes[1].act->rw_replace, "${1}");
+	TEST_EQ_INT(conf->routes[2].act->reject, 403);
+	TEST_EQ_INT(conf->routes[3].act->reject, 486);
+	TEST_ASSERT(conf->routes[1].act->failover);
+	TEST_ASSERT(!conf->routes[0].act->failover);
+	TEST_EQ_INT(conf->routes[0].act->max_calls, 2);
+	TEST_EQ_INT(conf->routes[0].act->max_duration_s, 3600);
+	gw_conf_free(conf);
+
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " rewrite = \"00/+/\"; to = \"fxo\"; } );\n", 3,
+		     "routes.[0].rewrite", "s/REGEX/REPLACEMENT/");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " rewrite = \"s/0(/+/\"; to = \"fxo\"; } );\n", 3,
+		     "routes.[0].rewrite", "offset");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\"; prefix = \"0\";\n"
+		     " replace = \"\\\\1\"; to = \"fxo\"; } );\n", 3,
+		     "routes.[0].replace", "regex");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " caller_number = \"abc\"; to = \"fxo\"; } );\n", 3,
+		     "routes.[0].caller_number", "0-9");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " caller_name = \"a\\\"b\"; to = \"fxo\"; } );\n", 3,
+		     "routes.[0].caller_name", "may not contain");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " max_duration_s = 90000; to = \"fxo\"; } );\n", 3,
+		     "routes.[0].max_duration_s", "1..86400");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " max_calls = 0; to = \"fxo\"; } );\n", 3,
+		     "routes.[0].max_calls", "1..1000");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " failover = 1; to = \"fxo\"; } );\n", 3,
+		     "routes.[0].failover", "true or false");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " reject = 200; } );\n", 3, "routes.[0].reject",
+		     "400..699");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " reject = \"later\"; } );\n", 3, "routes.[0].reject",
+		     "busy");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\n"
+		     " to = \"group:none\"; } );\n", 3, "routes.[0].to",
+		     "no group named");
+	EXPECT_ERROR(CARD "ports = ( " FXS1 ", " FXO1 " );\n"
+		     "groups = ( { name = \"g\";\n ports = [ \"fxo1\","
+		     " \"fxs1\" ]; } );\n", 4, "groups.[0].ports",
+		     "mixes FXS and FXO");
+	EXPECT_ERROR(CARD "ports = ( " FXS1 ", " FXO1 " );\n"
+		     "groups = ( { name = \"g\";\n ports = [ \"fxo9\" ];"
+		     " } );\n", 4, "groups.[0].ports", "no port named");
+	EXPECT_ERROR(CARD "ports = ( " FXS1 ", " FXO1 " );\n"
+		     "groups = ( { name = \"g\"; ports = [ \"fxo1\" ];\n"
+		     " strategy = \"ring-some\"; } );\n", 4,
+		     "groups.[0].strategy", "round-robin");
+	EXPECT_ERROR(CARD "ports = ( " FXS1 ", " FXO1 " );\n"
+		     "groups = ( { name = \"g\"; ports = [ \"fxo1\" ];\n"
+		     " strategy = \"ring-all\"; } );\n", 4,
+		     "groups.[0].strategy", "ring-all is for FXS");
+	EXPECT_ERROR(CARD "ports = ( " FXS1 ", " FXO1 " );\n"
+		     "groups = ( { name = \"g\"; ports = [ \"fxo1\" ]; },\n"
+		     " { name = \"g\"; ports = [ \"fxo1\" ]; } );\n", 4,
+		     "groups.[1].name", "twice");
+	return 0;
+}
+
 const struct gw_test_case gw_test_cases_conf[] = {
+	{ "conf_route_actions", route_action_keys },
+	{ "conf_log_levels", log_level_keys },
+	{ "conf_security", security_keys },
 	{ "conf_route_match_keys", route_match_keys },
 	{ "conf_demo", demo },
 	{ "conf_default", shipped_default },
@@ -1050,6 +1719,7 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_err_fxs_key_on_fxo", err_fxs_key_on_fxo },
 	{ "conf_err_fxo_key_on_fxs", err_fxo_key_on_fxs },
 	{ "conf_err_listen", err_listen },
+	{ "conf_transport_keys", transport_keys },
 	{ "conf_callerid_keys", callerid_keys },
 	{ "conf_err_rtp_ports", err_rtp_ports },
 	{ "conf_err_trusted", err_trusted },
@@ -1060,6 +1730,7 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_err_strip", err_strip },
 	{ "conf_err_digits", err_digits },
 	{ "conf_err_timeout", err_timeout },
+	{ "conf_session_timer", session_timer_key },
 	{ "conf_err_too_long", err_too_long },
 	{ "conf_err_include", err_include },
 	{ "conf_echo_keys", echo_keys },
@@ -1067,5 +1738,8 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_trusted", trusted },
 	{ "conf_trusted_any", trusted_any },
 	{ "conf_supervision", supervision_keys },
+	{ "conf_fxo_dial", fxo_dial_keys },
+	{ "conf_card_port", card_port_keys },
+	{ "conf_trunks", trunk_keys },
 	{ NULL, NULL },
 };

@@ -9,11 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
 #include "gateway/route.h"
+#include "gateway/routeact.h"
 #include "tests/test.h"
 
 static struct gw_conf *plan(void)
@@ -676,7 +678,279 @@ static int port_targets(void)
 	return 0;
 }
 
+/* ---- actions (gateway/routeact.h): parsed, as a user writes them ---- */
+
+static struct gw_conf *load_plan(const char *text)
+{
+	char path[] = "/tmp/gwrouteXXXXXX", err[256] = "";
+	struct gw_conf *c = NULL;
+	int fd = mkstemp(path);
+	size_t len = strlen(text);
+
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		abort();
+	close(fd);
+	if (gw_conf_load(&c, path, err, sizeof(err)) < 0)
+		fprintf(stderr, "load_plan: %s\n", err);
+	unlink(path);
+	return c;
+}
+
+#define ACT_PORTS                                                              \
+	"card = { driver = \"sim\"; };\n"                                      \
+	"ports = ( { name = \"fxs1\"; channel = 1; type = \"fxs\";"            \
+	" extension = \"201\"; },\n"                                           \
+	" { name = \"fxs2\"; channel = 2; type = \"fxs\";"                     \
+	" extension = \"202\"; },\n"                                           \
+	" { name = \"fxo1\"; channel = 3; type = \"fxo\"; },\n"                \
+	" { name = \"fxo2\"; channel = 4; type = \"fxo\"; },\n"                \
+	" { name = \"fxo3\"; channel = 5; type = \"fxo\"; } );\n"
+
+static int act_rewrite(void)
+{
+	struct gw_conf *c = load_plan(ACT_PORTS
+		"routes = (\n"
+		/* s/// then strip, prepend */
+		" { from = \"fxs\"; prefix = \"00\"; rewrite = \"s/^00/+/\";"
+		" to = \"sip:${number}@127.0.0.1:5070\"; },\n"
+		" { from = \"fxs\"; prefix = \"*\"; rewrite = \"s/\\\\*/#/g\";"
+		" strip = 1; prepend = \"9\"; to = \"sip:${number}@h\"; },\n"
+		/* regex + replace: groups */
+		" { from = \"sip\"; regex = \"0([1-9])([0-9]+)\";"
+		" replace = \"\\\\2\\\\1\"; to = \"fxo\"; },\n"
+		/* a result that is not a number skips the route */
+		" { from = \"sip\"; prefix = \"7\"; rewrite = \"s/7/x/\";"
+		" to = \"fxo\"; },\n"
+		" { from = \"sip\"; prefix = \"7\"; to = \"fxo:fxo2\"; } );\n");
+	struct gw_route_result res;
+	char buf[2048];
+
+	TEST_ASSERT(c);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "0049301234", &res),
+		    0);
+	TEST_EQ_STR(res.number, "+49301234");
+	TEST_EQ_STR(res.uri, "sip:+49301234@127.0.0.1:5070");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "*1*2", &res), 0);
+	TEST_EQ_STR(res.number, "91#2"); /* #1#2, strip 1, prepend 9 */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "012345", &res), 0);
+	TEST_EQ_STR(res.number, "23451");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "712", &res), 0);
+	TEST_ASSERT(res.route == &c->routes[4]);
+	TEST_EQ_STR(res.number, "712");
+	gw_route_explain(c, GW_ROUTE_FROM_FXS, "0049301234", 0, buf,
+			 sizeof(buf));
+	printf("%s", buf);
+	TEST_ASSERT(strstr(buf, "rewrite: s/^00/+/\n"));
+	TEST_ASSERT(strstr(buf, "result: number +49301234 -> SIP "
+				"sip:+49301234@127.0.0.1:5070"));
+	gw_conf_free(c);
+	return 0;
+}
+
+static int act_caller_reject(void)
+{
+	struct gw_conf *c = load_plan(ACT_PORTS
+		"routes = (\n"
+		" { from = \"any\"; prefix = \"1900\"; reject = 403; },\n"
+		" { from = \"sip\"; prefix = \"55\"; reject = \"busy\"; },\n"
+		" { from = \"fxs\"; prefix = \"\"; caller_number = \"+4930111\";"
+		" caller_name = \"Office\"; to = \"sip:${number}@h\"; } );\n");
+	struct gw_route_result res;
+	char buf[2048];
+
+	TEST_ASSERT(c);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "1900123", &res), 0);
+	TEST_EQ_INT(gw_routeact_reject(res.route), 403);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "1900123", &res), 0);
+	TEST_EQ_INT(gw_routeact_reject(res.route), 403);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "5512", &res), 0);
+	TEST_EQ_INT(gw_routeact_reject(res.route), 486);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "5512", &res), 0);
+	TEST_EQ_INT(gw_routeact_reject(res.route), 0);
+	TEST_EQ_STR(gw_routeact_caller_number(res.route), "+4930111");
+	TEST_EQ_STR(gw_routeact_caller_name(res.route), "Office");
+	TEST_EQ_STR(gw_routeact_caller_number(&c->routes[0]), "");
+	gw_route_explain(c, GW_ROUTE_FROM_SIP, "1900123", 0, buf,
+			 sizeof(buf));
+	printf("%s", buf);
+	TEST_ASSERT(strstr(buf, "result: rejected with 403 (Reason: "
+				"Q.850;cause=21;"));
+	gw_route_explain(c, GW_ROUTE_FROM_SIP, "5512", 0, buf, sizeof(buf));
+	TEST_ASSERT(strstr(buf, "result: rejected with 486 (Reason: "
+				"Q.850;cause=17;"));
+	gw_route_explain(c, GW_ROUTE_FROM_FXS, "5512", 0, buf, sizeof(buf));
+	printf("%s", buf);
+	TEST_ASSERT(strstr(buf, "caller ID: \"Office\" +4930111\n"));
+	gw_conf_free(c);
+	return 0;
+}
+
+static unsigned busy_mask;
+
+static bool idle_port(void *ctx, const char *name)
+{
+	(void)ctx;
+	return !(busy_mask & (1u << (name[3] - '1'))); /* "fxoN" */
+}
+
+static int act_hunt(void)
+{
+	struct gw_conf *c = load_plan(ACT_PORTS
+		"groups = (\n"
+		" { name = \"lin\"; ports = [ \"fxo1\", \"fxo2\", \"fxo3\" ]; },\n"
+		" { name = \"circ\"; ports = [ \"fxo1\", \"fxo2\", \"fxo3\" ];"
+		" strategy = \"circular\"; },\n"
+		" { name = \"rr\"; ports = [ \"fxo1\", \"fxo2\", \"fxo3\" ];"
+		" strategy = \"round-robin\"; },\n"
+		" { name = \"phones\"; ports = [ \"fxs2\", \"fxs1\" ];"
+		" strategy = \"ring-all\"; } );\n"
+		"routes = ( { from = \"sip\"; prefix = \"9\"; strip = 1;"
+		" to = \"group:lin\"; },\n"
+		" { from = \"sip\"; prefix = \"2\"; to = \"group:phones\"; } );\n");
+	struct gw_route_result res;
+	struct gw_route_group *g;
+	char buf[2048];
+	int seq[8];
+
+	TEST_ASSERT(c);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "9123", &res), 0);
+	g = gw_routeact_group(c, res.route);
+	TEST_ASSERT(g && !strcmp(g->name, "lin"));
+	TEST_ASSERT(!res.port);
+	TEST_EQ_INT(res.route->to, GW_ROUTE_TO_FXO);
+	/* linear: always the first idle one */
+	busy_mask = 0;
+	TEST_EQ_INT(gw_routeact_hunt(g, idle_port, NULL), 0);
+	TEST_EQ_INT(gw_routeact_hunt(g, idle_port, NULL), 0);
+	busy_mask = 1;
+	TEST_EQ_INT(gw_routeact_hunt(g, idle_port, NULL), 1);
+	busy_mask = 7;
+	TEST_EQ_INT(gw_routeact_hunt(g, idle_port, NULL), -EBUSY);
+	/* circular: after the last one taken */
+	g = &c->groups[1];
+	busy_mask = 0;
+	for (int i = 0; i < 4; i++)
+		seq[i] = gw_routeact_hunt(g, idle_port, NULL);
+	TEST_ASSERT(seq[0] == 0 && seq[1] == 1 && seq[2] == 2 && seq[3] == 0);
+	busy_mask = 2; /* fxo2 busy: 0 -> 2 */
+	TEST_EQ_INT(gw_routeact_hunt(g, idle_port, NULL), 2);
+	/* round-robin: the least recently used idle one */
+	g = &c->groups[2];
+	busy_mask = 0;
+	TEST_EQ_INT(gw_routeact_hunt(g, idle_port, NULL), 0);
+	TEST_EQ_INT(gw_routeact_hunt(g, idle_port, NULL), 1);
+	busy_mask = 4; /* fxo3 busy: fxo1 is the least recently used */
+	TEST_EQ_INT(gw_routeact_hunt(g, idle_port, NULL), 0);
+	busy_mask = 0; /* fxo3 never used: first */
+	TEST_EQ_INT(gw_routeact_hunt(g, idle_port, NULL), 2);
+	TEST_EQ_INT(gw_routeact_hunt(g, idle_port, NULL), 1);
+	/* an FXS group: the route rings a phone, not the extension */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "201", &res), 0);
+	TEST_EQ_INT(res.route->to, GW_ROUTE_TO_FXS);
+	TEST_ASSERT(!res.port);
+	g = gw_routeact_group(c, res.route);
+	TEST_EQ_STR(g->name, "phones");
+	TEST_EQ_INT(g->strategy, GW_GROUP_RING_ALL);
+	/* ring-all rings them all (call.c); its first: the first idle */
+	busy_mask = 0;
+	TEST_EQ_INT(gw_routeact_hunt(g, idle_port, NULL), 0);
+	gw_route_explain(c, GW_ROUTE_FROM_SIP, "201", 0, buf, sizeof(buf));
+	TEST_ASSERT(strstr(buf, "hunt group phones (ring-all): fxs2 fxs1\n"));
+	gw_route_explain(c, GW_ROUTE_FROM_SIP, "9123", 0, buf, sizeof(buf));
+	printf("%s", buf);
+	TEST_ASSERT(strstr(buf, "hunt group lin (linear): fxo1 fxo2 fxo3\n"));
+	TEST_ASSERT(strstr(buf, "result: number 123 -> hunt group lin\n"));
+	gw_conf_free(c);
+	return 0;
+}
+
+static int act_failover(void)
+{
+	struct gw_conf *c = load_plan(ACT_PORTS
+		"routes = (\n"
+		" { from = \"fxs\"; prefix = \"5\"; failover = true;"
+		" max_calls = 3; max_duration_s = 60;"
+		" to = \"sip:${number}@a\"; },\n"
+		" { from = \"fxs\"; prefix = \"6\"; to = \"sip:${number}@x\"; },\n"
+		" { from = \"fxs\"; prefix = \"55\"; failover = true;"
+		" prepend = \"0\"; to = \"sip:${number}@b\"; },\n"
+		" { from = \"fxs\"; prefix = \"5\"; to = \"sip:${number}@c\"; } );\n");
+	struct gw_route_result res;
+	char buf[2048];
+	int idx;
+
+	TEST_ASSERT(c);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "5512", &res), 0);
+	TEST_EQ_STR(res.uri, "sip:5512@a");
+	TEST_ASSERT(gw_routeact_failover(res.route));
+	TEST_EQ_INT(gw_routeact_max_calls(res.route), 3);
+	TEST_EQ_INT(gw_routeact_max_duration(res.route), 60);
+	idx = (int)(res.route - c->routes);
+	/* the chain: a -> b (skipping 6) -> c, then the end */
+	TEST_EQ_INT(gw_route_lookup_next(c, GW_ROUTE_FROM_FXS, "5512", idx,
+					 &res), 0);
+	TEST_EQ_STR(res.uri, "sip:05512@b");
+	TEST_ASSERT(gw_routeact_failover(res.route));
+	idx = (int)(res.route - c->routes);
+	TEST_EQ_INT(gw_route_lookup_next(c, GW_ROUTE_FROM_FXS, "5512", idx,
+					 &res), 0);
+	TEST_EQ_STR(res.uri, "sip:5512@c");
+	TEST_ASSERT(!gw_routeact_failover(res.route));
+	TEST_EQ_INT(gw_route_lookup_next(c, GW_ROUTE_FROM_FXS, "5512", 3,
+					 &res), -ENOENT);
+	/* 5xx and 408 fail over; 486, 404 do not */
+	TEST_ASSERT(gw_routeact_failover_status(503));
+	TEST_ASSERT(gw_routeact_failover_status(500));
+	TEST_ASSERT(gw_routeact_failover_status(408));
+	TEST_ASSERT(!gw_routeact_failover_status(486));
+	TEST_ASSERT(!gw_routeact_failover_status(404));
+	TEST_ASSERT(!gw_routeact_failover_status(603));
+	gw_route_explain(c, GW_ROUTE_FROM_FXS, "5512", 0, buf, sizeof(buf));
+	printf("%s", buf);
+	TEST_ASSERT(strstr(buf, "  failover: on 5xx, timeout or all lines "
+				"busy the next matching route\n"));
+	TEST_ASSERT(strstr(buf, "  at most 3 calls at once\n"));
+	TEST_ASSERT(strstr(buf, "  hung up 60 s after the answer\n"));
+	gw_conf_free(c);
+	return 0;
+}
+
+/* reload's report: the same actions, or not */
+static int act_same(void)
+{
+	static const char *const plans[] = {
+		ACT_PORTS "groups = ( { name = \"g\"; ports = [ \"fxo1\" ]; } );\n"
+		"routes = ( { from = \"sip\"; rewrite = \"s/0/1/\";"
+		" to = \"group:g\"; } );\n",
+		ACT_PORTS "groups = ( { name = \"g\"; ports = [ \"fxo2\" ]; } );\n"
+		"routes = ( { from = \"sip\"; rewrite = \"s/0/1/\";"
+		" to = \"group:g\"; } );\n",
+		ACT_PORTS "groups = ( { name = \"g\"; ports = [ \"fxo1\" ]; } );\n"
+		"routes = ( { from = \"sip\"; rewrite = \"s/0/2/\";"
+		" to = \"group:g\"; } );\n",
+		ACT_PORTS "routes = ( { from = \"sip\"; to = \"fxo\"; } );\n",
+	};
+	struct gw_conf *c[4], *d = load_plan(plans[0]);
+
+	TEST_ASSERT(d);
+	for (int i = 0; i < 4; i++) {
+		c[i] = load_plan(plans[i]);
+		TEST_ASSERT(c[i]);
+		TEST_EQ_INT(gw_routeact_same(d, &d->routes[0], c[i],
+					     &c[i]->routes[0]), i == 0);
+	}
+	for (int i = 0; i < 4; i++)
+		gw_conf_free(c[i]);
+	gw_conf_free(d);
+	return 0;
+}
+
 const struct gw_test_case gw_test_cases_route[] = {
+	{ "route_act_same", act_same },
+	{ "route_act_failover", act_failover },
+	{ "route_act_rewrite", act_rewrite },
+	{ "route_act_caller_reject", act_caller_reject },
+	{ "route_act_hunt", act_hunt },
 	{ "route_demo", demo },
 	{ "route_patterns", patterns },
 	{ "route_pattern_routes", pattern_routes },

@@ -47,7 +47,8 @@ ports = (
 	{ name = "line1"; channel = 7; type = "fxo";
 	  target = "sip:100@10.0.2.2:$PEER"; },
 	{ name = "line2"; channel = 8; type = "fxo";
-	  target = "sip:100@10.0.2.2:$PEER"; }
+	  target = "sip:100@10.0.2.2:$PEER";
+	  echo_canceller = "kernel"; echo_tail_ms = 64; }
 );
 routes = (
 	{ from = "sip"; prefix = "2"; to = "fxs"; },
@@ -66,6 +67,17 @@ done
 if [ -S $CTL ]; then
 	echo "  copperline up after $((i / 10)).$((i % 10)) s"
 	/usr/bin/copperctl -s $CTL status | sed 's/^/  ctl: /'
+	# line2's echo_canceller = "kernel": DAHDI's canceller on channel 8
+	ec=$(cat /proc/dahdi/* 2>/dev/null | grep -E '^[[:space:]]*8[[:space:]]')
+	echo "  /proc/dahdi: $ec"
+	if echo "$ec" | grep -q 'EC: MG2' &&
+	   grep -q "port line2: the card's echo canceller, 512 taps" \
+		/var/log/copperline.log; then
+		echo "PASS call_kernel_echo_canceller_from_config"
+	else
+		echo "FAIL call_kernel_echo_canceller_from_config"
+		rc_ec=1
+	fi
 	timeout $T /bin/farend $((T - 30)); rc=$?
 	sleep 1
 	# every port idle and no call left
@@ -78,6 +90,7 @@ if [ -S $CTL ]; then
 		echo "FAIL call_all_idle_after"
 		rc=1
 	fi
+	[ -z "$rc_ec" ] || rc=1
 else
 	echo "FAIL call_gateway_start"
 	rc=1

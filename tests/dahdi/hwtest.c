@@ -491,7 +491,7 @@ static void case_disconnect(void)
 	wait_ev(2, GW_HW_EV_OFFHOOK, 2000);
 	run_ms(700);
 	mark();
-	r = ops->disconnect(card, 2);
+	r = ops->disconnect(card, 2, 500); /* DAHDI times it itself */
 	d = wait_ev(6, GW_HW_EV_LOOP_DROP, 2000);
 	run_ms(400); /* the CO side notices and hangs up after a moment */
 	ops->lineop(card, 6, GW_HW_OP_ONHOOK);

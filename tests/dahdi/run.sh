@@ -101,10 +101,10 @@ R=$WORK/rootfs
 mkdir -p "$R/bin" "$R/sbin" "$R/usr/sbin" "$R/lib/dahdi" "$R/proc" "$R/sys" \
 	"$R/dev" "$R/etc" "$R/tmp"
 gcc $CFLAGS -static -I"$SRC" -I"$BUILD" -I/usr/include -o "$R/bin/hwtest" \
-	"$SRC/tests/dahdi/hwtest.c" "$SRC/hw/dahdi.c" "$SRC/hw/hw.c" "$SRC/hw/sim.c" \
+	"$SRC/tests/dahdi/hwtest.c" "$SRC/hw/dahdi.c" "$SRC/hw/hw.c" "$SRC/hw/sim.c" "$SRC/hw/hookseq.c" \
 	"$SRC/dsp/level.c" -lm || fail_setup "hwtest does not build"
 gcc $CFLAGS -static -I"$SRC" -I"$BUILD" -I/usr/include -o "$R/bin/farend" \
-	"$SRC/tests/dahdi/farend.c" "$SRC/hw/dahdi.c" "$SRC/hw/hw.c" "$SRC/hw/sim.c" \
+	"$SRC/tests/dahdi/farend.c" "$SRC/hw/dahdi.c" "$SRC/hw/hw.c" "$SRC/hw/sim.c" "$SRC/hw/hookseq.c" \
 	"$SRC/dsp/level.c" -lm || fail_setup "farend does not build"
 
 # 4. initramfs: busybox, modules, dahdi_cfg (+ its libs), hwtest, /init

@@ -39,7 +39,7 @@ class Gateway:
 
     def __init__(self, tmp, linesim, peer_port=5070, trusted="127.0.0.1",
                  fxo_target_user="100", extra_env=None, limit=300,
-                 conf_edit=None):
+                 conf_edit=None, log_level="debug"):
         self.tmp = tmp
         self.sip_port = free_port()
         self.control = os.path.join(tmp, "gw.sock")
@@ -58,8 +58,8 @@ class Gateway:
         with open(self.conf, "w") as f:
             f.write(text)
         self.proc = Proc([binpath("copperline"), "-c", self.conf, "--card-device",
-                          linesim.card, "--control-socket", self.control,
-                          "-l", "debug"],
+                          linesim.card, "--control-socket", self.control]
+                         + (["-l", log_level] if log_level else []),
                          os.path.join(tmp, "gateway.log"), limit=limit, env=extra_env)
         wait_until(lambda: os.path.exists(self.control) or not self.proc.alive(), 10,
                    what="gateway control socket")
@@ -143,7 +143,8 @@ class Baresip:
     """A headless baresip (config as in shared/docs/peers.md §2.1)."""
 
     def __init__(self, tmp, name, source, channels=1, account="", limit=60,
-                 seconds=None, dial=None, modules=(), codecs="PCMU/8000/1"):
+                 seconds=None, dial=None, modules=(), codecs="PCMU/8000/1",
+                 extra_config=""):
         self.dir = os.path.join(tmp, "baresip-" + name)
         os.makedirs(os.path.join(self.dir, "rec"), exist_ok=True)
         self.sip_port = free_port(socket.SOCK_STREAM)
@@ -172,9 +173,10 @@ module_app		ctrl_tcp.so
 ctrl_tcp_listen		127.0.0.1:{ctrl}
 snd_path		{rec}
 statmode_default	off
-""".format(sip=self.sip_port, source=source, ch=channels, rtp=rtp, rtp2=rtp + 9,
+{extra}""".format(sip=self.sip_port, source=source, ch=channels, rtp=rtp, rtp2=rtp + 9,
            ctrl=self.ctrl_port, rec=os.path.join(self.dir, "rec"),
-           mods="".join("module\t\t\t%s\n" % m for m in modules)))
+           mods="".join("module\t\t\t%s\n" % m for m in modules),
+           extra=extra_config))
         with open(os.path.join(self.dir, "accounts"), "w") as f:
             f.write("<sip:%s@127.0.0.1:%d>;regint=0;audio_codecs=%s%s\n"
                     % (name, self.sip_port, codecs, account))

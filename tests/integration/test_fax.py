@@ -215,7 +215,10 @@ def test_fax_exchange_to_sip_with_loss(tmp):
                 "no lost packet hit the image data (no ECM frame resent): %s" % peer
             # the peer hung up: the gateway puts the line on-hook
             r.gw.assert_all_idle(15)
-            assert r.ls.status(FXO1)["state"] == "idle"
+            # the exchange releases 1.1 s after an on-hook (a shorter
+            # one would be a hook-flash)
+            wait_until(lambda: r.ls.status(FXO1)["state"] == "idle", 5,
+                       what="the exchange to release the line")
         finally:
             fp.stop()
 
