@@ -21,6 +21,31 @@
 #define CID_RING_GUARD_MS 200	/* next ring at least this after data */
 #define CID_STALE_MS 10000	/* caller ID before a ring: kept this long */
 
+/*
+ * JCLIP (NTT number display) start: CAR (0.5 s on / 0.5 s off) until the
+ * terminal's primary response (off-hook), the data on the closed loop,
+ * the terminal's release (on-hook), then the normal ringing (IR).
+ */
+#define JC_CAR_MS 500		/* CAR burst and pause */
+#define JC_CAR_MAX_MS 6000	/* no primary response: ring without data */
+#define JC_DATA_DELAY_MS 100	/* primary response -> the data */
+#define JC_RELEASE_MAX_MS 7000	/* data end -> terminal on-hook at most */
+#define JC_IR_DELAY_MS 200	/* terminal on-hook -> first ring */
+#define JC_CAR_MIN_DET_MS 420	/* FXO: a CAR burst or pause, 420-620 ms */
+#define JC_CAR_MAX_DET_MS 620
+#define JC_LOOP_MAX_MS 5000	/* FXO: off-hook this long without data */
+
+enum jc_phase {
+	JC_OFF,	       /* not (yet) a JCLIP handshake */
+	JC_CAR,	       /* FXS: CAR bursts; FXO: a CAR-like burst seen */
+	JC_WAIT_DATA,  /* FXS: primary response seen, data soon */
+	JC_SENDING,    /* FXS: the data under way */
+	JC_WAIT_ONHOOK, /* FXS: data out, the terminal to release */
+	JC_RELEASED,   /* FXS: released, the normal ring soon */
+	JC_LOOP,       /* FXO: off-hook, receiving */
+	JC_DONE,       /* handshake over (or not one): normal rings */
+};
+
 enum pre_op { OP_CID, OP_CID_DTAS, OP_REV, OP_FWD, OP_RING, OP_SILENT };
 
 struct pre_step {
@@ -62,6 +87,10 @@ struct gw_line_cid {
 	const char *cadence;	       /* the first ring's zone cadence */
 	char pattern[64];	       /* its measured on/off, ms */
 	bool invited;
+	/* JCLIP handshake, both port types (jclip_*()) */
+	enum jc_phase jc;
+	int jc_bursts;
+	struct timespec jc_start, jc_resp, jc_data, jc_data_end, jc_rel;
 };
 
 static const struct gw_zone *zone_of(const struct gw_line *l)
@@ -422,6 +451,8 @@ static void fxs_step(struct gw_line *l)
 	timer_start(l, ms);
 }
 
+static bool jclip_timer(struct gw_line *l);
+
 static void on_timer(su_root_magic_t *magic, su_timer_t *t,
 		     su_timer_arg_t *arg)
 {
@@ -429,6 +460,8 @@ static void on_timer(su_root_magic_t *magic, su_timer_t *t,
 
 	(void)magic;
 	(void)t;
+	if (jclip_timer(l))
+		return;
 	if (l->type == GW_CONF_PORT_FXS) {
 		struct gw_line_cid *k = l->cid;
 
@@ -472,6 +505,7 @@ void gw_cid_fxs_ring(struct gw_line *l, const struct gw_cid_info *ci)
 	k->npre = k->ipre = 0;
 	k->cid_after = false;
 	k->in_gap_cid = false;
+	k->jc = JC_OFF;
 	if (ci)
 		k->msg = ci->msg;
 	else
@@ -497,6 +531,9 @@ void gw_cid_fxs_ring(struct gw_line *l, const struct gw_cid_info *ci)
 		k->pre[k->npre++] =
 			(struct pre_step){ OP_CID_DTAS, CID_BEFORE_RING_MS };
 		break;
+	case GW_CONF_CID_JCLIP:
+		k->jc = JC_CAR; /* CAR first (jclip_fxs_timer()) */
+		break;
 	case GW_CONF_CID_ETSI_RP:
 		k->pre[k->npre++] = (struct pre_step){ OP_RING, RING_PULSE_MS };
 		k->pre[k->npre++] =
@@ -510,6 +547,13 @@ void gw_cid_fxs_ring(struct gw_line *l, const struct gw_cid_info *ci)
 	LOG(l, GW_LOG_INFO, "ring cadence %s (%d/%d ms...), caller ID %s",
 	    r->name, r->ms[0], r->ms[1], gw_conf_callerid_names[c]);
 	k->active = true;
+	if (k->jc == JC_CAR) {
+		clock_gettime(CLOCK_MONOTONIC, &k->jc_start);
+		k->jc_bursts = 1;
+		ring_op(l, true);
+		timer_start(l, JC_CAR_MS);
+		return;
+	}
 	fxs_step(l);
 }
 
@@ -520,6 +564,7 @@ void gw_cid_fxs_stop(struct gw_line *l)
 	if (!k || !k->active)
 		return;
 	k->active = false;
+	k->jc = JC_OFF;
 	su_timer_reset(k->timer);
 	if (k->sending) {
 		struct gw_media_cmd m = { .type = GW_MEDIA_CMD_CID_TX };
@@ -550,6 +595,9 @@ void gw_cid_idle(struct gw_line *l)
 		return;
 	}
 	su_timer_reset(k->timer);
+	if (k->jc == JC_LOOP) /* the caller left during the handshake */
+		gw_line_lineop(l, GW_HW_OP_ONHOOK);
+	k->jc = JC_OFF;
 	k->in_ring = k->burst_on = false;
 	k->nms = 0;
 	k->started = 0;
@@ -579,7 +627,8 @@ static void try_invite(struct gw_line *l)
 	enum gw_conf_callerid c = l->conf->callerid;
 
 	if (l->state != GW_LINE_FXO_RINGING || l->call || k->invited ||
-	    l->rings < l->conf->answer_rings)
+	    l->rings < l->conf->answer_rings || k->jc == JC_CAR ||
+	    k->jc == JC_LOOP)
 		return;
 	if (c != GW_CONF_CID_NONE && after_first_ring(c) && !k->have_cid &&
 	    !k->window_over)
@@ -642,6 +691,199 @@ static void ring_done(struct gw_line *l)
 	try_invite(l);
 }
 
+/* ---- JCLIP handshake (NTT number display) ---- */
+
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 +
+	       (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/* FXS: the next step of the handshake (the cid timer). */
+static void jclip_fxs_timer(struct gw_line *l)
+{
+	struct gw_line_cid *k = l->cid;
+	struct gw_hw_event ev = { .type = GW_HW_EV_OFFHOOK };
+	struct timespec now;
+
+	switch (k->jc) {
+	case JC_CAR:
+		if (k->ring_on) {
+			ring_op(l, false);
+			timer_start(l, JC_CAR_MS);
+			return;
+		}
+		if (k->jc_bursts >= JC_CAR_MAX_MS / (2 * JC_CAR_MS)) {
+			LOG(l, GW_LOG_INFO,
+			    "JCLIP: no primary response to %d CAR bursts "
+			    "(%ld ms): ringing without number display",
+			    k->jc_bursts, ms_since(&k->jc_start));
+			k->jc = JC_DONE;
+			fxs_step(l);
+			return;
+		}
+		k->jc_bursts++;
+		ring_op(l, true);
+		timer_start(l, JC_CAR_MS);
+		return;
+	case JC_WAIT_DATA:
+		k->jc = JC_SENDING;
+		clock_gettime(CLOCK_MONOTONIC, &k->jc_data);
+		/* then JC_WAIT_ONHOOK (gw_cid_media_event()) */
+		send_cid(l, false, JC_RELEASE_MAX_MS);
+		return;
+	case JC_WAIT_ONHOOK:
+		LOG(l, GW_LOG_INFO,
+		    "JCLIP: the terminal stayed off-hook %d ms after the "
+		    "data: taken as an answer", JC_RELEASE_MAX_MS);
+		k->jc = JC_DONE;
+		gw_fxs_event(l, &ev);
+		return;
+	case JC_RELEASED:
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		LOG(l, GW_LOG_INFO,
+		    "JCLIP handshake: %d CAR burst(s), primary response "
+		    "%ld ms after CAR began, data %ld ms after it, "
+		    "%ld ms long, on-hook seen %ld ms after its end, "
+		    "ringing %ld ms after that",
+		    k->jc_bursts, ms_between(&k->jc_start, &k->jc_resp),
+		    ms_between(&k->jc_resp, &k->jc_data),
+		    ms_between(&k->jc_data, &k->jc_data_end),
+		    ms_between(&k->jc_data_end, &k->jc_rel),
+		    ms_between(&k->jc_rel, &now));
+		k->jc = JC_DONE;
+		fxs_step(l);
+		return;
+	default:
+		return;
+	}
+}
+
+bool gw_cid_jclip_hook(struct gw_line *l, bool offhook)
+{
+	struct gw_line_cid *k = l->cid;
+
+	if (!k || !k->active || l->type != GW_CONF_PORT_FXS)
+		return false;
+	switch (k->jc) {
+	case JC_CAR:
+		if (!offhook)
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &k->jc_resp);
+		ring_op(l, false);
+		k->jc = JC_WAIT_DATA;
+		LOG(l, GW_LOG_INFO,
+		    "JCLIP: primary response (off-hook) after %d CAR "
+		    "burst(s), %ld ms: the number follows", k->jc_bursts,
+		    ms_between(&k->jc_start, &k->jc_resp));
+		timer_start(l, JC_DATA_DELAY_MS);
+		return true;
+	case JC_WAIT_DATA:
+	case JC_SENDING:
+	case JC_WAIT_ONHOOK:
+		if (offhook)
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &k->jc_rel);
+		if (k->sending) {
+			struct gw_media_cmd m = { .type = GW_MEDIA_CMD_CID_TX };
+
+			m.cid.stop = true;
+			gw_line_cmd(l, m);
+			k->sending = false;
+			k->jc_data_end = k->jc_rel;
+			LOG(l, GW_LOG_INFO,
+			    "JCLIP: the terminal released during the data");
+		} else if (k->jc == JC_WAIT_DATA) {
+			k->jc_data = k->jc_data_end = k->jc_rel;
+		}
+		k->jc = JC_RELEASED;
+		timer_start(l, JC_IR_DELAY_MS);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void jclip_fxo_release(struct gw_line *l, const char *why)
+{
+	struct gw_line_cid *k = l->cid;
+
+	k->jc = JC_DONE;
+	su_timer_reset(k->timer);
+	gw_line_lineop(l, GW_HW_OP_ONHOOK);
+	LOG(l, GW_LOG_INFO,
+	    "JCLIP: on-hook (%s) %ld ms after the primary response; "
+	    "answer after %d ring(s)", why, ms_since(&k->jc_resp),
+	    l->conf->answer_rings);
+}
+
+/* The cid timer in a handshake phase: true when it was the handshake's. */
+static bool jclip_timer(struct gw_line *l)
+{
+	struct gw_line_cid *k = l->cid;
+
+	if (k->jc == JC_OFF || k->jc == JC_DONE)
+		return false;
+	if (l->type == GW_CONF_PORT_FXS) {
+		if (!k->active)
+			return false;
+		jclip_fxs_timer(l);
+		return true;
+	}
+	if (k->jc != JC_LOOP)
+		return false; /* JC_CAR: the gap timer of a lone burst */
+	jclip_fxo_release(l, "no number received");
+	return true;
+}
+
+/*
+ * FXO: we are the terminal. A first burst of 420-620 ms followed by a
+ * pause of 420-620 ms is CAR: off-hook (primary response) and receive;
+ * the caller ID's arrival puts us back on-hook (gw_cid_media_event()).
+ * True when the ring event was the handshake's.
+ */
+static bool jclip_fxo_ring(struct gw_line *l, bool begin)
+{
+	struct gw_line_cid *k = l->cid;
+	long gap, on;
+
+	if (k->jc == JC_DONE)
+		return false;
+	if (k->jc == JC_LOOP)
+		return true;
+	if (begin) {
+		if (k->burst_on || k->jc != JC_CAR)
+			return false;
+		gap = ms_since(&k->off_at);
+		if (gap < JC_CAR_MIN_DET_MS || gap > JC_CAR_MAX_DET_MS) {
+			k->jc = JC_DONE;
+			return false;
+		}
+		su_timer_reset(k->timer);
+		k->in_ring = k->burst_on = false;
+		k->nms = 0;
+		k->started = 0;
+		l->rings = 0;
+		k->jc = JC_LOOP;
+		clock_gettime(CLOCK_MONOTONIC, &k->jc_resp);
+		LOG(l, GW_LOG_INFO,
+		    "JCLIP: CAR (%d ms on, %ld ms off): off-hook for the "
+		    "number (primary response)", k->ms[0], gap);
+		gw_line_lineop(l, GW_HW_OP_OFFHOOK);
+		rx_set(l, true);
+		timer_start(l, JC_LOOP_MAX_MS);
+		return true;
+	}
+	if (!k->burst_on || k->jc != JC_OFF)
+		return false;
+	if (k->started == 1 && k->nms == 0) {
+		on = ms_since(&k->on_at);
+		k->jc = on >= JC_CAR_MIN_DET_MS && on <= JC_CAR_MAX_DET_MS ?
+				JC_CAR : JC_DONE;
+	}
+	return false;
+}
+
 void gw_cid_fxo_ring(struct gw_line *l, bool begin)
 {
 	struct gw_line_cid *k = l->cid;
@@ -649,6 +891,8 @@ void gw_cid_fxo_ring(struct gw_line *l, bool begin)
 
 	if (l->state != GW_LINE_FXO_RINGING &&
 	    l->state != GW_LINE_FXO_IGNORING)
+		return;
+	if (l->conf->callerid == GW_CONF_CID_JCLIP && jclip_fxo_ring(l, begin))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (begin) {
@@ -699,6 +943,10 @@ void gw_cid_media_event(struct gw_line *l, const struct gw_media_ev *ev)
 		if (!k->sending)
 			return;
 		k->sending = false;
+		if (k->jc == JC_SENDING) {
+			k->jc = JC_WAIT_ONHOOK;
+			clock_gettime(CLOCK_MONOTONIC, &k->jc_data_end);
+		}
 		if (k->active && k->resume_after)
 			timer_start(l, k->after_ms);
 		return;
@@ -721,6 +969,8 @@ void gw_cid_media_event(struct gw_line *l, const struct gw_media_ev *ev)
 	describe(&k->rx, d, sizeof(d));
 	LOG(l, GW_LOG_INFO, "caller ID (%s): %s, %s",
 	    gw_conf_callerid_names[l->conf->callerid], d, k->when);
+	if (k->jc == JC_LOOP)
+		jclip_fxo_release(l, "number received");
 	try_invite(l);
 }
 

@@ -66,6 +66,12 @@ void gw_cid_from_sip(const sip_t *sip, struct gw_cid_info *ci);
 /* FXS: start ringing (cadence, caller ID); stop it (answer, cancel). */
 void gw_cid_fxs_ring(struct gw_line *l, const struct gw_cid_info *ci);
 void gw_cid_fxs_stop(struct gw_line *l);
+/*
+ * FXS, callerid "jclip": the phone's hook while ringing is the NTT number
+ * display handshake's (off-hook: primary response to CAR; on-hook: the
+ * release after the data). True when it was; false: a real answer.
+ */
+bool gw_cid_jclip_hook(struct gw_line *l, bool offhook);
 
 /* The line goes idle (gw_line_to_idle()): FXS ringing stops, FXO
  * detection starts afresh. */

@@ -208,6 +208,8 @@ void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev)
 			offhook_idle(l);
 			break;
 		case GW_LINE_FXS_RINGING:
+			if (gw_cid_jclip_hook(l, true))
+				break; /* JCLIP primary response (cid.h) */
 			LOG(l, GW_LOG_INFO, "answered");
 			gw_line_timer_stop(l);
 			gw_cid_fxs_stop(l);
@@ -222,6 +224,8 @@ void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev)
 		}
 	} else if (t == GW_HW_EV_ONHOOK) {
 		l->offhook = false;
+		if (l->state == GW_LINE_FXS_RINGING)
+			gw_cid_jclip_hook(l, false); /* JCLIP release */
 		if (l->state == GW_LINE_IDLE || l->state == GW_LINE_FXS_RINGING)
 			return;
 		if (gw_cw_onhook(l)) /* another call: ring again (cw.h) */

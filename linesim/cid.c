@@ -29,17 +29,19 @@
 static const struct {
 	const char *name;
 	enum gw_callerid_standard std;
-	bool after, dtas, lr, rp;
+	bool after, dtas, lr, rp, car;
 } stds[] = {
-	{ "bell", GW_CALLERID_BELL202_MDMF, true, false, false, false },
-	{ "bell-sdmf", GW_CALLERID_BELL202_SDMF, true, false, false, false },
-	{ "etsi", GW_CALLERID_ETSI_FSK, true, false, false, false },
-	{ "etsi-dtas", GW_CALLERID_ETSI_FSK, false, true, false, false },
-	{ "etsi-rp", GW_CALLERID_ETSI_FSK, false, false, false, true },
-	{ "etsi-lr", GW_CALLERID_ETSI_FSK, false, true, true, false },
-	{ "jclip", GW_CALLERID_JCLIP, false, false, false, false },
-	{ "dtmf", GW_CALLERID_DTMF, false, false, false, false },
-	{ "dtmf-hash", GW_CALLERID_DTMF_HASH, false, false, false, false },
+	{ "bell", GW_CALLERID_BELL202_MDMF, true, false, false, false, false },
+	{ "bell-sdmf", GW_CALLERID_BELL202_SDMF, true, false, false, false,
+	  false },
+	{ "etsi", GW_CALLERID_ETSI_FSK, true, false, false, false, false },
+	{ "etsi-dtas", GW_CALLERID_ETSI_FSK, false, true, false, false, false },
+	{ "etsi-rp", GW_CALLERID_ETSI_FSK, false, false, false, true, false },
+	{ "etsi-lr", GW_CALLERID_ETSI_FSK, false, true, true, false, false },
+	{ "jclip", GW_CALLERID_JCLIP, false, false, false, false, true },
+	{ "dtmf", GW_CALLERID_DTMF, false, false, false, false, false },
+	{ "dtmf-hash", GW_CALLERID_DTMF_HASH, false, false, false, false,
+	  false },
 };
 #define NSTDS ((int)(sizeof(stds) / sizeof(stds[0])))
 
@@ -51,6 +53,23 @@ static const char *const rx_name[NRX] = { "bell202", "etsi", "jclip",
 					  "dtmf" };
 
 enum co_op { CO_POL, CO_TX, CO_TX_DTAS, CO_RING, CO_SILENT };
+
+/*
+ * JCLIP (NTT number display) handshake, the exchange's side: CAR
+ * (0.5 s on / 0.5 s off) until the terminal's primary response
+ * (off-hook) or 6 s; the data 100 ms later on the closed loop; the
+ * terminal's release (on-hook); the normal ringing 200 ms later.
+ */
+enum co_car { CAR_OFF, CAR_RING, CAR_DELAY, CAR_SEND, CAR_WAIT_ONHOOK,
+	      CAR_IR_DELAY, CAR_DONE };
+#define CAR_HALF LS_FRAMES(500)
+#define CAR_MAX LS_FRAMES(6000)
+#define CAR_DATA_DELAY LS_FRAMES(100)
+#define CAR_RELEASE_MAX LS_FRAMES(7000)
+#define CAR_IR_DELAY LS_FRAMES(200)
+/* the terminal: a burst and a pause of 420-620 ms are CAR */
+#define CAR_DET_MIN LS_FRAMES(420)
+#define CAR_DET_MAX LS_FRAMES(620)
 
 struct ls_cid {
 	/* phone */
@@ -96,6 +115,17 @@ struct ls_cid {
 	bool gap_cid;		/* the wait runs to the data's moment */
 	bool gap_tx;		/* the data is under way in the silence */
 	int gap_rest;
+	/* phone: the number display terminal's side of JCLIP */
+	bool car_off;		/* `car P off`: no response to CAR */
+	bool car_cand;		/* the first burst was CAR-like */
+	bool car_seen;		/* the second one began: respond */
+	bool car_loop;		/* off-hook for the data */
+	int64_t car_loop_t;
+	unsigned long car_count;
+	/* exchange: the JCLIP handshake (enum co_car) */
+	int car, car_t, car_bursts;
+	bool car_fallback;
+	int car_resp, car_delay, car_rel; /* frames, for `cid P` */
 };
 
 int ls_cid_init(struct ls_port *p)
@@ -159,7 +189,10 @@ static void decoded(struct ls_port *p, int i, const struct gw_callerid_msg *m)
 							   "bell202-mdmf";
 	k->msg_rings = k->rings;
 	k->msg_since_ring = k->burst_on ? 0 : k->t - k->burst_t;
-	if (k->rings == 1 && k->npat == 1 && !k->burst_on &&
+	if (k->car_loop) { /* JCLIP: after CAR, on the closed loop */
+		k->msg_rings = 0;
+		strcpy(k->method, "car");
+	} else if (k->rings == 1 && k->npat == 1 && !k->burst_on &&
 	    k->pat[0] < MS(PULSE_MAX_FRAMES)) {
 		k->msg_rings = 0; /* after a ring pulse, before ring 1 */
 		strcpy(k->method, "rp");
@@ -230,6 +263,7 @@ void ls_cid_phone_session(struct ls_port *p)
 	k->ring1_t = -1;
 	k->burst_on = false;
 	k->burst_t = k->t;
+	k->car_cand = k->car_seen = k->car_loop = false;
 	/* a message from before this ringing is its own only if recent */
 	if (k->have && k->t - k->msg_t > LS_FRAMES(5000))
 		k->have = false;
@@ -245,6 +279,14 @@ void ls_cid_phone_burst(struct ls_port *p, bool on)
 	d = k->t - k->burst_t;
 	if (on == k->burst_on)
 		return;
+	/* JCLIP CAR: a first burst and pause of 420-620 ms each */
+	if (!on)
+		k->car_cand = !k->car_off && k->rings == 1 && k->npat == 0 &&
+			      d >= CAR_DET_MIN && d <= CAR_DET_MAX;
+	else if (k->car_cand)
+		k->car_seen = d >= CAR_DET_MIN && d <= CAR_DET_MAX;
+	if (on && !k->car_seen)
+		k->car_cand = false;
 	if (!on) {
 		if (!k->pat_done && k->npat < PAT_MAX)
 			k->pat[k->npat++] = MS(d);
@@ -320,14 +362,25 @@ int ls_cid_report(struct ls_port *p, char *r, size_t len)
 	if (p->kind != LS_PHONE) {
 		struct ls_cid_call *c = &k->call;
 
+		char car[64] = "-";
+
+		if (k->car_fallback)
+			snprintf(car, sizeof(car), "fallback");
+		else if (k->car == CAR_DONE && k->car_rel >= 0)
+			snprintf(car, sizeof(car), "%d/%d/%d",
+				 MS(k->car_resp), MS(k->car_delay),
+				 MS(k->car_rel));
+		else if (k->car != CAR_OFF)
+			snprintf(car, sizeof(car), "phase%d", k->car);
 		return snprintf(r, len,
 				"ok port=%d cid=%s ring=%s zone=%s number=%s "
-				"name=%s",
+				"name=%s car=%s",
 				p->chan, k->co_on ? c->std : "none",
 				k->co_on ? c->ring : "normal",
 				k->co_on ? c->zone : "us",
 				c->number[0] ? c->number : "-",
-				c->name[0] ? c->name : "-") < 0 ? -EIO : 0;
+				c->name[0] ? c->name : "-", car) < 0 ? -EIO
+								     : 0;
 	}
 	for (int i = 0; i < k->npat; i++)
 		snprintf(pat + strlen(pat), sizeof(pat) - strlen(pat), "%s%d",
@@ -351,11 +404,13 @@ int ls_cid_report(struct ls_port *p, char *r, size_t len)
 		 k->msg.number_absence ? "unavailable" : "-");
 	snprintf(r, len,
 		 "ok port=%d received=%lu number=%s name=%s standard=%s "
-		 "method=%s when=%s rings=%d cadence=%s pattern=%s",
+		 "method=%s when=%s rings=%d cadence=%s pattern=%s "
+		 "car=%s car_responses=%lu",
 		 p->chan, k->count, k->have ? num : "-",
 		 k->have ? name : "-", k->have ? k->std : "-",
 		 k->have ? k->method : "-", when, k->rings,
-		 pat[0] ? pat : "-", zones[0] ? zones : "-");
+		 pat[0] ? pat : "-", zones[0] ? zones : "-",
+		 k->car_off ? "off" : "on", k->car_count);
 	return 0;
 }
 
@@ -438,6 +493,10 @@ int ls_cid_co_setup(struct ls_port *p, const struct ls_cid_call *c, char *why,
 	k->tx_wait = false;
 	k->gap_cid = false;
 	k->gap_tx = false;
+	k->car = i < NSTDS && stds[i].car ? CAR_RING : CAR_OFF;
+	k->car_t = k->car_bursts = 0;
+	k->car_fallback = false;
+	k->car_resp = k->car_delay = k->car_rel = -1;
 	if (i < NSTDS && stds[i].lr) {
 		k->pre[k->npre].op = CO_POL;
 		k->pre[k->npre++].frames = LS_FRAMES(260);
@@ -448,7 +507,7 @@ int ls_cid_co_setup(struct ls_port *p, const struct ls_cid_call *c, char *why,
 		k->pre[k->npre].op = CO_SILENT;
 		k->pre[k->npre++].frames = LS_FRAMES(500);
 	}
-	if (i < NSTDS && !stds[i].after) {
+	if (i < NSTDS && !stds[i].after && !stds[i].car) {
 		k->pre[k->npre].op = stds[i].dtas ? CO_TX_DTAS : CO_TX;
 		k->pre[k->npre++].frames = LS_FRAMES(300);
 	}
@@ -477,6 +536,160 @@ static void start_tx(struct ls_port *p, bool dtas, int after)
 	       stds[k->si].name);
 }
 
+/* ---- JCLIP handshake ---- */
+
+void ls_cid_car_set(struct ls_port *p, bool on)
+{
+	if (p->cid)
+		p->cid->car_off = !on;
+}
+
+bool ls_cid_car_wait(struct ls_port *p)
+{
+	struct ls_cid *k = p->cid;
+
+	return k && (k->car_cand || k->car_loop);
+}
+
+bool ls_cid_car_detected(struct ls_port *p)
+{
+	struct ls_cid *k = p->cid;
+
+	if (!k || !k->car_seen)
+		return false;
+	k->car_seen = k->car_cand = false;
+	k->car_loop = true;
+	k->car_loop_t = k->t;
+	k->car_count++;
+	return true;
+}
+
+bool ls_cid_car_loop(struct ls_port *p)
+{
+	return p->cid && p->cid->car_loop;
+}
+
+bool ls_cid_car_release(struct ls_port *p)
+{
+	struct ls_cid *k = p->cid;
+
+	if (!k->car_loop)
+		return false;
+	if (k->have && k->msg_t > k->car_loop_t) {
+		ls_log("port %d: JCLIP: number received %d ms after the "
+		       "primary response: on-hook", p->chan,
+		       MS(k->msg_t - k->car_loop_t));
+	} else if (k->t - k->car_loop_t >= CAR_RELEASE_MAX) {
+		ls_log("port %d: JCLIP: no number in %d ms: on-hook", p->chan,
+		       MS(CAR_RELEASE_MAX));
+	} else {
+		return false;
+	}
+	k->car_loop = false;
+	return true;
+}
+
+/* The exchange's side, each frame while in the handshake: true: busy. */
+static bool car_tick(struct ls_port *p)
+{
+	struct ls_cid *k = p->cid;
+	int t = k->car_t++;
+
+	switch (k->car) {
+	case CAR_RING:
+		if (t % (2 * CAR_HALF) == 0) {
+			if (t >= CAR_MAX) {
+				ls_log("port %d: JCLIP: no primary response "
+				       "to %d CAR bursts: ringing without the "
+				       "number", p->chan, k->car_bursts);
+				k->car = CAR_DONE;
+				k->car_fallback = true;
+				return false;
+			}
+			k->car_bursts++;
+			ring(p, true);
+		} else if (t % (2 * CAR_HALF) == CAR_HALF) {
+			ring(p, false);
+		}
+		return true;
+	case CAR_DELAY:
+		if (t < CAR_DATA_DELAY)
+			return true;
+		gw_callerid_tx_reset(k->tx);
+		gw_callerid_tx_put(k->tx, &k->txmsg);
+		k->car_delay = t;
+		k->car = CAR_SEND;
+		k->car_t = 0;
+		ls_log("port %d: JCLIP: the number to the gateway", p->chan);
+		return true;
+	case CAR_SEND:
+		if (gw_callerid_tx_busy(k->tx))
+			return true;
+		k->car = CAR_WAIT_ONHOOK;
+		k->car_t = 0;
+		return true;
+	case CAR_WAIT_ONHOOK:
+		if (t < CAR_RELEASE_MAX)
+			return true;
+		ls_log("port %d: JCLIP: the gateway stayed off-hook after "
+		       "the number: an answer", p->chan);
+		k->car = CAR_DONE;
+		ls_co_lineop(p, GW_HW_OP_OFFHOOK);
+		return true;
+	case CAR_IR_DELAY:
+		if (t < CAR_IR_DELAY)
+			return true;
+		k->car = CAR_DONE;
+		ls_log("port %d: JCLIP handshake: primary response after %d "
+		       "ms of CAR, data %d ms after it, on-hook %d ms after "
+		       "its end", p->chan, MS(k->car_resp), MS(k->car_delay),
+		       MS(k->car_rel));
+		return false;
+	default:
+		return false;
+	}
+}
+
+bool ls_cid_co_hook(struct ls_port *p, int op)
+{
+	struct ls_cid *k = p->cid;
+
+	if (!k || !k->co_on || p->co.state != LS_CO_INCOMING)
+		return false;
+	switch (k->car) {
+	case CAR_RING:
+		if (op != GW_HW_OP_OFFHOOK)
+			return false;
+		ring(p, false);
+		k->car_resp = k->car_t;
+		k->car = CAR_DELAY;
+		k->car_t = 0;
+		ls_log("port %d: JCLIP: primary response (gateway off-hook) "
+		       "after %d CAR burst(s)", p->chan, k->car_bursts);
+		return true;
+	case CAR_DELAY:
+	case CAR_SEND:
+	case CAR_WAIT_ONHOOK:
+		if (op == GW_HW_OP_OFFHOOK)
+			return true;
+		if (op != GW_HW_OP_ONHOOK)
+			return false;
+		if (gw_callerid_tx_busy(k->tx)) {
+			gw_callerid_tx_reset(k->tx);
+			ls_log("port %d: JCLIP: released during the number",
+			       p->chan);
+		}
+		k->car_rel = k->car == CAR_WAIT_ONHOOK ? k->car_t : 0;
+		k->car = CAR_IR_DELAY;
+		k->car_t = 0;
+		ls_log("port %d: JCLIP: gateway on-hook after the number",
+		       p->chan);
+		return true;
+	default:
+		return false;
+	}
+}
+
 bool ls_cid_co_incoming(struct ls_port *p)
 {
 	struct ls_cid *k = p->cid;
@@ -484,6 +697,8 @@ bool ls_cid_co_incoming(struct ls_port *p)
 
 	if (!k || !k->co_on)
 		return false;
+	if (k->car != CAR_OFF && k->car != CAR_DONE && car_tick(p))
+		return true;
 	if (k->tx_wait && !k->gap_cid) {
 		if (gw_callerid_tx_busy(k->tx))
 			return true;

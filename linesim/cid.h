@@ -58,6 +58,28 @@ void ls_cid_co_output(struct ls_port *p, int16_t *out);
 /* The call ended or was answered. */
 void ls_cid_co_stop(struct ls_port *p);
 
+/*
+ * JCLIP (NTT number display) handshake. Phone: a first ring burst and
+ * pause of 420-620 ms each are CAR; unless `car P off`, the phone then
+ * goes off-hook (primary response) without ringing, receives the number
+ * on the closed loop and goes back on-hook; the normal ringing follows.
+ * Exchange: `call P N cid=jclip` sends CAR (0.5 s on / 0.5 s off) until
+ * the gateway's primary response or 6 s, the number 100 ms after it, and
+ * rings normally 200 ms after the gateway's release (without the number
+ * after 6 s of CAR unanswered).
+ */
+void ls_cid_car_set(struct ls_port *p, bool on);
+/* The phone: no auto answer now (a CAR burst, or in the handshake). */
+bool ls_cid_car_wait(struct ls_port *p);
+/* A ring burst began: CAR recognised, respond now (once). */
+bool ls_cid_car_detected(struct ls_port *p);
+/* Off-hook for the number; each frame: true when to go on-hook. */
+bool ls_cid_car_loop(struct ls_port *p);
+bool ls_cid_car_release(struct ls_port *p);
+/* The exchange: the gateway's hook (enum gw_hw_lineop) during the
+ * handshake; true when it was the handshake's. */
+bool ls_cid_co_hook(struct ls_port *p, int op);
+
 /* `cid P`: the report, "ok ..." */
 int ls_cid_report(struct ls_port *p, char *r, size_t len);
 

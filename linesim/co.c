@@ -322,6 +322,8 @@ void ls_co_lineop_at(struct ls_port *p, enum gw_hw_lineop op, uint64_t t)
 	struct ls_co_hook *h = &co->hook;
 	uint32_t d = t > h->t ? (uint32_t)(t - h->t) : 0;
 
+	if (ls_cid_co_hook(p, op)) /* JCLIP handshake (cid.h) */
+		return;
 	if (op == GW_HW_OP_ONHOOK && co->seized && !h->on &&
 	    break_window(co)) {
 		if (h->pulses)

@@ -711,6 +711,21 @@ static int c_cw(struct ls_sim *sim, struct args *a, char *r, size_t len)
 	return ls_cw_report(p, r, len);
 }
 
+/* `car P on|off`: whether the phone answers JCLIP's CAR (cid.h). */
+static int c_car(struct ls_sim *sim, struct args *a, char *r, size_t len)
+{
+	struct ls_port *p;
+
+	if (get_port(sim, a->v[0], &p, r, len) ||
+	    want(p, LS_PHONE, "car", r, len))
+		return -EINVAL;
+	if (strcmp(a->v[1], "on") && strcmp(a->v[1], "off"))
+		return -EINVAL;
+	ls_cid_car_set(p, !strcmp(a->v[1], "on"));
+	ls_log("port %d: response to CAR %s", p->chan, a->v[1]);
+	return reply(r, len, "ok port=%d car=%s", p->chan, a->v[1]);
+}
+
 /* `cwack P on|off`: whether the phone answers the CAS with its ACK. */
 static int c_cwack(struct ls_sim *sim, struct args *a, char *r, size_t len)
 {
@@ -755,6 +770,7 @@ static const struct cmd cmds[] = {
 	  "call P [CALLER_NUMBER|private|unavailable|- [cid=STD] [ring=NAME]"
 	  " [zone=Z] [name=NAME]]", c_call },
 	{ "cid", 1, 1, "cid P", c_cid },
+	{ "car", 2, 2, "car P on|off", c_car },
 	{ "loop", 1, 1, "loop P", c_loop },
 	{ "cw", 1, 1, "cw P", c_cw },
 	{ "cwack", 2, 2, "cwack P on|off", c_cwack },

@@ -262,9 +262,10 @@ static void burst_end(struct ls_port *p)
 	ph->ring_pulse = ph->rings == 1 && ph->ring_t < LS_FRAMES(400) &&
 			 ph->bursts == 1;
 	ls_cid_phone_burst(p, false);
-	/* a ring pulse (ETSI RP-AS, < 400 ms) is too short to answer */
+	/* a ring pulse (ETSI RP-AS, < 400 ms) is too short to answer,
+	 * a JCLIP CAR burst is not for the user */
 	if (ph->auto_on && ph->rings == ph->auto_rings &&
-	    ph->ring_t >= LS_FRAMES(400)) {
+	    ph->ring_t >= LS_FRAMES(400) && !ls_cid_car_wait(p)) {
 		/* Ring trip: off-hook stops the ringing. */
 		go_offhook(p, true);
 		ls_log("port %d: off-hook (auto answer)", p->chan);
@@ -287,12 +288,25 @@ static void burst_start(struct ls_port *p)
 	ph->ring_on = true;
 	ph->ring_t = 0;
 	ls_cid_phone_burst(p, true);
+	if (ls_cid_car_detected(p)) { /* JCLIP: primary response */
+		ph->ring_on = false;
+		ls_port_event(p, GW_HW_EV_OFFHOOK);
+		ls_log("port %d: JCLIP CAR: off-hook for the number "
+		       "(primary response)", p->chan);
+	}
 }
 
 static void ring_tick(struct ls_port *p)
 {
 	struct ls_phone *ph = &p->phone;
 
+	if (ls_cid_car_loop(p)) { /* JCLIP: receiving the number */
+		if (ls_cid_car_release(p)) {
+			ph->state = LS_PHONE_IDLE; /* the ringing follows */
+			ls_port_event(p, GW_HW_EV_ONHOOK);
+		}
+		return;
+	}
 	if (ph->auto_on && ph->auto_rings == 0) {
 		go_offhook(p, true);
 		ls_log("port %d: off-hook (auto answer)", p->chan);

@@ -13,6 +13,10 @@ One gateway with 13 FXS and 13 FXO ports, one case per port, all at once:
   port's standard and start method; the INVITE the gateway sends to the
   port's target (a SIPp UAS) must carry them in From and
   P-Asserted-Identity.
+JCLIP goes through NTT's handshake both ways: CAR, the terminal's
+off-hook (primary response), the number on the closed loop, on-hook, then
+the normal ringing; the phone must report method "car" and the exchange
+the handshake's figures (test_jclip.py has its fallback).
 Distinctive ring: two SIP calls with Alert-Info dr2 / dr3 ring two phones
 with those cadences (the phones recognise them); the exchange rings two
 FXO ports with dr2 / dr4, which the gateway recognises and reports in the
@@ -54,7 +58,7 @@ NAMED = {"bell", "etsi", "etsi-dtas", "etsi-rp", "etsi-lr"}
 AFTER = {"bell", "bell-sdmf", "etsi"}
 METHOD = {"bell": "ring", "bell-sdmf": "ring", "etsi": "ring",
           "etsi-dtas": "dtas", "etsi-rp": "rp", "etsi-lr": "lr",
-          "jclip": "pre", "dtmf": "pre", "dtmf-hash": "pre"}
+          "jclip": "car", "dtmf": "pre", "dtmf-hash": "pre"}
 
 
 def fxs_cases():
@@ -214,6 +218,14 @@ def test_callerid_matrix(tmp):
                 ok = ("info=" + ring) in h.get("Alert-Info", "") and \
                      ("cadence " + ring) in gw.log()
                 got = h.get("Alert-Info", "-")
+            elif std == "jclip":
+                # the number came through the CAR handshake
+                p = len(fxs) + fxo.index((case, std, caller, name, ring)) + 1
+                car = ls.cmd("cid %d" % p).get("car", "-")
+                m = re.match(r'(?:"([^"]*)" )?<sip:(\d+)@', frm)
+                ok = bool(m) and m.group(2) == caller and \
+                    re.match(r"\d+/\d+/\d+$", car) is not None
+                got = "From %s | PAI %s | handshake %s ms" % (frm, pai, car)
             elif caller in ("private", "unavailable"):
                 disp = "Anonymous" if caller == "private" else "Unavailable"
                 ok = ('"%s" <sip:anonymous@anonymous.invalid>' % disp) in frm and \
@@ -245,6 +257,10 @@ def test_callerid_matrix(tmp):
             print("%-4s %-12s %-10s %-6s %6s  %s" % (
                 d, case, std, "OK" if ok else "FAIL",
                 "%.1f" % sec if sec is not None else "-", got))
+        if gw:
+            for line in gw.log().splitlines() + ls.proc.text().splitlines():
+                if "JCLIP" in line:
+                    print("  " + line.strip()[-200:])
         n_ok = sum(1 for r in rows if r[3])
         print("%d of %d cases OK (FXS %d, FXO %d)" % (
             n_ok, len(rows), sum(1 for r in rows if r[0] == "fxs" and r[3]),
