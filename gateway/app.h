@@ -152,6 +152,7 @@ struct gw_app {
 	unsigned next_call_id;
 	struct gw_guard *guard; /* rate limits, bans (gateway/guard.h) */
 	struct gw_auth *auth;	/* digest authentication (gateway/auth.h) */
+	struct gw_registrar *registrar; /* sip.registrar (registrar.h) */
 	struct gw_cdr *cdr; /* NULL: no call records */
 	unsigned calls_total;
 	time_t started;

@@ -166,3 +166,53 @@ void gw_auth_note_request(struct gw_app *app, const sip_t *sip)
 			sip && sip->sip_request ?
 				sip->sip_request->rq_method_name : "?");
 }
+
+/*
+ * Digest check of an out-of-dialog REGISTER (gateway/registrar.h): no
+ * trusted-address bypass. 0 with the authenticated user in `user`, or the
+ * request has been answered (401/403) and -EACCES is returned.
+ */
+int gw_auth_register(struct gw_app *app, nua_t *nua, nua_handle_t *nh,
+		     const sip_t *sip, char *user, size_t len)
+{
+	const struct sockaddr *sa = source(app);
+	struct gw_guard *g = app->guard;
+	auth_challenger_t ach = { 401, "Unauthorized",
+				  sip_www_authenticate_class,
+				  sip_authentication_info_class };
+	auth_status_t as[1];
+	msg_t *msg = nua_current_request(app->nua);
+	char host[64], name[64];
+
+	gw_guard_addr_str(sa, host, sizeof(host));
+	if (gw_guard_blocked(g, sa) || !app->auth || !app->auth->am) {
+		nua_respond(nh, 403, "Forbidden", NUTAG_WITH_THIS(nua),
+			    TAG_END());
+		return -EACCES;
+	}
+	auth_status_init(as, sizeof(as));
+	as->as_method = sip->sip_request->rq_method_name;
+	as->as_source = msg ? msg_addrinfo(msg) : NULL;
+	auth_mod_verify(app->auth->am, as,
+			(msg_auth_t *)sip->sip_authorization, &ach);
+	if (as->as_status == 0) {
+		snprintf(user, len, "%s", as->as_user ? as->as_user : "");
+		AUTH_STATUS_DEINIT(as);
+		return 0;
+	}
+	if (as->as_match && !as->as_stale) {
+		cred_user(as->as_match, name, sizeof(name));
+		gw_guard_auth_failed(g, sa, name);
+	}
+	if (!sa || !gw_conf_trusted(app->conf, sa))
+		gw_guard_unauth(g, sa, "REGISTER"); /* rate limit */
+	if (as->as_status == 401 && as->as_response)
+		nua_respond(nh, 401, "Unauthorized", NUTAG_WITH_THIS(nua),
+			    SIPTAG_HEADER((sip_header_t *)as->as_response),
+			    TAG_END());
+	else
+		nua_respond(nh, 403, "Forbidden", NUTAG_WITH_THIS(nua),
+			    TAG_END());
+	AUTH_STATUS_DEINIT(as);
+	return -EACCES;
+}

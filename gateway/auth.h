@@ -39,4 +39,12 @@ bool gw_auth_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip);
  * counted against the source's rate limit when it is not trusted. */
 void gw_auth_note_request(struct gw_app *app, const sip_t *sip);
 
+/*
+ * Digest check of a REGISTER for the registrar (gateway/registrar.h): no
+ * trusted-address bypass; a failure counts like an INVITE's. 0 with the
+ * authenticated user name in `user`, or -EACCES once answered (401/403).
+ */
+int gw_auth_register(struct gw_app *app, nua_t *nua, nua_handle_t *nh,
+		     const sip_t *sip, char *user, size_t len);
+
 #endif

@@ -20,6 +20,7 @@
 #include "gateway/guard.h"
 #include "gateway/line.h"
 #include "gateway/log.h"
+#include "gateway/registrar.h"
 #include "gateway/route.h"
 #include "gateway/routeact.h"
 #include "gateway/transport.h"
@@ -951,11 +952,37 @@ static void fxs_try(struct gw_line *l, const char *number, int after)
 	}
 }
 
+/*
+ * target "user:NAME": the user's newest registered contact (registrar.h).
+ * Not registered: the call ends (480) and the line is left ringing.
+ */
+static int fxo_user_target(struct gw_call *c, const char *conf_target,
+			   char *uri, size_t len)
+{
+	struct gw_line *l = c->line;
+	int err;
+
+	snprintf(uri, len, "%s", conf_target);
+	if (strncmp(conf_target, "user:", 5) != 0)
+		return 0;
+	err = gw_registrar_resolve(c->app, conf_target, uri, len);
+	if (!err)
+		return 0;
+	CLOG(c, GW_LOG_NOTICE, "%s is not registered: not answered",
+	     conf_target + 5);
+	end_note(c, 480, "user not registered");
+	c->line = NULL;
+	l->call = NULL;
+	gw_line_remote_gone(l, false);
+	maybe_free(c);
+	return err;
+}
+
 void gw_call_from_fxo(struct gw_line *l)
 {
 	struct gw_app *app = l->app;
 	struct gw_call *c;
-	char from[256], hdrs[512];
+	char from[256], hdrs[512], target[256];
 
 	if (!l->conf->target[0]) {
 		gw_log(GW_LOG_NOTICE, "call",
@@ -976,7 +1003,9 @@ void gw_call_from_fxo(struct gw_line *l)
 		local_uri(app, l->conf->name, l->conf->name, from,
 			  sizeof(from));
 	uri_user(from, c->caller, sizeof(c->caller));
-	if (invite(c, l->conf->target, from, hdrs) < 0) {
+	if (fxo_user_target(c, l->conf->target, target, sizeof(target)) < 0)
+		return;
+	if (invite(c, target, from, hdrs) < 0) {
 		gw_line_remote_gone(l, false);
 		maybe_free(c);
 	}

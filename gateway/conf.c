@@ -65,6 +65,8 @@ static const char *const sip_keys[] = {
 	/* gateway/guard.h */
 	"users", "realm", "nonce_ttl_s", "rate_limit", "ban_after",
 	"ban_window_s", "ban_time_s",
+	/* gateway/registrar.h */
+	"registrar", "register_min_s", "register_max_s",
 	/* gateway/transport.h */
 	"tcp", "tls_listen", "tls_certificate", "tls_key", "tls_ca_file",
 	"tls_verify_peer", "external_address", "keepalive_s", NULL
@@ -1062,9 +1064,12 @@ static int load_port_fxo(struct ctx *c, const config_setting_t *e,
 	r = get_str(c, e, base, "target", p->target, sizeof(p->target), &s);
 	if (r < 0)
 		return r;
-	if (s && p->target[0] && !uri_ok(p->target))
+	/* "user:NAME": a user of the built-in registrar (registrar.h) */
+	if (s && p->target[0] && !uri_ok(p->target) &&
+	    !gw_conf_user_target_ok(p->target))
 		return fail(c, s, base, "target",
-			    "\"%s\" is not a SIP URI (sip:...)", p->target);
+			    "\"%s\" is not a SIP URI (sip:...) or user:NAME",
+			    p->target);
 	r = get_int(c, e, base, "dialtone_timeout_ms", TIMEOUT_MIN_MS,
 		    TIMEOUT_MAX_MS, &p->dialtone_timeout_ms, NULL);
 	if (r < 0)
@@ -1845,6 +1850,14 @@ int gw_conf_get_list(struct gw_conf_ctx *c, const config_setting_t *root,
 		     const char *name, int max, config_setting_t **out)
 {
 	return get_list((struct ctx *)c, root, name, max, out);
+}
+
+bool gw_conf_user_target_ok(const char *s)
+{
+	return strncmp(s, "user:", 5) == 0 && s[5] &&
+	       strspn(s + 5, "abcdefghijklmnopqrstuvwxyz"
+			     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-+") ==
+		       strlen(s + 5);
 }
 
 bool gw_conf_uri_ok(const char *s)

@@ -43,5 +43,7 @@ int gw_conf_parse_hostport(const char *v, char *host, size_t hostlen,
 			   int *port);
 /* "sip:" and no space, control character, <, > or ". */
 bool gw_conf_uri_ok(const char *s);
+/* "user:NAME", NAME of letters, digits and ._-+ (gateway/registrar.h) */
+bool gw_conf_user_target_ok(const char *s);
 
 #endif

@@ -18,6 +18,7 @@
 #include "gateway/call.h"
 #include "gateway/log.h"
 #include "gateway/mwi.h"
+#include "gateway/registrar.h"
 #include "gateway/reload.h"
 #include "gateway/route.h"
 #include "gateway/trunk.h"
@@ -207,6 +208,9 @@ static int on_accept(su_root_magic_t *magic, su_wait_t *w,
 	} else if (strcmp(req, "trunks") == 0) { /* gateway/trunk.c */
 		b->len += gw_trunk_show(ctl->app, b->data + b->len,
 					sizeof(b->data) - b->len);
+		/* the built-in registrar's bindings (registrar.h) */
+		b->len += gw_registrar_show(ctl->app, b->data + b->len,
+					    sizeof(b->data) - b->len);
 		out(b, "ok\n");
 	} else if (strcmp(req, "reload") == 0) { /* gateway/reload.h */
 		char *r = malloc(sizeof(b->data) - 16);

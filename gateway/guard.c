@@ -138,7 +138,31 @@ struct gw_conf_sec *gw_guard_conf_alloc(void)
 	sec->ban_after = 5;
 	sec->ban_window_s = 60;
 	sec->ban_time_s = 600;
+	sec->register_min_s = 60;
+	sec->register_max_s = 3600;
 	return sec;
+}
+
+/* sip.registrar, register_min_s, register_max_s (gateway/registrar.h) */
+static int conf_registrar(struct gw_conf_ctx *c, const config_setting_t *g,
+			  struct gw_conf_sec *sec)
+{
+	config_setting_t *s;
+	int r;
+
+	r = gw_conf_get_bool(c, g, "sip", "registrar", &sec->registrar);
+	if (r >= 0)
+		r = gw_conf_get_int(c, g, "sip", "register_min_s", 10, 86400,
+				    &sec->register_min_s, NULL);
+	if (r >= 0)
+		r = gw_conf_get_int(c, g, "sip", "register_max_s", 10, 86400,
+				    &sec->register_max_s, &s);
+	if (r >= 0 && sec->register_max_s < sec->register_min_s)
+		return gw_conf_fail(c, s ? s : (config_setting_t *)g, "sip",
+				    "register_max_s",
+				    "%d is below register_min_s (%d)",
+				    sec->register_max_s, sec->register_min_s);
+	return r;
 }
 
 int gw_guard_conf_sip(struct gw_conf_ctx *c, const void *grp)
@@ -170,10 +194,18 @@ int gw_guard_conf_sip(struct gw_conf_ctx *c, const void *grp)
 	if (r >= 0)
 		r = gw_conf_get_int(c, g, "sip", "ban_time_s", 1, 604800,
 				    &sec->ban_time_s, NULL);
+	if (r >= 0)
+		r = conf_registrar(c, g, sec);
 	if (r < 0)
 		return r;
 	s = config_setting_get_member(g, "users");
-	return s ? load_users(c, sec, s) : 0;
+	r = s ? load_users(c, sec, s) : 0;
+	if (r >= 0 && sec->registrar && !sec->nusers)
+		return gw_conf_fail(c, config_setting_get_member(g,
+								 "registrar"),
+				    "sip", "registrar",
+				    "needs sip.users (digest credentials)");
+	return r;
 }
 
 int gw_guard_conf_general(struct gw_conf_ctx *c, const void *grp)

@@ -59,6 +59,10 @@ struct gw_conf_sec {
 	char blocked[GW_GUARD_MAX_PREFIXES][16];
 	int nblocked;
 	bool blocked_set; /* the key was given */
+	/* built-in registrar (gateway/registrar.h) */
+	bool registrar;	    /* sip.registrar, default false */
+	int register_min_s; /* sip.register_min_s, 10..86400, default 60 */
+	int register_max_s; /* sip.register_max_s, min..86400, default 3600 */
 };
 
 /* conf.c hooks: defaults, sip.* and general.* security keys, zone

@@ -23,6 +23,7 @@ libgwcore_la_SOURCES = \
 	gateway/notify.c gateway/notify.h \
 	gateway/reload.c gateway/reload.h \
 	gateway/auth.c gateway/auth.h \
+	gateway/registrar.c gateway/registrar.h \
 	gateway/guard.c gateway/guard.h \
 	gateway/trunk.c gateway/trunk.h \
 	gateway/mwi.c gateway/mwi.h \

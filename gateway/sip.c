@@ -18,6 +18,7 @@
 #include "gateway/guard.h"
 #include "gateway/log.h"
 #include "gateway/mwi.h"
+#include "gateway/registrar.h"
 #include "gateway/sip.h"
 #include "gateway/transport.h"
 #include "gateway/trunk.h"
@@ -89,13 +90,18 @@ static void callback(nua_event_t event, int status, char const *phrase,
 		if (status >= 200)
 			shutdown_done = true;
 		break;
+	case nua_i_register:
+		if (app->registrar && !c && nh) { /* registrar.h */
+			gw_registrar_request(app, nua, nh, sip);
+			break;
+		}
+		__attribute__((fallthrough)); /* answered by nua */
 	case nua_i_options:
 	case nua_i_message:
 	case nua_i_chat:
 	case nua_i_subscribe:
 	case nua_i_publish:
 	case nua_i_method:
-	case nua_i_register:
 	case nua_i_refer:
 		/* Answered by nua itself; drop the handle it made for us. */
 		if (!c)
@@ -124,10 +130,28 @@ static int sip_guard_start(struct gw_app *app)
 	return 0;
 }
 
+/* The built-in registrar answers REGISTER itself (registrar.h). */
+static int sip_registrar_start(struct gw_app *app)
+{
+	int err;
+
+	if (!app->conf->sec->registrar)
+		return 0;
+	err = gw_registrar_alloc(&app->registrar, app);
+	if (err)
+		return err;
+	nua_set_params(app->nua, NUTAG_APPL_METHOD("REGISTER"),
+		       NUTAG_ALLOW("REGISTER"), TAG_END());
+	gw_log(GW_LOG_INFO, "registrar", "built-in registrar enabled");
+	return 0;
+}
+
 static void sip_guard_stop(struct gw_app *app)
 {
 	gw_auth_free(app->auth);
 	app->auth = NULL;
+	gw_registrar_free(app->registrar);
+	app->registrar = NULL;
 	gw_guard_free(app->guard);
 	app->guard = NULL;
 }
@@ -148,7 +172,8 @@ int gw_sip_start(struct gw_app *app)
 		       SIPTAG_USER_AGENT_STR(PACKAGE_NAME "/" PACKAGE_VERSION),
 		       TAG_END());
 	gw_callfeat_nua_params(app); /* RFC 4028, 3262 (callfeat.h) */
-	return sip_guard_start(app);
+	err = sip_guard_start(app);
+	return err ? err : sip_registrar_start(app);
 }
 
 void gw_sip_stop(struct gw_app *app)

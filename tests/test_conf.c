@@ -1412,6 +1412,44 @@ static int security_keys(void)
 	return 0;
 }
 
+/* The built-in registrar (gateway/registrar.h): keys, user: targets. */
+#define ALICE "users = ( { name = \"alice\"; password = \"s3cret-pw\"; } );"
+static int registrar_keys(void)
+{
+	struct gw_conf *conf;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CARD, &conf, path, sizeof(path), err,
+			      sizeof(err)), 0);
+	TEST_ASSERT(!conf->sec->registrar);
+	TEST_EQ_INT(conf->sec->register_min_s, 60);
+	TEST_EQ_INT(conf->sec->register_max_s, 3600);
+	gw_conf_free(conf);
+	TEST_EQ_INT(load_text(CARD "sip = { registrar = true; " ALICE "\n"
+			      " register_min_s = 30; register_max_s = 600; };\n"
+			      "ports = ( { name = \"fxo1\"; channel = 3;"
+			      " type = \"fxo\"; target = \"user:alice\"; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_ASSERT(conf->sec->registrar);
+	TEST_EQ_INT(conf->sec->register_min_s, 30);
+	TEST_EQ_INT(conf->sec->register_max_s, 600);
+	TEST_EQ_STR(conf->ports[0].target, "user:alice");
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "sip = {\n registrar = true; };\n", 3,
+		     "sip.registrar", "sip.users");
+	EXPECT_ERROR(CARD "sip = {\n registrar = 1; };\n", 3,
+		     "sip.registrar", "true or false");
+	EXPECT_ERROR(CARD "sip = {\n register_min_s = 5; };\n", 3,
+		     "sip.register_min_s", NULL);
+	EXPECT_ERROR(CARD "sip = { register_min_s = 600;\n"
+		     " register_max_s = 60; };\n", 3, "sip.register_max_s",
+		     "below register_min_s");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+		     " type = \"fxo\"; target = \"user:a b\"; } );\n", 3,
+		     "ports.[0].target", "user:NAME");
+	return 0;
+}
+
 /* SIP trunks (gateway/trunk.h): keys, defaults, routes to them, errors. */
 #define TRUNK "trunks = ( { name = \"prov\"; proxy = \"sip:10.0.0.1:5070\"; " \
 	      "username = \"u1\"; password = \"pw\"; } );\n"
@@ -1702,6 +1740,7 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_route_actions", route_action_keys },
 	{ "conf_log_levels", log_level_keys },
 	{ "conf_security", security_keys },
+	{ "conf_registrar", registrar_keys },
 	{ "conf_route_match_keys", route_match_keys },
 	{ "conf_demo", demo },
 	{ "conf_default", shipped_default },

@@ -144,7 +144,10 @@ class Baresip:
 
     def __init__(self, tmp, name, source, channels=1, account="", limit=60,
                  seconds=None, dial=None, modules=(), codecs="PCMU/8000/1",
-                 extra_config=""):
+                 extra_config="", aor=None):
+        """aor: "sip:USER@HOST:PORT" to register there (the account line
+        then starts with it instead of the local address; `account`
+        carries ;auth_pass=...;regint=N)."""
         self.dir = os.path.join(tmp, "baresip-" + name)
         os.makedirs(os.path.join(self.dir, "rec"), exist_ok=True)
         self.sip_port = free_port(socket.SOCK_STREAM)
@@ -178,8 +181,11 @@ statmode_default	off
            mods="".join("module\t\t\t%s\n" % m for m in modules),
            extra=extra_config))
         with open(os.path.join(self.dir, "accounts"), "w") as f:
-            f.write("<sip:%s@127.0.0.1:%d>;regint=0;audio_codecs=%s%s\n"
-                    % (name, self.sip_port, codecs, account))
+            if aor:
+                f.write("<%s>;audio_codecs=%s%s\n" % (aor, codecs, account))
+            else:
+                f.write("<sip:%s@127.0.0.1:%d>;regint=0;audio_codecs=%s%s\n"
+                        % (name, self.sip_port, codecs, account))
         open(os.path.join(self.dir, "contacts"), "w").close()
         argv = ["baresip", "-f", self.dir]
         if seconds:
