@@ -28,7 +28,7 @@ PACKAGES=(
     linux-headers-amd64 dahdi qemu-system-x86 busybox-static bzip2 cpio
     # the Debian package: built, checked with lintian, installed, purged
     # (tests/package/run.sh)
-    debhelper dpkg-dev fakeroot lintian
+    debhelper dpkg-dev fakeroot lintian systemd
 )
 
 usage() {
