@@ -495,7 +495,7 @@ static void cw_out(struct gw_media *m, int chan, struct chan *c)
 		post(m, &ev);
 }
 
-/* CMD_PULSE, CMD_FLASH: the card times the hook changes. */
+/* CMD_PULSE, CMD_FLASH, CMD_DISCONNECT: the card times the line changes. */
 static void hook_cmd(struct gw_media *m, const struct gw_media_cmd *cmd)
 {
 	int err = -ENOTSUP;
@@ -506,6 +506,8 @@ static void hook_cmd(struct gw_media *m, const struct gw_media_cmd *cmd)
 					 &cmd->pulse.timing);
 	else if (cmd->type == GW_MEDIA_CMD_FLASH && m->ops->hookflash)
 		err = m->ops->hookflash(m->card, cmd->chan, cmd->flash_ms);
+	else if (cmd->type == GW_MEDIA_CMD_DISCONNECT && m->ops->disconnect)
+		err = m->ops->disconnect(m->card, cmd->chan, cmd->ms);
 	if (err < 0) {
 		struct gw_media_ev ev = {
 			.type = GW_MEDIA_EV_LINEOP_FAILED,
@@ -631,18 +633,6 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 		energy_cmd(cmd, c);
 		break;
 	case GW_MEDIA_CMD_DISCONNECT:
-		err = m->ops->disconnect ?
-			      m->ops->disconnect(m->card, cmd->chan, cmd->ms) :
-			      -ENOTSUP;
-		if (err < 0) {
-			struct gw_media_ev ev = {
-				.type = GW_MEDIA_EV_LINEOP_FAILED,
-				.chan = cmd->chan,
-				.lineop = { .op = 0, .err = err },
-			};
-			post(m, &ev);
-		}
-		break;
 	case GW_MEDIA_CMD_PULSE:
 	case GW_MEDIA_CMD_FLASH:
 		hook_cmd(m, cmd);
