@@ -96,9 +96,20 @@ class Rig:
     def call(self, port, number, media=True):
         """SIPp calls `number` on `port`: 183, 200, then waits for BYE."""
         extra = ["-rtp_echo"] if media else []
-        return sipp(self.tmp, "uac_far_hangup.xml", self.uri, "8%02d%s" % (port, number),
-                    free_port(), media_port=free_udp_pair(), extra=extra,
-                    limit=90, name="sipp_p%02d" % port)
+        # Ports picked free a moment ago may be taken by the time SIPp
+        # binds (20 SIPp processes open sockets at once): start again
+        # with other ports when it could not bind.
+        for attempt in range(3):
+            name = "sipp_p%02d" % port + ("_%d" % attempt if attempt else "")
+            p = sipp(self.tmp, "uac_far_hangup.xml", self.uri, "8%02d%s" % (port, number),
+                     free_port(), media_port=free_udp_pair(), extra=extra,
+                     limit=90, name=name)
+            time.sleep(0.2)
+            err = os.path.join(self.tmp, name + "_err.log")
+            if p.alive() or not (os.path.exists(err) and
+                                 "errno = 98" in open(err, errors="replace").read()):
+                return p
+        return p
 
     def close(self):
         try:
