@@ -250,7 +250,7 @@ int gw_ctl_start(struct gw_ctl **ret, struct gw_app *app, const char *path)
 	struct gw_ctl *ctl;
 	int err;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (strlen(path) + 4 >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	ctl = calloc(1, sizeof(*ctl));
 	if (!ctl)
@@ -258,19 +258,25 @@ int gw_ctl_start(struct gw_ctl **ret, struct gw_app *app, const char *path)
 	ctl->app = app;
 	ctl->reg = -1;
 	strcpy(ctl->path, path);
-	strcpy(sa.sun_path, path);
+	/*
+	 * Bound and listening under a temporary name, then renamed over the
+	 * real one (replacing a stale socket from a previous run): whoever
+	 * sees the path can connect to it at once.
+	 */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new", path);
 	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (ctl->fd < 0) {
 		err = -errno;
 		goto fail;
 	}
-	unlink(path); /* a stale socket from a previous run */
+	unlink(sa.sun_path);
 	if (bind(ctl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(ctl->fd, 16) < 0) {
+	    listen(ctl->fd, 16) < 0 || chmod(sa.sun_path, 0660) < 0 ||
+	    rename(sa.sun_path, path) < 0) {
 		err = -errno;
+		unlink(sa.sun_path);
 		goto fail;
 	}
-	chmod(path, 0660);
 	su_wait_create(ctl->wait, ctl->fd, SU_WAIT_ACCEPT);
 	ctl->reg = su_root_register(app->root, ctl->wait, on_accept, ctl, 0);
 	if (ctl->reg < 0) {
