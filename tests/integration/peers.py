@@ -10,8 +10,8 @@ import socket
 import subprocess
 import time
 
-from gwtest import (BUILDDIR, SRCDIR, DBM0_RMS, Proc, binpath, free_port,
-                    wait_until, write_wav, sine)
+from gwtest import (BUILDDIR, SRCDIR, DBM0_RMS, Linesim, Proc, binpath,
+                    free_port, wait_until, write_wav, sine)
 
 SIPP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sipp")
 
@@ -115,6 +115,38 @@ class Gateway:
             raise AssertionError("gateway exited with %s:\n%s" % (rc, self.proc.text()[-3000:]))
         return rc
 
+
+class GwRig:
+    """copperline-linesim and the gateway on it, for a `with` block: both
+    are stopped (and the gateway's exit status checked) at its end, and a
+    failed start leaves nothing running. ls_kw go to Linesim (e.g. ports),
+    the other keywords to Gateway (conf_edit, peer_port, ...); every port
+    must be idle after the start."""
+
+    def __init__(self, tmp, ls_kw=None, **kw):
+        self.tmp = tmp
+        self.ls = Linesim(tmp, **(ls_kw or {}))
+        self.gw = None
+        try:
+            self.gw = Gateway(tmp, self.ls, **kw)
+            self.gw.assert_all_idle(5)
+        except BaseException:
+            self.close()
+            raise
+        self.uri = "127.0.0.1:%d" % self.gw.sip_port
+
+    def close(self):
+        try:
+            if self.gw:
+                self.gw.stop()
+        finally:
+            self.ls.stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 def sipp(tmp, scenario, remote, service, local_port, media_port=None, extra=(),
          limit=60, name=None):

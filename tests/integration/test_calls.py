@@ -9,9 +9,9 @@ import socket
 import struct
 import time
 
-from gwtest import (Linesim, analyze, assert_tone, level_dbm0, read_wav,
+from gwtest import (analyze, assert_tone, level_dbm0, read_wav,
                     speech_like, wait_until, write_wav)
-from peers import Baresip, Gateway, sipp, sipp_messages, tone_wav
+from peers import Baresip, GwRig, sipp, sipp_messages, tone_wav
 
 FXS1, FXS2, FXO1, FXO2 = 1, 2, 3, 4
 
@@ -22,7 +22,7 @@ def no_canceller(text):
     return text
 
 
-class Rig:
+class Rig(GwRig):
     """linesim + gateway, stopped (and checked) at the end of a test."""
 
     def __init__(self, tmp, peer_port=5070, canceller=True, **kw):
@@ -30,31 +30,9 @@ class Rig:
         loop-around lines (1000, the phones' echo, a peer's -rtp_echo) send
         back what they hear, and a steady tone looped back is exactly what
         a line echo canceller is there to remove."""
-        self.tmp = tmp
         if not canceller:
             kw["conf_edit"] = no_canceller
-        self.ls = Linesim(tmp)
-        self.gw = None
-        try:
-            self.gw = Gateway(tmp, self.ls, peer_port=peer_port, **kw)
-            self.gw.assert_all_idle(5)
-        except BaseException:
-            self.close()  # leave nothing running behind a failed start
-            raise
-        self.uri = "127.0.0.1:%d" % self.gw.sip_port
-
-    def close(self):
-        try:
-            if self.gw:
-                self.gw.stop()
-        finally:
-            self.ls.stop()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
+        super().__init__(tmp, peer_port=peer_port, **kw)
 
 
 def test_sip_to_fxo_milliwatt(tmp):

@@ -12,6 +12,7 @@ import time
 
 from gwtest import Linesim, binpath, free_port, wait_until
 from peers import Gateway, free_udp_pair, sipp
+from peers import GwRig as Rig
 
 FXO1 = 3
 
@@ -39,31 +40,6 @@ def options(tmp, gw, user, name):
              free_port(), limit=20, name=name)
     rc = u.wait(15)
     assert rc == 0, "SIPp OPTIONS failed (%s):\n%s" % (rc, u.text()[-2000:])
-
-
-class Rig:
-    def __init__(self, tmp, **kw):
-        self.ls = Linesim(tmp)
-        self.gw = None
-        try:
-            self.gw = Gateway(tmp, self.ls, **kw)
-            self.gw.assert_all_idle(5)
-        except BaseException:
-            self.close()
-            raise
-
-    def close(self):
-        try:
-            if self.gw:
-                self.gw.stop()
-        finally:
-            self.ls.stop()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def journald_lines_only(text):

@@ -16,8 +16,8 @@ import os
 import re
 import time
 
-from gwtest import Linesim, wait_until
-from peers import Gateway, free_udp_pair, sipp, sipp_messages
+from gwtest import wait_until
+from peers import GwRig, free_udp_pair, sipp, sipp_messages
 from gwtest import free_port
 
 ZONES = ("us", "uk", "de")
@@ -78,18 +78,10 @@ def conf_editor(ports):
     return edit
 
 
-class Rig:
+class Rig(GwRig):
     def __init__(self, tmp, ports):
-        self.tmp = tmp
-        self.ls = Linesim(tmp, ports=",".join(["fxo"] * len(ports)))
-        self.gw = None
-        try:
-            self.gw = Gateway(tmp, self.ls, conf_edit=conf_editor(ports))
-            self.gw.assert_all_idle(5)
-        except BaseException:
-            self.close()
-            raise
-        self.uri = "127.0.0.1:%d" % self.gw.sip_port
+        super().__init__(tmp, ls_kw={"ports": ",".join(["fxo"] * len(ports))},
+                         conf_edit=conf_editor(ports))
         for i, (zone, _) in enumerate(ports):
             self.ls.cmd("zone %d %s" % (i + 1, zone))
 
@@ -110,19 +102,6 @@ class Rig:
                                  "errno = 98" in open(err, errors="replace").read()):
                 return p
         return p
-
-    def close(self):
-        try:
-            if self.gw:
-                self.gw.stop()
-        finally:
-            self.ls.stop()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 def disconnects(log):

@@ -9,8 +9,8 @@ import socket
 import time
 from datetime import datetime
 
-from gwtest import Linesim, free_port, wait_until
-from peers import Gateway, sipp, sipp_messages
+from gwtest import free_port, wait_until
+from peers import GwRig, sipp, sipp_messages
 
 FXS1 = 1
 
@@ -36,15 +36,9 @@ def edit(section, route=None):
     return f
 
 
-class Rig:
+class Rig(GwRig):
     def __init__(self, tmp, section, route=None):
-        self.ls = Linesim(tmp)
-        self.gw = None
-        try:
-            self.gw = Gateway(tmp, self.ls, conf_edit=edit(section, route))
-        except BaseException:
-            self.ls.stop()
-            raise
+        super().__init__(tmp, conf_edit=edit(section, route))
 
     def trunks(self):
         rc, text = self.gw.ctl("trunks")
@@ -56,19 +50,6 @@ class Rig:
                 kv = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', line))
                 out[w[1]] = {k: v.strip('"') for k, v in kv.items()}
         return out
-
-    def close(self):
-        try:
-            if self.gw:
-                self.gw.stop()
-        finally:
-            self.ls.stop()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 _TS = re.compile(r"^-+ (\d{4}-\d\d-\d\d\t?\s*\d\d:\d\d:\d\d\.\d+)", re.M)
