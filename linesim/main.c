@@ -79,19 +79,25 @@ int ls_unix_listen(const char *path, int type, int *ret)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, err;
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (strlen(path) + 4 >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
-	strcpy(sa.sun_path, path);
+	/*
+	 * Listening under a temporary name first, then renamed over the
+	 * path (replacing a stale socket): whoever sees the path can
+	 * connect at once.
+	 */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s.new", path);
 	fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (unlink(path) < 0 && errno != ENOENT) {
+	if (unlink(sa.sun_path) < 0 && errno != ENOENT) {
 		err = -errno;
 		goto fail;
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    listen(fd, 8) < 0) {
+	    listen(fd, 8) < 0 || rename(sa.sun_path, path) < 0) {
 		err = -errno;
+		unlink(sa.sun_path);
 		goto fail;
 	}
 	*ret = fd;
