@@ -5,6 +5,7 @@
  * most networks use is given; what was simplified is said at the zone.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <strings.h>
 
 #include "dsp/zone.h"
@@ -397,4 +398,22 @@ int gw_zone_tone_segs(const struct gw_zone_tone *t)
 	while (n < GW_ZONE_SEGS && t->seg[n].ms)
 		n++;
 	return n;
+}
+
+bool gw_zone_ring_match(const struct gw_zone_ring *r, const int *ms, int n,
+			bool final_silence)
+{
+	int segs = 0;
+
+	while (segs < GW_ZONE_RING_SEGS && r->ms[segs])
+		segs++;
+	if (segs - (final_silence ? 0 : 1) != n)
+		return false;
+	for (int j = 0; j < n; j++) {
+		int tol = r->ms[j] / 4 > 100 ? r->ms[j] / 4 : 100;
+
+		if (abs(ms[j] - r->ms[j]) > tol)
+			return false;
+	}
+	return true;
 }

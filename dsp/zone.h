@@ -36,6 +36,7 @@
 #ifndef GW_DSP_ZONE_H
 #define GW_DSP_ZONE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dsp/tone.h"
@@ -84,5 +85,13 @@ int gw_zone_count(void);
 const struct gw_zone *gw_zone_at(int i);
 /* Number of segments of a zone tone (0: the zone has no such tone). */
 int gw_zone_tone_segs(const struct gw_zone_tone *t);
+/*
+ * Does a measured ring pattern (ms[0..n-1], on and off alternating) match
+ * the cadence r? Each segment within a quarter of its length (at least
+ * 100 ms). final_silence: the pattern includes the cadence's last (off)
+ * segment; else it stops before it (a ring measured up to the next one).
+ */
+bool gw_zone_ring_match(const struct gw_zone_ring *r, const int *ms, int n,
+			bool final_silence);
 
 #endif

@@ -645,23 +645,9 @@ static const char *match_cadence(struct gw_line *l, const int *ms, int n)
 {
 	const struct gw_zone *z = zone_of(l);
 
-	for (int i = 0; i < GW_ZONE_RINGS && z->ring[i].name; i++) {
-		const uint16_t *c = z->ring[i].ms;
-		int cn = 0, j;
-
-		while (cn < GW_ZONE_RING_SEGS && c[cn])
-			cn++;
-		if (cn - 1 != n)
-			continue;
-		for (j = 0; j < n; j++) {
-			int tol = c[j] / 4 > 100 ? c[j] / 4 : 100;
-
-			if (abs(ms[j] - c[j]) > tol)
-				break;
-		}
-		if (j == n)
+	for (int i = 0; i < GW_ZONE_RINGS && z->ring[i].name; i++)
+		if (gw_zone_ring_match(&z->ring[i], ms, n, false))
 			return z->ring[i].name;
-	}
 	return NULL;
 }
 

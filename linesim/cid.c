@@ -323,25 +323,12 @@ static void match(const struct ls_cid *k, char *buf, size_t len)
 	for (int z = 0; z < gw_zone_count(); z++) {
 		const struct gw_zone *zn = gw_zone_at(z);
 
-		for (int i = 0; i < GW_ZONE_RINGS && zn->ring[i].name; i++) {
-			const uint16_t *c = zn->ring[i].ms;
-			int n = 0, j;
-
-			while (n < GW_ZONE_RING_SEGS && c[n])
-				n++;
-			if (n != k->npat)
-				continue;
-			for (j = 0; j < n; j++) {
-				int tol = c[j] / 4 > 100 ? c[j] / 4 : 100;
-
-				if (abs(k->pat[j] - c[j]) > tol)
-					break;
-			}
-			if (j == n)
+		for (int i = 0; i < GW_ZONE_RINGS && zn->ring[i].name; i++)
+			if (gw_zone_ring_match(&zn->ring[i], k->pat, k->npat,
+					       true))
 				snprintf(buf + strlen(buf), len - strlen(buf),
 					 "%s%s:%s", buf[0] ? "," : "",
 					 zn->name, zn->ring[i].name);
-		}
 	}
 }
 
