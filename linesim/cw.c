@@ -14,6 +14,7 @@
 #include "dsp/callerid.h"
 #include "dsp/dtmf.h"
 #include "linesim/cw.h"
+#include "linesim/fskrx.h"
 #include "linesim/linesim.h"
 
 #define MS(f) ((int)(f) * 20) /* frames -> ms */
@@ -23,7 +24,6 @@
 #define SAS_MAX LS_FRAMES(400)
 #define ACK_LEVEL_DBM0 (-10)
 #define ACK_MS 60
-#define NRX 2
 
 struct ls_cw {
 	bool ack_on;
@@ -37,18 +37,12 @@ struct ls_cw {
 	int64_t cas_t; /* frame the CAS ended in */
 	struct gw_callerid_alert_rx *alert;
 	struct gw_dtmf_tx *ack;
-	struct gw_callerid_rx *rx[NRX];
-	double e_bell, e_v23;
+	struct ls_fskrx fsk;
 	/* the last message */
 	struct gw_callerid_msg msg;
 	const char *std;
 	int data_ms;
 };
-
-static const enum gw_callerid_standard rx_std[NRX] = {
-	GW_CALLERID_BELL202_MDMF, GW_CALLERID_ETSI_FSK,
-};
-static const char *const rx_name[NRX] = { "bell202", "etsi" };
 
 int ls_cw_alloc(struct ls_port *p)
 {
@@ -62,8 +56,8 @@ int ls_cw_alloc(struct ls_port *p)
 	err = gw_callerid_alert_rx_alloc(&k->alert);
 	if (!err)
 		err = gw_dtmf_tx_alloc(&k->ack, ACK_LEVEL_DBM0, ACK_MS, 0);
-	for (int i = 0; !err && i < NRX; i++)
-		err = gw_callerid_rx_alloc(&k->rx[i], rx_std[i]);
+	if (!err)
+		err = ls_fskrx_init(&k->fsk, false);
 	if (err) {
 		ls_cw_free(p);
 		return err;
@@ -81,9 +75,7 @@ void ls_cw_free(struct ls_port *p)
 		gw_callerid_alert_rx_free(k->alert);
 	if (k->ack)
 		gw_dtmf_tx_free(k->ack);
-	for (int i = 0; i < NRX; i++)
-		if (k->rx[i])
-			gw_callerid_rx_free(k->rx[i]);
+	ls_fskrx_fini(&k->fsk);
 	free(k);
 	p->phone.cw = NULL;
 }
@@ -129,23 +121,14 @@ static void sas_tick(struct ls_port *p, struct ls_cw *k, const int16_t *in,
 	k->sas_run = 0;
 }
 
-static void fsk_tick(struct ls_port *p, struct ls_cw *k, const int16_t *in,
-		     double e)
+static void fsk_tick(struct ls_port *p, struct ls_cw *k, const int16_t *in)
 {
 	struct gw_callerid_msg m;
 
-	k->e_bell = 0.8 * k->e_bell +
-		    gw_level_tone_share(in, LS_FRAME, 1200, e) +
-		    gw_level_tone_share(in, LS_FRAME, 2200, e);
-	k->e_v23 = 0.8 * k->e_v23 +
-		   gw_level_tone_share(in, LS_FRAME, 1300, e) +
-		   gw_level_tone_share(in, LS_FRAME, 2100, e);
-	for (int i = 0; i < NRX && k->listening; i++) {
-		if (gw_callerid_rx_process(k->rx[i], in, LS_FRAME, &m) != 1)
-			continue;
+	if (ls_fskrx_process(&k->fsk, in, LS_FRAME, &m)) {
 		k->msg = m;
 		k->msgs++;
-		k->std = k->e_v23 > k->e_bell ? rx_name[1] : rx_name[0];
+		k->std = ls_fskrx_std(&k->fsk);
 		k->data_ms = MS(k->t - k->cas_t);
 		k->listening = false; /* the other receiver's copy too */
 		ls_log("port %d: call-waiting caller ID (%s FSK, %d ms after "
@@ -173,16 +156,14 @@ bool ls_cw_tick(struct ls_port *p, const int16_t *in, int16_t *out)
 		e += (double)in[i] * in[i];
 	sas_tick(p, k, in, e);
 	if (k->listening)
-		fsk_tick(p, k, in, e);
+		fsk_tick(p, k, in);
 	ms = gw_callerid_alert_rx_process(k->alert, in, LS_FRAME);
 	if (ms > 0) {
 		k->cas++;
 		k->cas_ms = ms;
 		k->cas_t = k->t;
 		k->listening = true;
-		k->e_bell = k->e_v23 = 0;
-		for (int i = 0; i < NRX; i++)
-			gw_callerid_rx_reset(k->rx[i]);
+		ls_fskrx_reset(&k->fsk);
 		if (k->ack_on && gw_dtmf_tx_put(k->ack, "D") == 0)
 			k->acks++;
 		ls_log("port %d: CAS (%d ms): handset muted%s", p->chan, ms,

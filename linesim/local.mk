@@ -14,7 +14,8 @@ copperline_linesim_SOURCES = \
 	linesim/far.c linesim/far.h \
 	linesim/script.c linesim/script.h \
 	linesim/loop.c linesim/loop.h \
-	linesim/cw.c linesim/cw.h
+	linesim/cw.c linesim/cw.h \
+	linesim/fskrx.c linesim/fskrx.h
 copperline_linesim_CFLAGS = $(AM_CFLAGS) $(SPANDSP_CFLAGS) $(SNDFILE_CFLAGS)
 copperline_linesim_LDADD = libgwdsp.la $(SPANDSP_LIBS) $(SNDFILE_LIBS) -lm
 

@@ -14,6 +14,7 @@
 #include "dsp/level.h"
 #include "dsp/callerid.h"
 #include "linesim/linesim.h"
+#include "linesim/fskrx.h"
 #include "linesim/loop.h"
 
 #define MS(f) ((int)(f) * 20) /* frames -> ms */
@@ -21,7 +22,6 @@
 #define HOWLER_HOLD LS_FRAMES(300) /* over the tone's 0.1 s gaps */
 #define SOUND_RMS 150.0		   /* about -43 dBm0 */
 #define LOG_MAX 1024
-#define NRX 2
 
 struct ls_loop {
 	int64_t t; /* frames since start */
@@ -39,20 +39,12 @@ struct ls_loop {
 	char log[LOG_MAX];
 	size_t loglen;
 	/* lamp */
-	struct gw_callerid_rx *rx[NRX];
+	struct ls_fskrx fsk;
 	int lamp; /* 1 on, 0 off, -1 not told yet */
 	unsigned long mwi_msgs;
 	const char *lamp_std;
-	/* Bell 202 and V.23 are close enough for both receivers to decode
-	 * the same message: the modem is told by its tones' energy */
-	double e_bell, e_v23; /* decaying */
 	int64_t msg_t;	      /* frame of the last message */
 };
-
-static const enum gw_callerid_standard rx_std[NRX] = {
-	GW_CALLERID_BELL202_MDMF, GW_CALLERID_ETSI_FSK,
-};
-static const char *const rx_name[NRX] = { "bell202", "etsi" };
 
 int ls_loop_alloc(struct ls_port *p)
 {
@@ -63,14 +55,10 @@ int ls_loop_alloc(struct ls_port *p)
 		return -ENOMEM;
 	lp->lamp = -1;
 	lp->heard = "none";
-	for (int i = 0; i < NRX; i++) {
-		err = gw_callerid_rx_alloc(&lp->rx[i], rx_std[i]);
-		if (err < 0) {
-			p->phone.loop = lp;
-			ls_loop_free(p);
-			return err;
-		}
-		gw_callerid_rx_set_mwi(lp->rx[i], true);
+	err = ls_fskrx_init(&lp->fsk, true);
+	if (err < 0) {
+		free(lp);
+		return err;
 	}
 	p->phone.loop = lp;
 	return 0;
@@ -82,9 +70,7 @@ void ls_loop_free(struct ls_port *p)
 
 	if (!lp)
 		return;
-	for (int i = 0; i < NRX; i++)
-		if (lp->rx[i])
-			gw_callerid_rx_free(lp->rx[i]);
+	ls_fskrx_fini(&lp->fsk);
 	free(lp);
 	p->phone.loop = NULL;
 }
@@ -179,26 +165,13 @@ static void lamp_tick(struct ls_port *p, const int16_t *in)
 	struct ls_loop *lp = p->phone.loop;
 	struct gw_callerid_msg m;
 
-	double e = 0;
-
-	for (int i = 0; i < LS_FRAME; i++)
-		e += (double)in[i] * in[i];
-	lp->e_bell = 0.8 * lp->e_bell +
-		    gw_level_tone_share(in, LS_FRAME, 1200, e) +
-		    gw_level_tone_share(in, LS_FRAME, 2200, e);
-	lp->e_v23 = 0.8 * lp->e_v23 +
-		   gw_level_tone_share(in, LS_FRAME, 1300, e) +
-		   gw_level_tone_share(in, LS_FRAME, 2100, e);
-	for (int i = 0; i < NRX; i++) {
-		if (gw_callerid_rx_process(lp->rx[i], in, LS_FRAME, &m) != 1 ||
-		    !m.mwi)
-			continue;
+	if (ls_fskrx_process(&lp->fsk, in, LS_FRAME, &m) && m.mwi) {
 		if (lp->mwi_msgs && lp->t - lp->msg_t < LS_FRAMES(500))
-			continue; /* the other receiver's copy */
+			return; /* the other receiver's copy */
 		lp->msg_t = lp->t;
 		lp->lamp = m.mwi > 0;
 		lp->mwi_msgs++;
-		lp->lamp_std = lp->e_v23 > lp->e_bell ? rx_name[1] : rx_name[0];
+		lp->lamp_std = ls_fskrx_std(&lp->fsk);
 		ls_log("port %d: message waiting lamp %s (%s FSK)", p->chan,
 		       lp->lamp ? "on" : "off", lp->lamp_std);
 	}
