@@ -79,9 +79,17 @@ def test_call_waiting_bell_swap_and_reminder(tmp):
         wait_until(lambda: cw(r, FXS1)["msgs"] == "1", 15,
                    what="the phone to decode the call-waiting caller ID")
         k = cw(r, FXS1)
+        # the gateway logs the FSK when the card has sent its last sample:
+        # the phone may have decoded the message a moment before that
+        sent = re.compile(r"call-waiting caller ID: ACK 'D' (\d+) ms after "
+                          r"the CAS, (\S+) FSK sent \((\d+) ms\)")
+        try:
+            wait_until(lambda: sent.search(r.gw.log()), 5,
+                       what="the gateway to log the FSK sent")
+        except AssertionError:
+            pass
         log = r.gw.log()
-        m = re.search(r"call-waiting caller ID: ACK 'D' (\d+) ms after the "
-                      r"CAS, (\S+) FSK sent \((\d+) ms\)", log)
+        m = sent.search(log)
         print("phone: SAS %s, CAS %s (%s ms), ACKs %s; %s FSK: number %s "
               "name %s date %s, decoded %s ms after the CAS end" %
               (k["sas"], k["cas"], k["cas_ms"], k["acks"], k["std"],
