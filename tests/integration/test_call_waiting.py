@@ -69,8 +69,10 @@ def test_call_waiting_bell_swap_and_reminder(tmp):
     FSK. The phone flashes: B gets 200 and hears the phone (its tone comes
     back through B's echo), A gets a hold re-INVITE (a=sendonly). Another
     flash: A resumed (a=sendrecv), B held; A hangs up; the phone hangs up
-    and is rung again for B (reminder); picking up resumes B."""
-    with Rig(tmp, conf_edit=edit()) as r:
+    and is rung again for B (reminder); picking up resumes B. The media
+    threads allocate nothing throughout (tests/alloccount.c)."""
+    from gwtest import alloccount_env, alloccount_result
+    with Rig(tmp, conf_edit=edit(), extra_env=alloccount_env(tmp)) as r:
         r.ls.cmd("auto %d off" % FXS1)
         a = answer_first(tmp, r, FXS1, "fxs1", "201", "cw_a")
         r.ls.cmd("play %d tone 1000 -10" % FXS1)
@@ -150,6 +152,9 @@ def test_call_waiting_bell_swap_and_reminder(tmp):
         r.ls.cmd("onhook %d" % FXS1)
         r.gw.assert_all_idle()
         assert "ringing again for it" in r.gw.log()
+    got = alloccount_result(tmp)
+    print("media threads through call waiting (SAS, CAS, FSK, swaps): %s" % got)
+    assert got == "allocs=0 frees=0", got
 
 
 def test_call_waiting_off_and_no_ack(tmp):
