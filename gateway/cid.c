@@ -295,6 +295,18 @@ static void alert_name(const char *v, char *out, size_t len)
 	out[n] = 0;
 }
 
+void gw_cid_sip_caller(const sip_t *sip, char *out, size_t len)
+{
+	const char *pai = unknown_hdr(sip, "P-Asserted-Identity");
+	char name[128];
+
+	out[0] = 0;
+	if (pai)
+		parse_addr(pai, name, sizeof(name), out, len);
+	if (!out[0] && sip->sip_from && sip->sip_from->a_url->url_user)
+		snprintf(out, len, "%s", sip->sip_from->a_url->url_user);
+}
+
 void gw_cid_from_sip(const sip_t *sip, struct gw_cid_info *ci)
 {
 	char name[128] = "", user[64] = "", buf[512];

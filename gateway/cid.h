@@ -62,6 +62,13 @@ void gw_cid_line_release(struct gw_line *l);
 
 /* The caller ID and ring cadence an INVITE asks for. */
 void gw_cid_from_sip(const sip_t *sip, struct gw_cid_info *ci);
+/*
+ * The calling party of an INVITE for the call's records (CDR, copperctl):
+ * the P-Asserted-Identity's user (RFC 3325: the identity the network
+ * vouches for), else the From's. Privacy hides it from the called phone,
+ * not from the operator's records.
+ */
+void gw_cid_sip_caller(const sip_t *sip, char *out, size_t len);
 
 /* FXS: start ringing (cadence, caller ID); stop it (answer, cancel). */
 void gw_cid_fxs_ring(struct gw_line *l, const struct gw_cid_info *ci);
