@@ -58,6 +58,12 @@ struct dchan {
 	bool offhook;		   /* FXO: we hold the line */
 	bool ringing;		   /* FXO: RING_BEGIN reported, no END yet */
 	bool phone_offhook;	   /* FXS: last hook state reported */
+	/*
+	 * FXO: the driver is pulse dialling (DAHDI_DIAL "P..." until
+	 * DIALCOMPLETE): no audio is written meanwhile, because the driver
+	 * cancels its dialling on any write to the channel.
+	 */
+	bool dialing;
 	uint8_t type;		   /* enum gw_hw_chan_type */
 	int sig;		   /* DAHDI signalling */
 	int law;		   /* DAHDI_LAW_* */
@@ -197,6 +203,7 @@ static void dahdi_event(struct gw_hw_card *c, int n, int e)
 			ev_push(c, n, GW_HW_EV_POLARITY);
 			break;
 		case DAHDI_EVENT_DIALCOMPLETE: /* dahdi_dial_pulse() */
+			ch->dialing = false;
 			ev_push(c, n, GW_HW_EV_DIAL_DONE);
 			break;
 		case DAHDI_EVENT_ONHOOK:
@@ -255,7 +262,7 @@ static int chan_open(struct gw_hw_card *c, int n)
 	ch->sig = p.sigtype;
 	ch->law = p.curlaw;
 	ch->type = (uint8_t)type_of_sig(p.sigtype);
-	ch->offhook = ch->ringing = false;
+	ch->offhook = ch->ringing = ch->dialing = false;
 	ch->phone_offhook = false;
 	if (!c->master)
 		c->master = n;
@@ -574,7 +581,8 @@ static int dahdi_flush(struct gw_hw_card *c)
 	for (int n = 1; n <= c->nchans; n++) {
 		struct dchan *ch = &c->ch[n];
 
-		for (int i = 0; i < XFER_TRIES && ch->fd >= 0; i++) {
+		for (int i = 0; i < XFER_TRIES && ch->fd >= 0 && !ch->dialing;
+		     i++) {
 			ssize_t r = write(ch->fd, ch->tx, sizeof(ch->tx));
 
 			if (r >= 0)
@@ -639,7 +647,7 @@ static int dahdi_lineop(struct gw_hw_card *c, int chan, enum gw_hw_lineop op)
 	case GW_HW_OP_ONHOOK:
 		err = xioctl(fd, DAHDI_HOOK, DAHDI_ONHOOK);
 		if (!err)
-			c->ch[chan].offhook = false;
+			c->ch[chan].offhook = c->ch[chan].dialing = false;
 		return err;
 	case GW_HW_OP_RING_START:
 		return xioctl(fd, DAHDI_HOOK, DAHDI_RING);
@@ -835,6 +843,7 @@ static int dahdi_dial_pulse(struct gw_hw_card *c, int chan,
 	snprintf(op.dialstr, sizeof(op.dialstr), "P%s", digits);
 	if (ioctl(fd, DAHDI_DIAL, &op) < 0)
 		return -errno;
+	c->ch[chan].dialing = true;
 	return 0;
 }
 

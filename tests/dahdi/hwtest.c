@@ -501,6 +501,46 @@ static void case_disconnect(void)
 	result("disconnect_loop_drop", r == 0 && d >= 0 && on >= 0);
 }
 
+/*
+ * Rotary dialling across the wire: the FXO port (8) seizes and dials
+ * "305" by the driver (DAHDI_DIAL "P": 10 pps, 60 % break, 700 ms between
+ * digits), then reports DIAL_DONE; on the other end the kernel counts the
+ * breaks for the FXS port (4): PULSE_DIGIT '3', '0' (ten breaks), '5', and
+ * no break is taken for a hang-up or a flash.
+ */
+static void case_pulse(void)
+{
+	const struct gw_hw_pulse pt = {
+		.pps = 10, .break_pct = 60, .interdigit_ms = 700
+	};
+	char got[8];
+	int n = 0, r, from, hangups, flashes;
+	double done;
+
+	mark();
+	ops->lineop(card, 8, GW_HW_OP_OFFHOOK);
+	wait_ev(4, GW_HW_EV_OFFHOOK, 2000);
+	run_ms(700); /* DAHDI's off-hook debounce */
+	from = nev;
+	mark();
+	r = ops->dial_pulse(card, 8, "305", &pt);
+	done = wait_ev(8, GW_HW_EV_DIAL_DONE, 8000);
+	run_ms(500); /* the kernel's pulse timeout ends the last digit */
+	for (int i = from; i < nev && n < 7; i++)
+		if (evlog[i].ev.chan == 4 &&
+		    evlog[i].ev.type == GW_HW_EV_PULSE_DIGIT)
+			got[n++] = (char)evlog[i].ev.value;
+	got[n] = 0;
+	hangups = count_ev(from, 4, GW_HW_EV_ONHOOK);
+	flashes = count_ev(from, 4, GW_HW_EV_FLASH);
+	printf("  dial_pulse(8, \"305\", 10 pps 60 %%) %d -> DIAL_DONE after %.0f ms; chan 4 PULSE_DIGIT \"%s\", %d ONHOOK, %d FLASH\n",
+	       r, done, got, hangups, flashes);
+	ops->lineop(card, 8, GW_HW_OP_ONHOOK);
+	wait_ev(4, GW_HW_EV_ONHOOK, 3000);
+	result("pulse_dialling", r == 0 && done >= 0 && !strcmp(got, "305") &&
+					 !hangups && !flashes);
+}
+
 static void case_unsupported(void)
 {
 	int p = ops->lineop(card, 1, GW_HW_OP_POLARITY_REV);
@@ -663,6 +703,7 @@ int main(void)
 	case_elast();
 	case_flash();
 	case_disconnect();
+	case_pulse();
 	case_unsupported();
 	case_gains();
 	case_echocan();
