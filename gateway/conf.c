@@ -105,7 +105,9 @@ static const char *const route_keys[] = {
 	"hours", "dates", "timezone", "allow_premium",
 	/* gateway/routeact.h: */
 	"rewrite", "replace", "caller_number", "caller_name", "reject",
-	"failover", "max_calls", "max_duration_s", NULL
+	"failover", "max_calls", "max_duration_s",
+	"ring_timeout_s", /* to = [ ... ], gateway/fork.h */
+	NULL
 };
 static const char *const log_levels[] = {
 	"error", "warning", "notice", "info", "debug", NULL
@@ -1253,6 +1255,31 @@ static int load_ports(struct ctx *c, const config_setting_t *root)
 	return 0;
 }
 
+/* to = "user:NAME": a user of sip.users (the built-in registrar's). */
+static int parse_to_user(struct ctx *c, const config_setting_t *s,
+			 const char *base, const char *v,
+			 struct gw_conf_route *rt)
+{
+	const struct gw_conf_sec *sec = c->conf->sec;
+	int i;
+
+	if (!gw_conf_user_target_ok(v) || strlen(v) >= sizeof(rt->uri))
+		return fail(c, s, base, "to", "\"%s\" is not a valid user:NAME",
+			    v);
+	for (i = 0; i < sec->nusers; i++)
+		if (strcmp(sec->users[i].name, v + 5) == 0)
+			break;
+	if (i == sec->nusers)
+		return fail(c, s, base, "to", "no user named \"%s\" in "
+			    "sip.users", v + 5);
+	if (!sec->registrar)
+		return fail(c, s, base, "to", "\"%s\" needs sip.registrar = "
+			    "true", v);
+	rt->to = GW_ROUTE_TO_USER;
+	strcpy(rt->uri, v);
+	return 0;
+}
+
 static int parse_to(struct ctx *c, const config_setting_t *s,
 		    const char *base, struct gw_conf_route *rt)
 {
@@ -1285,6 +1312,8 @@ static int parse_to(struct ctx *c, const config_setting_t *s,
 	if (strncmp(v, "group:", 6) == 0) /* gateway/routeact.c */
 		return gw_routeact_conf_to((struct gw_conf_ctx *)c, s, base,
 					   v + 6, rt);
+	if (strncmp(v, "user:", 5) == 0) /* gateway/fork.h */
+		return parse_to_user(c, s, base, v, rt);
 	if (strncmp(v, "fxo", 3) == 0) {
 		rt->to = GW_ROUTE_TO_FXO;
 		want = GW_CONF_PORT_FXO;
@@ -1309,8 +1338,8 @@ static int parse_to(struct ctx *c, const config_setting_t *s,
 	return 0;
 bad:
 	return fail(c, s, base, "to",
-		    "\"%s\" must be fxo, fxo:NAME, fxs, fxs:NAME, trunk:NAME or "
-		    "sip:URI",
+		    "\"%s\" must be fxo, fxo:NAME, fxs, fxs:NAME, trunk:NAME, "
+		    "group:NAME, user:NAME or sip:URI",
 		    v);
 }
 
@@ -1480,6 +1509,62 @@ static int load_route_time(struct ctx *c, const config_setting_t *e,
 	return 0;
 }
 
+/*
+ * to = [ "user:a", "trunk:b", "fxo:p1" ]: the first target in rt, each
+ * further one in an entry of its own after it (conf.h: chain), sharing
+ * rt's regex and actions. Hunt groups are not list members (a group
+ * hunts by itself; use failover between routes).
+ */
+static int load_route_chain(struct ctx *c, const config_setting_t *s,
+			    const char *base, struct gw_conf_route *rt)
+{
+	struct gw_conf *conf = c->conf;
+	int n = config_setting_length(s);
+	int idx = (int)(rt - conf->routes);
+
+	if (config_setting_is_group(s))
+		return fail(c, s, base, "to", "must be a string or a list "
+			    "of strings");
+	if (n == 0)
+		return fail(c, s, base, "to", "an empty list: give at least "
+			    "one target");
+	if (n > GW_CONF_MAX_CHAIN)
+		return fail(c, s, base, "to", "%d targets: at most %d", n,
+			    GW_CONF_MAX_CHAIN);
+	if (idx + n > GW_CONF_MAX_ROUTES)
+		return fail(c, s, base, "to", "too many routes: at most %d, "
+			    "counting each target of a list", GW_CONF_MAX_ROUTES);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *el = config_setting_get_elem(s, i);
+		struct gw_conf_route *t = rt + i;
+		int r;
+
+		if (config_setting_type(el) != CONFIG_TYPE_STRING)
+			return fail(c, el, base, "to", "entry %d is not a "
+				    "string", i);
+		if (i) {
+			*t = *rt; /* shares regex_code and act: not owned */
+			t->chain = i;
+			t->chain_next = false;
+			t->uri[0] = t->port_name[0] = 0;
+			t->trunk = 0;
+		}
+		r = parse_to(c, el, base, t);
+		if (r < 0) {
+			if (i)
+				memset(t, 0, sizeof(*t));
+			return r;
+		}
+		if (gw_routeact_group(conf, t))
+			return fail(c, el, base, "to", "a hunt group cannot be "
+				    "in a list (use failover = true between "
+				    "routes)");
+		if (i)
+			rt[i - 1].chain_next = true;
+	}
+	return n - 1; /* further entries */
+}
+
 static int load_route(struct ctx *c, const config_setting_t *e,
 		      const char *base, struct gw_conf_route *rt)
 {
@@ -1539,8 +1624,15 @@ static int load_route(struct ctx *c, const config_setting_t *e,
 	}
 	if (!s)
 		return fail(c, e, base, "to", "required key is missing");
+	r = get_int(c, e, base, "ring_timeout_s", 5, 600, &rt->ring_timeout_s,
+		    NULL);
+	if (r < 0)
+		return r;
+	if (config_setting_is_aggregate(s))
+		return load_route_chain(c, s, base, rt);
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
-		return fail(c, s, base, "to", "must be a string");
+		return fail(c, s, base, "to", "must be a string or a list "
+			    "of strings");
 	return parse_to(c, s, base, rt);
 }
 
@@ -1559,10 +1651,10 @@ static int load_routes(struct ctx *c, const config_setting_t *root)
 
 		snprintf(base, sizeof(base), "routes.[%d]", i);
 		r = load_route(c, config_setting_get_elem(list, i), base,
-			       &conf->routes[i]);
+			       &conf->routes[conf->nroutes]);
 		if (r < 0)
 			return r;
-		conf->nroutes++;
+		conf->nroutes += 1 + r; /* r: further targets (to = [...]) */
 	}
 	return 0;
 }
@@ -1723,7 +1815,8 @@ void gw_conf_free(struct gw_conf *conf)
 	if (!conf)
 		return;
 	for (int i = 0; i < GW_CONF_MAX_ROUTES; i++)
-		pcre2_code_free(conf->routes[i].regex_code);
+		if (!conf->routes[i].chain) /* a list's entries share it */
+			pcre2_code_free(conf->routes[i].regex_code);
 	gw_routeact_conf_free(conf);
 	gw_trunk_conf_free(conf);
 	gw_guard_conf_free(conf->sec);

@@ -206,7 +206,13 @@ enum gw_conf_route_to {
 	GW_ROUTE_TO_FXS,     /* the FXS port whose extension is the number
 			      * (port_name: that one, whatever the number) */
 	GW_ROUTE_TO_URI,     /* a SIP URI; ${number} is replaced */
+	GW_ROUTE_TO_USER,    /* "user:NAME": every registered contact of a
+			      * user of the built-in registrar (fork.h);
+			      * uri is "user:NAME" */
 };
+
+/* to = [ ... ]: at most this many targets in one route's list */
+#define GW_CONF_MAX_CHAIN 8
 
 struct gw_conf_route {
 	enum gw_conf_route_from from;
@@ -245,6 +251,17 @@ struct gw_conf_route {
 	 * NULL: none */
 	struct gw_route_act *act;
 	int line;
+	/*
+	 * to = [ "user:a", "trunk:b", ... ] (sequential hunting, fork.h):
+	 * the route's entry holds the first target (chain 0); each further
+	 * target is an entry of its own right after it (chain 1, 2, ...; a
+	 * copy sharing the route's regex_code and act, which it does not
+	 * own), reached only when the one before it fails. chain_next: the
+	 * entry after this one is its next target.
+	 */
+	int chain;
+	bool chain_next;
+	int ring_timeout_s; /* give up ringing after it, 0: never (5..600) */
 };
 
 /* SRTP (SDES keys, RFC 4568) on SIP calls: sip.srtp */

@@ -16,6 +16,7 @@
 #include "gateway/callfeat.h"
 #include "gateway/routeact.h"
 #include "gateway/strbuf.h"
+#include "gateway/trunk.h"
 
 #define VAR "${number}"
 
@@ -287,6 +288,8 @@ static enum gw_route_collect collect_at(const struct gw_conf *conf,
 		const struct gw_conf_route *rt = &conf->routes[i];
 		bool more;
 
+		if (rt->chain) /* a list's further target: as its route */
+			continue;
 		if ((rt->from != GW_ROUTE_FROM_ANY && rt->from != from) ||
 		    !time_ok(rt, when))
 			continue;
@@ -330,7 +333,11 @@ static void result_target(const struct gw_route_result *res, char *buf,
 			  size_t size, size_t *off)
 {
 	gw_strbuf_add(buf, size, off, "result: number %s -> ", res->number);
-	if (res->route->to == GW_ROUTE_TO_URI)
+	if (res->route->to == GW_ROUTE_TO_USER)
+		gw_strbuf_add(buf, size, off, "every registered contact of "
+			      "user %s at once (SIP callers: 302 to them)\n",
+			      res->uri + 5);
+	else if (res->route->to == GW_ROUTE_TO_URI)
 		gw_strbuf_add(buf, size, off, "SIP %s\n", res->uri);
 	else if (res->port)
 		gw_strbuf_add(buf, size, off, "port %s\n", res->port->name);
@@ -339,6 +346,51 @@ static void result_target(const struct gw_route_result *res, char *buf,
 	else
 		gw_strbuf_add(buf, size, off, "no phone has extension %s: "
 			      "rejected\n", res->number);
+}
+
+/* One target of a list, as written. */
+static void target_name(const struct gw_conf *conf,
+			const struct gw_conf_route *rt, char *d, size_t size)
+{
+	static const char *const kind[] = {
+		[GW_ROUTE_TO_FXO] = "fxo", [GW_ROUTE_TO_FXS] = "fxs",
+	};
+
+	if (rt->trunk && rt->trunk <= conf->ntrunks)
+		snprintf(d, size, "trunk:%s", conf->trunks[rt->trunk - 1].name);
+	else if (rt->to == GW_ROUTE_TO_URI || rt->to == GW_ROUTE_TO_USER)
+		snprintf(d, size, "%s", rt->uri);
+	else if (rt->port_name[0])
+		snprintf(d, size, "%s:%s", kind[rt->to], rt->port_name);
+	else
+		snprintf(d, size, "%s", kind[rt->to]);
+}
+
+/* to = [ ... ]: the targets in the order they are tried (fork.h). */
+static void chain_explain(const struct gw_conf *conf,
+			  const struct gw_conf_route *rt, char *buf,
+			  size_t size, size_t *off)
+{
+	int i = (int)(rt - conf->routes);
+	char d[300];
+
+	if (!rt->chain_next && !rt->chain && !rt->ring_timeout_s)
+		return;
+	if (rt->chain_next || rt->chain) {
+		i -= rt->chain;
+		gw_strbuf_add(buf, size, off, "targets in order (the next on "
+			      "busy, 5xx, 408, 480 or no answer):");
+		do {
+			target_name(conf, &conf->routes[i], d, sizeof(d));
+			gw_strbuf_add(buf, size, off, " %d. %s",
+				      conf->routes[i].chain + 1, d);
+		} while (conf->routes[i++].chain_next && i < conf->nroutes);
+		gw_strbuf_add(buf, size, off, "\n");
+	}
+	if (rt->ring_timeout_s)
+		gw_strbuf_add(buf, size, off, "ring_timeout_s: %d (unanswered "
+			      "after it: the next target, else given up)\n",
+			      rt->ring_timeout_s);
 }
 
 int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
@@ -364,6 +416,8 @@ int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 		char d[200];
 		bool more;
 
+		if (rt->chain) /* shown with its route (chain_explain) */
+			continue;
 		describe(rt, d, sizeof(d));
 		gw_strbuf_add(buf, size, &off, "route %d (line %d, from %s, %s): ", i,
 		    rt->line, from_name(rt->from), d);
@@ -423,6 +477,7 @@ int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 							res.route)->name);
 		} else {
 			result_target(&res, buf, size, &off);
+			chain_explain(conf, res.route, buf, size, &off);
 		}
 	}
 	if (from == GW_ROUTE_FROM_FXS)
@@ -496,6 +551,9 @@ static int lookup_from(const struct gw_conf *conf,
 
 		if (rt->from != GW_ROUTE_FROM_ANY && rt->from != from)
 			continue;
+		/* a list's further target: only after the one before it */
+		if (rt->chain && !(i == first && conf->routes[i - 1].chain_next))
+			continue;
 		if (!time_ok(rt, when) || !route_matches(rt, number, &more))
 			continue;
 		memset(&out, 0, sizeof(out));
@@ -522,7 +580,7 @@ static int lookup_from(const struct gw_conf *conf,
 			     rt->prepend, rw + strip);
 		if (r < 0 || (size_t)r >= sizeof(out.number))
 			return -ENAMETOOLONG;
-		if (rt->to == GW_ROUTE_TO_URI) {
+		if (rt->to == GW_ROUTE_TO_URI || rt->to == GW_ROUTE_TO_USER) {
 			r = expand(out.uri, sizeof(out.uri), rt->uri,
 				   out.number);
 			if (r < 0)

@@ -365,7 +365,7 @@ void gw_routeact_conf_free(struct gw_conf *conf)
 	for (int i = 0; i < GW_CONF_MAX_ROUTES; i++) {
 		struct gw_route_act *a = conf->routes[i].act;
 
-		if (!a)
+		if (!a || conf->routes[i].chain) /* shared (conf.h) */
 			continue;
 		pcre2_code_free(a->rw_code);
 		free(a);
@@ -432,7 +432,17 @@ int gw_routeact_rewrite(const struct gw_conf_route *rt, const char *number,
 
 bool gw_routeact_failover(const struct gw_conf_route *rt)
 {
-	return rt && rt->act && rt->act->failover;
+	/* to = [ ... ]: the list's next target (conf.h chain) */
+	return rt && ((rt->act && rt->act->failover) || rt->chain_next);
+}
+
+bool gw_routeact_hunt_status(const struct gw_conf_route *rt, int status)
+{
+	if (gw_routeact_failover_status(status))
+		return true;
+	/* a list hunts on busy and on unavailable too */
+	return rt && rt->chain_next &&
+	       (status == 486 || status == 600 || status == 480);
 }
 
 bool gw_routeact_failover_status(int status)

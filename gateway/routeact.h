@@ -91,6 +91,7 @@ struct gw_route_try {
 	int route; /* 1 + its index in conf->routes, 0: none */
 	struct su_timer_s *dur_timer; /* max_duration_s, NULL: none */
 	bool ringall; /* other phones may ring for the call (ring-all) */
+	struct su_timer_s *ring_timer; /* ring_timeout_s (fork.h) */
 };
 
 /* ---- configuration (conf.c calls these) ---- */
@@ -132,6 +133,12 @@ int gw_routeact_rewrite(const struct gw_conf_route *rt, const char *number,
 bool gw_routeact_failover(const struct gw_conf_route *rt);
 /* A SIP final status that fails over: 5xx or 408. */
 bool gw_routeact_failover_status(int status);
+/*
+ * Does a call by route rt that failed with `status` go on to the next
+ * target? 5xx, 408 (also our ring_timeout_s), and, when rt's list
+ * (to = [ ... ], conf.h) has a next target, 486, 600 and 480 as well.
+ */
+bool gw_routeact_hunt_status(const struct gw_conf_route *rt, int status);
 
 /* The route's max_calls, 0 for no limit. */
 int gw_routeact_max_calls(const struct gw_conf_route *rt);

@@ -1450,6 +1450,64 @@ static int registrar_keys(void)
 	return 0;
 }
 
+/* to = "user:NAME" and to = [ ... ] lists (gateway/fork.h). */
+#define CHAIN_HEAD CARD "sip = { registrar = true; " ALICE " };\n" \
+	"trunks = ( { name = \"prov\"; proxy = \"sip:10.0.0.1:5070\"; " \
+	"username = \"u1\"; password = \"pw\"; } );\n" \
+	"ports = ( { name = \"p1\"; channel = 3; type = \"fxo\"; } );\n"
+static int route_lists(void)
+{
+	struct gw_conf *conf;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CHAIN_HEAD "routes = (\n"
+			      " { from = \"fxs\"; prefix = \"1\"; ring_timeout_s = 20;"
+			      " to = [ \"user:alice\", \"trunk:prov\","
+			      " \"sip:${number}@h\" ]; },\n"
+			      " { from = \"sip\"; to = \"user:alice\"; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	/* one route, three targets: three entries */
+	TEST_EQ_INT(conf->nroutes, 4);
+	TEST_EQ_INT(conf->routes[0].to, GW_ROUTE_TO_USER);
+	TEST_EQ_STR(conf->routes[0].uri, "user:alice");
+	TEST_EQ_INT(conf->routes[0].ring_timeout_s, 20);
+	TEST_ASSERT(conf->routes[0].chain_next && conf->routes[1].chain_next);
+	TEST_ASSERT(!conf->routes[2].chain_next);
+	TEST_EQ_INT(conf->routes[1].chain, 1);
+	TEST_EQ_INT(conf->routes[1].trunk, 1);
+	TEST_EQ_INT(conf->routes[2].chain, 2);
+	TEST_EQ_STR(conf->routes[2].uri, "sip:${number}@h");
+	TEST_EQ_INT(conf->routes[3].chain, 0);
+	TEST_EQ_INT(conf->routes[3].to, GW_ROUTE_TO_USER);
+	gw_conf_free(conf);
+	EXPECT_ERROR(CHAIN_HEAD "routes = ( { from = \"fxs\";\n"
+		     " to = [ \"user:alice\",\n \"trunk:nope\" ]; } );\n", 7,
+		     "routes.[0].to", "no trunk named \"nope\"");
+	EXPECT_ERROR(CHAIN_HEAD "routes = ( { from = \"fxs\";\n"
+		     " to = [ \"user:bob\" ]; } );\n", 6,
+		     "routes.[0].to", "no user named \"bob\" in sip.users");
+	EXPECT_ERROR(CHAIN_HEAD "routes = ( { from = \"fxs\";\n"
+		     " to = [ \"trunk:prov\",\n \"fxo:p2\" ]; } );\n", 7,
+		     "routes.[0].to", "no port named \"p2\"");
+	EXPECT_ERROR(CHAIN_HEAD "routes = ( { from = \"fxs\";\n"
+		     " to = [ ]; } );\n", 6, "routes.[0].to", "empty list");
+	EXPECT_ERROR(CHAIN_HEAD "routes = ( { from = \"fxs\";\n to = [ "
+		     "\"fxo\", \"fxo\", \"fxo\", \"fxo\", \"fxo\", \"fxo\", "
+		     "\"fxo\", \"fxo\", \"fxo\" ]; } );\n", 6,
+		     "routes.[0].to", "9 targets: at most 8");
+	EXPECT_ERROR(CHAIN_HEAD "routes = ( { from = \"fxs\";\n"
+		     " to = ( \"fxo\", 5 ); } );\n", 6, "routes.[0].to",
+		     "entry 1 is not a string");
+	EXPECT_ERROR(CHAIN_HEAD "routes = ( { from = \"fxs\";\n"
+		     " ring_timeout_s = 2; to = \"fxo\"; } );\n", 6,
+		     "routes.[0].ring_timeout_s", NULL);
+	EXPECT_ERROR(CARD "sip = { " ALICE " };\n"
+		     "routes = ( { from = \"fxs\";\n"
+		     " to = \"user:alice\"; } );\n", 4,
+		     "routes.[0].to", "sip.registrar = true");
+	return 0;
+}
+
 /* SIP trunks (gateway/trunk.h): keys, defaults, routes to them, errors. */
 #define TRUNK "trunks = ( { name = \"prov\"; proxy = \"sip:10.0.0.1:5070\"; " \
 	      "username = \"u1\"; password = \"pw\"; } );\n"
@@ -1780,5 +1838,6 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_fxo_dial", fxo_dial_keys },
 	{ "conf_card_port", card_port_keys },
 	{ "conf_trunks", trunk_keys },
+	{ "conf_route_lists", route_lists },
 	{ NULL, NULL },
 };

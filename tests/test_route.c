@@ -864,6 +864,76 @@ static int act_hunt(void)
 	return 0;
 }
 
+/* to = [ ... ]: the next target only after the one before (fork.h). */
+static int act_chain(void)
+{
+	struct gw_conf *c = load_plan(ACT_PORTS
+		"sip = { registrar = true; users = ( { name = \"alice\";"
+		" password = \"pw-alice-1\"; } ); };\n"
+		"trunks = ( { name = \"prov\"; proxy = \"sip:10.0.0.1\";"
+		" username = \"u\"; password = \"pw\"; } );\n"
+		"routes = (\n"
+		" { from = \"fxs\"; prefix = \"7\"; ring_timeout_s = 15;"
+		" to = [ \"user:alice\", \"trunk:prov\", \"sip:${number}@x\" ]; },\n"
+		" { from = \"fxs\"; prefix = \"7\"; to = \"sip:${number}@last\"; },\n"
+		" { from = \"sip\"; prefix = \"3\"; strip = 1;"
+		" to = [ \"fxs:fxs1\", \"fxo:fxo2\" ]; } );\n");
+	struct gw_route_result res;
+	char buf[2048];
+	int idx;
+
+	TEST_ASSERT(c);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "712", &res), 0);
+	TEST_EQ_INT(res.route->to, GW_ROUTE_TO_USER);
+	TEST_EQ_STR(res.uri, "user:alice");
+	TEST_ASSERT(gw_routeact_failover(res.route));
+	/* busy hunts along a list, not at its end */
+	TEST_ASSERT(gw_routeact_hunt_status(res.route, 486));
+	TEST_ASSERT(gw_routeact_hunt_status(res.route, 480));
+	TEST_ASSERT(!gw_routeact_hunt_status(res.route, 603));
+	idx = (int)(res.route - c->routes);
+	TEST_EQ_INT(gw_route_lookup_next(c, GW_ROUTE_FROM_FXS, "712", idx,
+					 &res), 0);
+	TEST_EQ_STR(res.uri, "sip:712@10.0.0.1");
+	TEST_EQ_INT(res.route->trunk, 1);
+	idx = (int)(res.route - c->routes);
+	TEST_EQ_INT(gw_route_lookup_next(c, GW_ROUTE_FROM_FXS, "712", idx,
+					 &res), 0);
+	TEST_EQ_STR(res.uri, "sip:712@x");
+	TEST_ASSERT(!gw_routeact_failover(res.route)); /* the list's end */
+	TEST_ASSERT(!gw_routeact_hunt_status(res.route, 486));
+	TEST_ASSERT(gw_routeact_hunt_status(res.route, 503));
+	/* the next route is not the list's: plain lookups skip entries */
+	TEST_EQ_INT(gw_route_lookup_next(c, GW_ROUTE_FROM_FXS, "9", 0, &res),
+		    -ENOENT);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "3201", &res), 0);
+	TEST_EQ_STR(res.route->port_name, "fxs1");
+	idx = (int)(res.route - c->routes);
+	TEST_EQ_INT(gw_route_lookup_next(c, GW_ROUTE_FROM_SIP, "3201", idx,
+					 &res), 0);
+	TEST_EQ_STR(res.port->name, "fxo2");
+	TEST_EQ_INT(gw_route_lookup_next(c, GW_ROUTE_FROM_SIP, "3201",
+					 (int)(res.route - c->routes), &res),
+		    -ENOENT);
+	TEST_EQ_INT(gw_route_explain(c, GW_ROUTE_FROM_FXS, "712", 0, buf,
+				     sizeof(buf)), 0);
+	printf("%s", buf);
+	TEST_ASSERT(strstr(buf, "result: number 712 -> every registered "
+			   "contact of user alice at once"));
+	TEST_ASSERT(strstr(buf, "targets in order (the next on busy, 5xx, "
+			   "408, 480 or no answer): 1. user:alice 2. "
+			   "trunk:prov 3. sip:${number}@x\n"));
+	TEST_ASSERT(strstr(buf, "ring_timeout_s: 15"));
+	gw_route_explain(c, GW_ROUTE_FROM_SIP, "3201", 0, buf, sizeof(buf));
+	printf("%s", buf);
+	/* the list's other entries are not routes of their own */
+	TEST_ASSERT(!strstr(buf, "route 1 (line"));
+	TEST_ASSERT(strstr(buf, "route 3 (line"));
+	TEST_ASSERT(strstr(buf, "1. fxs:fxs1 2. fxo:fxo2\n"));
+	gw_conf_free(c);
+	return 0;
+}
+
 static int act_failover(void)
 {
 	struct gw_conf *c = load_plan(ACT_PORTS
@@ -948,6 +1018,7 @@ static int act_same(void)
 const struct gw_test_case gw_test_cases_route[] = {
 	{ "route_act_same", act_same },
 	{ "route_act_failover", act_failover },
+	{ "route_act_chain", act_chain },
 	{ "route_act_rewrite", act_rewrite },
 	{ "route_act_caller_reject", act_caller_reject },
 	{ "route_act_hunt", act_hunt },
