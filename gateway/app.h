@@ -58,6 +58,7 @@ enum gw_line_state {
 
 struct gw_app;
 struct gw_call;
+struct gw_fork;
 struct gw_trunk;
 
 struct gw_line {
@@ -137,6 +138,7 @@ struct gw_call {
 	char contact[128];
 	struct gw_callfeat_call cf; /* session timer (gateway/callfeat.h) */
 	struct gw_route_try rtry; /* failover (gateway/routeact.h) */
+	struct gw_fork *fork; /* INVITEs to a user's contacts (fork.h) */
 };
 
 struct gw_app {
@@ -157,6 +159,7 @@ struct gw_app {
 	unsigned calls_total;
 	time_t started;
 	struct gw_trunk *trunks; /* trunk.c: one per conf->trunks[] */
+	struct gw_fork *forks; /* branch handles (gateway/fork.h) */
 };
 
 /* Send a command to the media thread; logs if the ring is full. */

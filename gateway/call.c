@@ -17,6 +17,7 @@
 #include "gateway/callfeat.h"
 #include "gateway/cid.h"
 #include "gateway/cw.h"
+#include "gateway/fork.h"
 #include "gateway/guard.h"
 #include "gateway/line.h"
 #include "gateway/log.h"
@@ -140,10 +141,12 @@ static void maybe_free(struct gw_call *c)
 {
 	struct gw_call **pp;
 
-	if (c->line || c->nh || c->rtp_attached)
+	if (c->line || c->nh || c->rtp_attached || c->fork)
 		return;
 	if (c->rtry.dur_timer) /* max_duration_s (routeact.h) */
 		su_timer_destroy(c->rtry.dur_timer);
+	if (c->rtry.ring_timer) /* ring_timeout_s (fork.h) */
+		su_timer_destroy(c->rtry.ring_timer);
 	ringall_stop(c, NULL); /* no phone may ring for a freed call */
 	write_cdr(c);
 	for (pp = &c->app->calls; *pp; pp = &(*pp)->next) {
@@ -377,6 +380,13 @@ static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 				 c->sdp_version, crypto, ncrypto, c->sdp_dir);
 }
 
+int gw_call_offer_sdp(struct gw_call *c, char *buf, size_t len)
+{
+	if (!c->rtp && open_rtp(c))
+		return -EIO;
+	return local_sdp(c, buf, len, true);
+}
+
 static void respond(struct gw_call *c, int status, const char *phrase,
 		    bool with_sdp)
 {
@@ -556,6 +566,9 @@ static bool route_idle(struct gw_app *app, const struct gw_route_result *r)
 	}
 	if (r->port)
 		return port_idle(app, r->port->name);
+	if (r->route->to == GW_ROUTE_TO_USER) /* registered? (fork.h) */
+		return gw_registrar_resolve(app, r->uri, (char[8]){ 0 }, 8) !=
+		       -ENOENT;
 	if (r->route->to != GW_ROUTE_TO_FXO)
 		return true; /* a URI, or no phone with that extension */
 	for (int i = 0; i < app->nlines; i++)
@@ -743,6 +756,10 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		reject(nh, 503, "Service Unavailable");
 		return;
 	}
+	if (!err && r.route->to == GW_ROUTE_TO_USER) { /* fork.h */
+		gw_fork_sip_redirect(app, nh, r.uri, src);
+		return;
+	}
 	if (err || r.route->to == GW_ROUTE_TO_URI) {
 		gw_log(GW_LOG_NOTICE, "call", "INVITE from %s to '%s': no route",
 		       src, user);
@@ -862,6 +879,61 @@ static void local_uri(struct gw_app *app, const char *user, const char *name,
 
 static void fxs_try(struct gw_line *l, const char *number, int after);
 
+/* ring_timeout_s is up: give the call up as a 408 (fork.h). */
+static void ring_timeout(su_root_magic_t *magic, su_timer_t *t,
+			 su_timer_arg_t *arg)
+{
+	struct gw_call *c = (struct gw_call *)arg;
+
+	(void)magic;
+	(void)t;
+	if (c->sip_answered || c->sip_ending || !c->line)
+		return;
+	CLOG(c, GW_LOG_NOTICE, "no answer from %s in ring_timeout_s: given "
+	     "up", c->peer);
+	if (c->fork) {
+		gw_fork_cancel(c);
+	} else if (c->nh) {
+		gw_fork_abandon(c->app, c->nh); /* CANCEL, BYE a late 2xx */
+		c->nh = NULL;
+	}
+	gw_call_sip_response(c, 408, "no answer (ring_timeout_s)", NULL);
+}
+
+static void ring_timer_start(struct gw_call *c,
+			     const struct gw_conf_route *rt)
+{
+	if (!rt->ring_timeout_s || c->rtry.ring_timer)
+		return;
+	c->rtry.ring_timer = su_timer_create(su_root_task(c->app->root), 0);
+	if (c->rtry.ring_timer)
+		su_timer_set_interval(c->rtry.ring_timer, ring_timeout,
+				      (su_timer_arg_t *)c,
+				      (su_duration_t)rt->ring_timeout_s * 1000);
+}
+
+/*
+ * A phone's call to "user:NAME": every contact at once (fork.h); not
+ * registered: 480, which hunts on along a list (routeact.h).
+ */
+static void fxs_user(struct gw_call *c, const struct gw_route_result *r,
+		     const char *from, const char *hdrs)
+{
+	int err = gw_fork_start(c, r->uri, from, hdrs);
+
+	snprintf(c->peer, sizeof(c->peer), "%s", r->uri);
+	if (err == -ENOENT) {
+		CLOG(c, GW_LOG_NOTICE, "%s is not registered: 480", r->uri + 5);
+		gw_call_sip_response(c, 480, "Temporarily Unavailable", NULL);
+		return;
+	}
+	if (err < 0) {
+		gw_call_sip_response(c, 500, "Server Internal Error", NULL);
+		return;
+	}
+	ring_timer_start(c, r->route);
+}
+
 void gw_call_from_fxs(struct gw_line *l, const char *number)
 {
 	fxs_try(l, number, -1);
@@ -904,7 +976,8 @@ static void fxs_try(struct gw_line *l, const char *number, int after)
 		gw_line_remote_gone(l, false);
 		return;
 	}
-	if (err || r.route->to != GW_ROUTE_TO_URI) {
+	if (err || (r.route->to != GW_ROUTE_TO_URI &&
+		    r.route->to != GW_ROUTE_TO_USER)) {
 		gw_log(GW_LOG_NOTICE, "call", "port %s: no route for '%s'",
 		       l->conf->name, number);
 		gw_line_remote_gone(l, false);
@@ -929,6 +1002,12 @@ static void fxs_try(struct gw_line *l, const char *number, int after)
 		  l->conf->name, from, sizeof(from));
 	if (r.route->trunk) { /* to = "trunk:NAME" (trunk.c) */
 		c->trunk = gw_trunk_get(app, r.route->trunk);
+		if (!gw_trunk_usable(c->trunk) && r.route->chain_next) {
+			CLOG(c, GW_LOG_NOTICE, "trunk %s is down: 503",
+			     app->conf->trunks[r.route->trunk - 1].name);
+			gw_call_sip_response(c, 503, "trunk down", NULL);
+			return; /* the list's next target (fork.h) */
+		}
 		if (!gw_trunk_usable(c->trunk)) {
 			CLOG(c, GW_LOG_NOTICE, "trunk %s is down: call refused",
 			     app->conf->trunks[r.route->trunk - 1].name);
@@ -943,18 +1022,26 @@ static void fxs_try(struct gw_line *l, const char *number, int after)
 	}
 	route_caller(c, r.route, l->conf->name, from, sizeof(from), hdrs,
 		     sizeof(hdrs));
+	if (r.route->to == GW_ROUTE_TO_USER) { /* fork.h */
+		fxs_user(c, &r, from, hdrs);
+		return;
+	}
 	if (invite(c, r.uri, from, hdrs) < 0) {
 		gw_line_remote_gone(l, false);
 		maybe_free(c);
+		return;
 	}
+	ring_timer_start(c, r.route);
 }
 
 /*
- * target "user:NAME": the user's newest registered contact (registrar.h).
- * Not registered: the call ends (480) and the line is left ringing.
+ * target "user:NAME": every registered contact of the user at once
+ * (fork.h; returns 1). Not registered: the call ends (480) and the line
+ * is left ringing. 0: target is a URI (in uri).
  */
 static int fxo_user_target(struct gw_call *c, const char *conf_target,
-			   char *uri, size_t len)
+			   char *uri, size_t len, const char *from,
+			   const char *hdrs)
 {
 	struct gw_line *l = c->line;
 	int err;
@@ -962,9 +1049,14 @@ static int fxo_user_target(struct gw_call *c, const char *conf_target,
 	snprintf(uri, len, "%s", conf_target);
 	if (strncmp(conf_target, "user:", 5) != 0)
 		return 0;
-	err = gw_registrar_resolve(c->app, conf_target, uri, len);
+	err = gw_fork_start(c, conf_target, from, hdrs); /* fork.h */
 	if (!err)
-		return 0;
+		return 1;
+	if (err != -ENOENT) {
+		gw_line_remote_gone(l, false);
+		maybe_free(c);
+		return err;
+	}
 	CLOG(c, GW_LOG_NOTICE, "%s is not registered: not answered",
 	     conf_target + 5);
 	end_note(c, 480, "user not registered");
@@ -980,6 +1072,7 @@ void gw_call_from_fxo(struct gw_line *l)
 	struct gw_app *app = l->app;
 	struct gw_call *c;
 	char from[256], hdrs[512], target[256];
+	int err;
 
 	if (!l->conf->target[0]) {
 		gw_log(GW_LOG_NOTICE, "call",
@@ -1000,8 +1093,10 @@ void gw_call_from_fxo(struct gw_line *l)
 		local_uri(app, l->conf->name, l->conf->name, from,
 			  sizeof(from));
 	uri_user(from, c->caller, sizeof(c->caller));
-	if (fxo_user_target(c, l->conf->target, target, sizeof(target)) < 0)
-		return;
+	err = fxo_user_target(c, l->conf->target, target, sizeof(target), from,
+			      hdrs);
+	if (err)
+		return; /* forked, or not registered */
 	if (invite(c, target, from, hdrs) < 0) {
 		gw_line_remote_gone(l, false);
 		maybe_free(c);
@@ -1032,6 +1127,7 @@ void gw_call_line_answered(struct gw_call *c)
 void gw_call_line_gone(struct gw_call *c, int status, const char *why)
 {
 	ringall_stop(c, NULL); /* ring-all: the other phones (routeact.h) */
+	gw_fork_cancel(c); /* forked INVITEs: CANCEL (fork.h) */
 	CLOG(c, GW_LOG_INFO, "line side ended: %s", why);
 	end_note(c, status, why);
 	if (!c->answer && (c->dir == GW_CALL_FXS_TO_SIP ||
@@ -1080,7 +1176,8 @@ static bool fxs_failover(struct gw_call *c, int status)
 
 	if (c->dir != GW_CALL_FXS_TO_SIP || c->sip_answered || idx < 0 ||
 	    idx >= conf->nroutes || !gw_routeact_failover(&conf->routes[idx]) ||
-	    !gw_routeact_failover_status(status) || l->call != c ||
+	    !gw_routeact_hunt_status(&conf->routes[idx], status) ||
+	    l->call != c ||
 	    c->rtp_attached) /* early media on the line: let it end */
 		return false;
 	CLOG(c, GW_LOG_NOTICE, "%d from %s: failover to the next route (after"
@@ -1431,6 +1528,7 @@ void gw_call_rtp_detached(struct gw_app *app, struct gw_rtp_session *rtp)
 
 void gw_call_shutdown(struct gw_app *app)
 {
+	gw_fork_shutdown(app); /* branch handles (fork.h) */
 	while (app->calls) {
 		struct gw_call *c = app->calls;
 		app->calls = c->next;

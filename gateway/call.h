@@ -37,6 +37,12 @@ void gw_call_hold(struct gw_call *c, bool hold);
 /* SIP side (sip.c). */
 void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh,
 			const sip_t *sip);
+/*
+ * Our SDP offer for an outgoing INVITE (gateway/fork.h): opens the RTP
+ * session the first time. Its length, or a negative errno.
+ */
+int gw_call_offer_sdp(struct gw_call *c, char *buf, size_t len);
+
 void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 			  const sip_t *sip);
 /*

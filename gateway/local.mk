@@ -24,6 +24,7 @@ libgwcore_la_SOURCES = \
 	gateway/reload.c gateway/reload.h \
 	gateway/auth.c gateway/auth.h \
 	gateway/registrar.c gateway/registrar.h \
+	gateway/fork.c gateway/fork.h \
 	gateway/guard.c gateway/guard.h \
 	gateway/trunk.c gateway/trunk.h \
 	gateway/mwi.c gateway/mwi.h \

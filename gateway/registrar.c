@@ -324,3 +324,29 @@ size_t gw_registrar_show(struct gw_app *app, char *buf, size_t len)
 	}
 	return off;
 }
+
+int gw_registrar_contacts(struct gw_app *app, const char *user,
+			  char (*uris)[256], int max)
+{
+	struct gw_registrar *r = app->registrar;
+	unsigned long below = (unsigned long)-1;
+	int n = 0;
+
+	if (!r)
+		return 0;
+	purge(r);
+	while (n < max) { /* newest first: by falling seq */
+		const struct reg_binding *best = NULL;
+
+		for (int i = 0; i < REG_MAX_BINDINGS; i++)
+			if (r->b[i].used && r->b[i].seq < below &&
+			    strcmp(r->b[i].user, user) == 0 &&
+			    (!best || r->b[i].seq > best->seq))
+				best = &r->b[i];
+		if (!best)
+			break;
+		snprintf(uris[n++], 256, "%s", best->call);
+		below = best->seq;
+	}
+	return n;
+}

@@ -23,9 +23,11 @@
  * restart; the phones register again) and expire lazily: an expired one is
  * dropped the next time the table is read.
  *
- * Calls: an FXO port's target "user:NAME" rings the most recently
- * registered (or refreshed) contact of NAME; not registered: the line is
- * left ringing, unanswered (the caller hears ringing until they give up).
+ * Calls: an FXO port's target "user:NAME", or a route's to = "user:NAME",
+ * rings every registered contact of NAME at once (gateway/fork.h); not
+ * registered: an FXO line is left ringing, unanswered (the caller hears
+ * ringing until they give up), a phone hears reorder, a SIP caller gets
+ * 480.
  */
 #ifndef GW_REGISTRAR_H
 #define GW_REGISTRAR_H
@@ -52,6 +54,13 @@ void gw_registrar_request(struct gw_app *app, nua_t *nua, nua_handle_t *nh,
  */
 int gw_registrar_resolve(struct gw_app *app, const char *target, char *uri,
 			 size_t len);
+
+/*
+ * The URIs to call for user NAME (without "user:"), newest binding first,
+ * at most max: how many (0: not registered).
+ */
+int gw_registrar_contacts(struct gw_app *app, const char *user,
+			  char (*uris)[256], int max);
 
 /* "binding user=NAME contact=URI call=URI source=ADDR:PORT expires_in=Ns"
  * lines for copperctl registrations / trunks. */

@@ -14,6 +14,7 @@
 #include "gateway/auth.h"
 #include "gateway/call.h"
 #include "gateway/callfeat.h"
+#include "gateway/fork.h"
 #include "gateway/fxodial.h"
 #include "gateway/guard.h"
 #include "gateway/log.h"
@@ -36,6 +37,8 @@ static void callback(nua_event_t event, int status, char const *phrase,
 	       status, phrase ? phrase : "");
 	if (gw_trunk_sip_event(app, event, status, phrase, nh, sip))
 		return; /* a trunk's REGISTER or OPTIONS (trunk.c) */
+	if (!c && gw_fork_sip_event(app, event, status, phrase, nh, sip, tags))
+		return; /* a forked INVITE's branch (fork.h) */
 	switch (event) {
 	case nua_i_invite:
 		if (c)
