@@ -1533,7 +1533,8 @@ static int load_route_chain(struct ctx *c, const config_setting_t *s,
 			    GW_CONF_MAX_CHAIN);
 	if (idx + n > GW_CONF_MAX_ROUTES)
 		return fail(c, s, base, "to", "too many routes: at most %d, "
-			    "counting each target of a list", GW_CONF_MAX_ROUTES);
+			    "counting each target of a list",
+			    GW_CONF_MAX_ROUTES);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *el = config_setting_get_elem(s, i);
 		struct gw_conf_route *t = rt + i;

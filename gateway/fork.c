@@ -19,6 +19,7 @@
 #include "gateway/fork.h"
 #include "gateway/log.h"
 #include "gateway/registrar.h"
+#include "gateway/routeact.h"
 #include "gateway/transport.h"
 
 struct fork_branch {
@@ -39,27 +40,6 @@ struct gw_fork {
 	int n;
 	struct fork_branch b[GW_FORK_MAX_BRANCHES];
 };
-
-int gw_fork_best(const int *status, int n)
-{
-	int best = -1;
-
-	for (int i = 0; i < n; i++) {
-		int s = status[i];
-
-		if (s < 300)
-			continue;
-		if (best < 0) {
-			best = i;
-			continue;
-		}
-		if (status[best] >= 600)
-			continue; /* a 6xx is final for all */
-		if (s >= 600 || s / 100 < status[best] / 100)
-			best = i;
-	}
-	return best;
-}
 
 static struct gw_fork *fork_new(struct gw_app *app)
 {
@@ -199,7 +179,7 @@ static void fail_all(struct gw_fork *f)
 
 	for (int i = 0; i < f->n; i++)
 		st[i] = f->b[i].status;
-	best = gw_fork_best(st, f->n);
+	best = gw_routeact_best_status(st, f->n);
 	f->call = NULL;
 	c->fork = NULL;
 	phrase = best >= 0 ? f->b[best].phrase : "no answer";

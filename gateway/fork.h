@@ -12,8 +12,8 @@
  * and a 2xx from one of them after that (a race) is ACKed and ended with
  * BYE. A failure (3xx-6xx) of one branch does not end the call while
  * others ring. When every branch has failed, the call fails with the
- * best final status (§16.7 step 6: a 6xx if any, else the lowest class,
- * the first received within it). Not registered: 480.
+ * best final status (gw_routeact_best_status(), §16.7 step 6). Not
+ * registered: 480.
  *
  * Sequential hunting: a route's to = [ "user:a", "trunk:b", "fxo:p1" ]
  * tries its targets in order (conf.h chain; route.h, routeact.h): the
@@ -60,13 +60,6 @@ bool gw_fork_sip_event(struct gw_app *app, nua_event_t event, int status,
 
 /* Shutdown: destroy every handle left. */
 void gw_fork_shutdown(struct gw_app *app);
-
-/*
- * RFC 3261 §16.7 step 6: the index of the best of n final statuses
- * (0 entries are skipped): a 6xx if any, else the lowest class, the first
- * within it; -1 if none.
- */
-int gw_fork_best(const int *status, int n);
 
 /* A SIP call to "user:NAME": 302 with its contacts, or 480. */
 void gw_fork_sip_redirect(struct gw_app *app, nua_handle_t *nh,

@@ -552,7 +552,8 @@ static int lookup_from(const struct gw_conf *conf,
 		if (rt->from != GW_ROUTE_FROM_ANY && rt->from != from)
 			continue;
 		/* a list's further target: only after the one before it */
-		if (rt->chain && !(i == first && conf->routes[i - 1].chain_next))
+		if (rt->chain &&
+		    !(i == first && conf->routes[i - 1].chain_next))
 			continue;
 		if (!time_ok(rt, when) || !route_matches(rt, number, &more))
 			continue;

@@ -450,6 +450,27 @@ bool gw_routeact_failover_status(int status)
 	return (status >= 500 && status < 600) || status == 408;
 }
 
+int gw_routeact_best_status(const int *status, int n)
+{
+	int best = -1;
+
+	for (int i = 0; i < n; i++) {
+		int s = status[i];
+
+		if (s < 300)
+			continue;
+		if (best < 0) {
+			best = i;
+			continue;
+		}
+		if (status[best] >= 600)
+			continue; /* a 6xx is final for all */
+		if (s >= 600 || s / 100 < status[best] / 100)
+			best = i;
+	}
+	return best;
+}
+
 int gw_routeact_max_calls(const struct gw_conf_route *rt)
 {
 	return rt && rt->act ? rt->act->max_calls : 0;

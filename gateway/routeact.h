@@ -140,6 +140,13 @@ bool gw_routeact_failover_status(int status);
  */
 bool gw_routeact_hunt_status(const struct gw_conf_route *rt, int status);
 
+/*
+ * A forked call's outcome (gateway/fork.h; RFC 3261 §16.7 step 6): the
+ * index of the best of n final statuses (those below 300 are skipped):
+ * a 6xx if any, else the lowest class, the first within it; -1: none.
+ */
+int gw_routeact_best_status(const int *status, int n);
+
 /* The route's max_calls, 0 for no limit. */
 int gw_routeact_max_calls(const struct gw_conf_route *rt);
 

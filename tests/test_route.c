@@ -934,6 +934,21 @@ static int act_chain(void)
 	return 0;
 }
 
+/* RFC 3261 §16.7 step 6: the status a forked call fails with. */
+static int fork_best(void)
+{
+	static const int busy2[] = { 486, 486 }, mixed[] = { 503, 486, 0 },
+			 six[] = { 404, 603, 486 }, none[] = { 0, 0 },
+			 three[] = { 500, 302, 486 };
+
+	TEST_EQ_INT(gw_routeact_best_status(busy2, 2), 0);
+	TEST_EQ_INT(gw_routeact_best_status(mixed, 3), 1); /* the lowest class */
+	TEST_EQ_INT(gw_routeact_best_status(six, 3), 1);	/* a 6xx wins */
+	TEST_EQ_INT(gw_routeact_best_status(none, 2), -1);
+	TEST_EQ_INT(gw_routeact_best_status(three, 3), 1);
+	return 0;
+}
+
 static int act_failover(void)
 {
 	struct gw_conf *c = load_plan(ACT_PORTS
@@ -1019,6 +1034,7 @@ const struct gw_test_case gw_test_cases_route[] = {
 	{ "route_act_same", act_same },
 	{ "route_act_failover", act_failover },
 	{ "route_act_chain", act_chain },
+	{ "route_fork_best", fork_best },
 	{ "route_act_rewrite", act_rewrite },
 	{ "route_act_caller_reject", act_caller_reject },
 	{ "route_act_hunt", act_hunt },
