@@ -297,8 +297,9 @@ void gw_fork_shutdown(struct gw_app *app)
 		struct gw_fork *f = app->forks;
 
 		app->forks = f->next;
-		for (int i = 0; i < f->n; i++)
-			if (f->b[i].nh)
+		for (int i = 0; i < f->n; i++) /* gone with the stack if
+						 * nua_destroy() ran */
+			if (f->b[i].nh && app->nua)
 				nua_handle_destroy(f->b[i].nh);
 		if (f->call)
 			f->call->fork = NULL;
