@@ -232,6 +232,14 @@ class Linesim:
                           what="linesim port %d %s=%s (now %s)" % (
                               port, key, value, self.status(port).get(key)))
 
+    def phone_dial(self, port, number, timeout=5):
+        """The phone on `port` goes off-hook, waits for dial tone and dials
+        `number` (DTMF)."""
+        self.cmd("offhook %d" % port)
+        wait_until(lambda: self.cmd("hears %d" % port)["tone"] == "dial", timeout,
+                   what="dial tone on port %d" % port)
+        self.cmd("dial %d %s" % (port, number))
+
     def stop(self):
         return self.proc.stop()
 

@@ -71,11 +71,9 @@ def sipp_ok(tmp, u, name):
         name, rc, u.text()[-1500:], sipp_messages(tmp, name)[-2500:])
 
 
+
 def dial(r, number):
-    r.ls.cmd("offhook %d" % FXS1)
-    wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "dial", 5,
-               what="dial tone")
-    r.ls.cmd("dial %d %s" % (FXS1, number))
+    r.ls.phone_dial(FXS1, number)
 
 
 def test_fork_first_answer_cancels_the_other(tmp):

@@ -213,11 +213,9 @@ def check_digest(msgs, header, method, user, realm, password):
 TRUNK_ROUTE = '{ from = "fxs"; prefix = "0"; strip = 1; to = "trunk:prov"; }'
 
 
+
 def dial(r, number):
-    r.ls.cmd("offhook %d" % FXS1)
-    wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "dial", 5,
-               what="dial tone on the phone")
-    r.ls.cmd("dial %d %s" % (FXS1, number))
+    r.ls.phone_dial(FXS1, number)
 
 
 def test_trunk_invite_407(tmp):
