@@ -133,6 +133,8 @@ struct gw_call {
 	/* the trunk the INVITE went through (trunk.c), NULL: none */
 	struct gw_trunk *trunk;
 	int trunk_auths; /* challenges answered with its credentials */
+	/* the trunk (or port account) an INVITE came from: max_calls */
+	struct gw_trunk *trunk_in;
 	struct gw_cw_call cw; /* call waiting: held by us (gateway/cw.h) */
 	/* our Contact when the call is on TLS, "" otherwise (transport.h) */
 	char contact[128];

@@ -542,6 +542,9 @@ static bool route_full(struct gw_app *app, const struct gw_conf_route *rt)
 	int max = gw_routeact_max_calls(rt), n = 0;
 	int id = (int)(rt - app->conf->routes) + 1;
 
+	/* to a trunk that has its max_calls (trunk.h) */
+	if (rt->trunk && gw_trunk_full(app, gw_trunk_get(app, rt->trunk)))
+		return true;
 	if (!max)
 		return false;
 	for (const struct gw_call *c = app->calls; c; c = c->next)
@@ -707,6 +710,26 @@ static void reject(nua_handle_t *nh, int status, const char *phrase)
 		    TAG_IF(reason, SIPTAG_REASON_STR(reason)), TAG_END());
 }
 
+/*
+ * An INVITE to a port's account (trunk.h): a route of its own to that
+ * port, outside the dial plan (no rewrite, group or limit of a route).
+ */
+static int account_route(struct gw_app *app, const struct gw_trunk *acct,
+			 const char *user, struct gw_route_result *r)
+{
+	static const struct gw_conf_route to_port = {
+		.to = GW_ROUTE_TO_FXS,
+	};
+
+	memset(r, 0, sizeof(*r));
+	r->route = &to_port;
+	r->port = gw_conf_port_by_channel(app->conf, gw_trunk_port(acct));
+	snprintf(r->number, sizeof(r->number), "%s", user);
+	gw_log(GW_LOG_INFO, "call", "INVITE to '%s': port %s's account", user,
+	       r->port ? r->port->name : "?");
+	return r->port ? 0 : -ENOENT;
+}
+
 void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 {
 	msg_t *msg = nua_current_request(app->nua);
@@ -717,6 +740,7 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 	struct gw_cid_info ci;
 	struct gw_call *c;
 	struct gw_line *l;
+	struct gw_trunk *tin;
 	int err;
 
 	if (ai && ai->ai_addr) {
@@ -735,7 +759,16 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		return;
 	user = sip->sip_request && sip->sip_request->rq_url->url_user ?
 		       sip->sip_request->rq_url->url_user : "";
-	err = gw_route_lookup(app->conf, GW_ROUTE_FROM_SIP, user, &r);
+	/* from a trunk: its max_calls; to a port's account: that port,
+	 * whatever the dial plan says (trunk.h) */
+	tin = gw_trunk_of_source(app, ai ? ai->ai_addr : NULL, user);
+	if (tin && gw_trunk_full(app, tin)) {
+		reject(nh, 503, "Service Unavailable");
+		return;
+	}
+	err = gw_trunk_port(tin) ? account_route(app, tin, user, &r) :
+				   gw_route_lookup(app->conf,
+						   GW_ROUTE_FROM_SIP, user, &r);
 	/* failover: every line of the route busy, the next route */
 	while (!err && gw_routeact_failover(r.route) &&
 	       !gw_routeact_reject(r.route) && !route_idle(app, &r)) {
@@ -774,7 +807,9 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 	}
 	c->nh = nh;
 	nua_handle_bind(nh, c);
-	c->rtry.route = (int)(r.route - app->conf->routes) + 1; /* max_calls */
+	c->trunk_in = tin;
+	if (!gw_trunk_port(tin)) /* max_calls */
+		c->rtry.route = (int)(r.route - app->conf->routes) + 1;
 	snprintf(c->rtry.dialled, sizeof(c->rtry.dialled), "%s", user);
 	gw_callfeat_invite(c, sip); /* RFC 4028 (callfeat.h) */
 	/* on TLS: a Contact that keeps the dialog there (transport.c) */
@@ -1008,6 +1043,9 @@ static void fxs_try(struct gw_line *l, const char *number, int after)
 			gw_call_sip_response(c, 503, "trunk down", NULL);
 			return; /* the list's next target (fork.h) */
 		}
+		/* the port's own account on it, if it has one */
+		c->trunk = gw_trunk_port_account(app, c->trunk,
+						 l->conf->channel);
 		if (!gw_trunk_usable(c->trunk)) {
 			CLOG(c, GW_LOG_NOTICE, "trunk %s is down: call refused",
 			     app->conf->trunks[r.route->trunk - 1].name);

@@ -75,7 +75,7 @@ static const char *const fxs_keys[] = {
 	"extension", "digit_timeout_ms", "first_digit_timeout_ms", "flash_min_ms",
 	"flash_max_ms", "ring_cadence", "reverse_polarity",
 	"signalling", "disconnect_ms", "reorder_s", "howler_s", "hotline",
-	"hotline_delay_ms", "call_waiting", NULL
+	"hotline_delay_ms", "call_waiting", "account", NULL
 };
 static const char *const fxo_keys[] = {
 	"target", "dialtone_timeout_ms", "answer_rings",
@@ -98,7 +98,7 @@ static const char *const port_keys[] = {
 	"signalling", "disconnect_ms", "reorder_s", "howler_s", "hotline",
 	"hotline_delay_ms", "dial_mode", "pulse_pps", "pulse_break_pct",
 	"pulse_interdigit_ms", "flash_ms", "rx_gain_db", "tx_gain_db",
-	"call_waiting", NULL
+	"call_waiting", "account" /* gateway/trunk.h */, NULL
 };
 static const char *const route_keys[] = {
 	"from", "prefix", "pattern", "regex", "strip", "prepend", "to", "days",

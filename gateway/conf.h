@@ -325,9 +325,11 @@ struct gw_conf {
 	int nports;
 	struct gw_conf_route routes[GW_CONF_MAX_ROUTES];
 	int nroutes;
-	/* SIP trunks (gateway/trunk.h): an array owned by the conf */
+	/* SIP trunks (gateway/trunk.h): an array owned by the conf; the
+	 * ports' accounts follow the trunks in it */
 	struct gw_conf_trunk *trunks;
 	int ntrunks;
+	int naccounts;
 	/* hunt groups (gateway/routeact.h): an array owned by the conf */
 	struct gw_route_group *groups;
 	int ngroups;

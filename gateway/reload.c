@@ -273,6 +273,36 @@ static void drop_route(struct gw_conf *nc, int i)
 	nc->routes[--nc->nroutes] = d;
 }
 
+/* Port accounts (trunk.h) keep running as they started: a changed,
+ * added or removed one needs a restart. */
+static void reload_accounts(const struct gw_conf *oc,
+			    const struct gw_conf *nc, struct report *r)
+{
+	const struct gw_conf_trunk *a = oc->trunks + oc->ntrunks;
+	const struct gw_conf_trunk *b = nc->trunks + nc->ntrunks;
+
+	for (int i = 0; i < oc->naccounts; i++) {
+		int k;
+
+		for (k = 0; k < nc->naccounts; k++)
+			if (!strcmp(a[i].name, b[k].name))
+				break;
+		if (k == nc->naccounts)
+			restart(r, "ports.%s.account (removed)", a[i].name);
+		else if (!trunk_same(&a[i], &b[k]))
+			restart(r, "ports.%s.account", a[i].name);
+	}
+	for (int k = 0; k < nc->naccounts; k++) {
+		int i;
+
+		for (i = 0; i < oc->naccounts; i++)
+			if (!strcmp(a[i].name, b[k].name))
+				break;
+		if (i == oc->naccounts)
+			restart(r, "ports.%s.account (added)", b[k].name);
+	}
+}
+
 /*
  * Trunks: the running ones (app->trunks point into the old conf's array)
  * stay; the new conf takes over their array, and its routes are re-pointed
@@ -339,6 +369,7 @@ static void reload_trunks(struct gw_app *app, struct gw_conf *nc,
 			i++;
 		}
 	}
+	reload_accounts(oc, nc, r);
 	/* swap: the running array to the new conf, the new one is freed
 	 * with the old conf */
 	t = oc->trunks;
@@ -347,6 +378,9 @@ static void reload_trunks(struct gw_app *app, struct gw_conf *nc,
 	oc->ntrunks = nc->ntrunks;
 	nc->trunks = t;
 	nc->ntrunks = n;
+	n = oc->naccounts;
+	oc->naccounts = nc->naccounts;
+	nc->naccounts = n;
 }
 
 /* General, card and SIP keys that keep their running value. */

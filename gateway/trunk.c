@@ -25,6 +25,7 @@
 #include "gateway/conf_int.h"
 #include "gateway/log.h"
 #include "gateway/strbuf.h"
+#include "gateway/transport.h"
 #include "gateway/trunk.h"
 
 #define MAX_ADDRS 16
@@ -47,6 +48,7 @@ enum fail_class {
 struct gw_trunk {
 	struct gw_app *app;
 	const struct gw_conf_trunk *conf;
+	struct gw_trunk *base; /* itself; a port account: its trunk */
 	/* registration */
 	enum reg_state reg;
 	nua_handle_t *reg_nh;
@@ -80,7 +82,14 @@ static const char *const trunk_keys[] = {
 	"name", "proxy", "registrar", "outbound_proxy", "domain", "username",
 	"auth_username", "password", "password_file", "realm", "register",
 	"expires", "timeout_s", "retry_s", "retry_max_s", "forbidden_retry_s",
-	"forbidden_retry_max_s", "qualify_s", "qualify_failures", NULL
+	"forbidden_retry_max_s", "qualify_s", "qualify_failures", "max_calls",
+	NULL
+};
+
+/* A port's `account` group (port accounts, trunk.h) */
+static const char *const account_keys[] = {
+	"trunk", "username", "auth_username", "password", "password_file",
+	"register", NULL
 };
 
 /* Host part of a sip:[user@]host[:port][;params] URI. */
@@ -192,12 +201,64 @@ static bool user_chars(const char *s)
 	return true;
 }
 
+/* username, auth_username, password / password_file (trunk or account) */
+static int load_creds(struct gw_conf_ctx *c, const config_setting_t *e,
+		      const char *base, struct gw_conf_trunk *t)
+{
+	config_setting_t *s, *pw;
+	char file[256];
+	int r;
+
+	r = gw_conf_get_str(c, e, base, "username", t->username,
+			    sizeof(t->username), &s);
+	if (r < 0)
+		return r;
+	if (!s)
+		return gw_conf_fail(c, e, base, "username",
+				    "required key is missing");
+	if (!t->username[0] || !user_chars(t->username))
+		return gw_conf_fail(c, s, base, "username",
+				    "\"%s\" is empty or has : @ ; < > \" or "
+				    "spaces", t->username);
+	r = gw_conf_get_str(c, e, base, "auth_username", t->auth_username,
+			    sizeof(t->auth_username), &s);
+	if (r < 0)
+		return r;
+	if (s && (!t->auth_username[0] || !user_chars(t->auth_username)))
+		return gw_conf_fail(c, s, base, "auth_username",
+				    "\"%s\" is empty or has : @ ; < > \" or "
+				    "spaces", t->auth_username);
+	if (!s)
+		strcpy(t->auth_username, t->username);
+	r = gw_conf_get_str(c, e, base, "password", t->password,
+			    sizeof(t->password), &pw);
+	if (r < 0)
+		return r;
+	if (pw && !t->password[0])
+		return gw_conf_fail(c, pw, base, "password",
+				    "must not be empty (leave it out for "
+				    "none)");
+	r = gw_conf_get_str(c, e, base, "password_file", file, sizeof(file),
+			    &s);
+	if (r < 0)
+		return r;
+	if (s && pw)
+		return gw_conf_fail(c, s, base, "password_file",
+				    "give password or password_file, not both");
+	if (s) {
+		r = read_password(c, s, base, file, t->password,
+				  sizeof(t->password));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int load_trunk(struct gw_conf_ctx *c, const config_setting_t *e,
 		      const char *base, struct gw_conf_trunk *t,
 		      const struct gw_conf_trunk *others, int nothers)
 {
-	config_setting_t *s, *pw;
-	char file[256];
+	config_setting_t *s;
 	int r;
 
 	if (!config_setting_is_group(e))
@@ -266,48 +327,9 @@ static int load_trunk(struct gw_conf_ctx *c, const config_setting_t *e,
 				    "\"%s\" is not a host name", t->domain);
 	if (!s)
 		uri_host(t->registrar[0], t->domain, sizeof(t->domain));
-	r = gw_conf_get_str(c, e, base, "username", t->username,
-			    sizeof(t->username), &s);
+	r = load_creds(c, e, base, t);
 	if (r < 0)
 		return r;
-	if (!s)
-		return gw_conf_fail(c, e, base, "username",
-				    "required key is missing");
-	if (!t->username[0] || !user_chars(t->username))
-		return gw_conf_fail(c, s, base, "username",
-				    "\"%s\" is empty or has : @ ; < > \" or "
-				    "spaces", t->username);
-	r = gw_conf_get_str(c, e, base, "auth_username", t->auth_username,
-			    sizeof(t->auth_username), &s);
-	if (r < 0)
-		return r;
-	if (s && (!t->auth_username[0] || !user_chars(t->auth_username)))
-		return gw_conf_fail(c, s, base, "auth_username",
-				    "\"%s\" is empty or has : @ ; < > \" or "
-				    "spaces", t->auth_username);
-	if (!s)
-		strcpy(t->auth_username, t->username);
-	r = gw_conf_get_str(c, e, base, "password", t->password,
-			    sizeof(t->password), &pw);
-	if (r < 0)
-		return r;
-	if (pw && !t->password[0])
-		return gw_conf_fail(c, pw, base, "password",
-				    "must not be empty (leave it out for "
-				    "none)");
-	r = gw_conf_get_str(c, e, base, "password_file", file, sizeof(file),
-			    &s);
-	if (r < 0)
-		return r;
-	if (s && pw)
-		return gw_conf_fail(c, s, base, "password_file",
-				    "give password or password_file, not both");
-	if (s) {
-		r = read_password(c, s, base, file, t->password,
-				  sizeof(t->password));
-		if (r < 0)
-			return r;
-	}
 	r = gw_conf_get_str(c, e, base, "realm", t->realm, sizeof(t->realm),
 			    &s);
 	if (r < 0)
@@ -356,22 +378,105 @@ static int load_trunk(struct gw_conf_ctx *c, const config_setting_t *e,
 	if (r >= 0)
 		r = gw_conf_get_int(c, e, base, "qualify_failures", 1, 10,
 				    &t->qualify_failures, NULL);
+	if (r >= 0)
+		r = gw_conf_get_int(c, e, base, "max_calls", 0, 10000,
+				    &t->max_calls, NULL);
 	return r < 0 ? r : 0;
+}
+
+/*
+ * A port's `account` group: an account of its own on a trunk, which it
+ * copies (registrar, proxies, domain, outbound proxy, expiry, retry and
+ * back-off) with its own username, credentials and Contact user.
+ */
+static int load_account(struct gw_conf_ctx *c, const config_setting_t *e,
+			const char *base, const struct gw_conf_port *p,
+			struct gw_conf *conf)
+{
+	struct gw_conf_trunk *a = &conf->trunks[conf->ntrunks +
+						conf->naccounts];
+	config_setting_t *s;
+	char tname[32];
+	int r, k;
+
+	if (!config_setting_is_group(e))
+		return gw_conf_fail(c, e, base, NULL,
+				    "must be a group ({ trunk = ...; "
+				    "username = ...; password = ...; })");
+	r = gw_conf_check_keys(c, e, base, account_keys);
+	if (r < 0)
+		return r;
+	r = gw_conf_get_str(c, e, base, "trunk", tname, sizeof(tname), &s);
+	if (r < 0)
+		return r;
+	if (!s)
+		return gw_conf_fail(c, e, base, "trunk",
+				    "required key is missing");
+	for (k = 0; k < conf->ntrunks; k++)
+		if (strcmp(conf->trunks[k].name, tname) == 0)
+			break;
+	if (k == conf->ntrunks)
+		return gw_conf_fail(c, s, base, "trunk",
+				    "no trunk named \"%s\"", tname);
+	*a = conf->trunks[k];
+	explicit_bzero(a->password, sizeof(a->password));
+	a->username[0] = a->auth_username[0] = 0;
+	a->parent = k + 1;
+	a->channel = p->channel;
+	snprintf(a->name, sizeof(a->name), "%s", p->name);
+	a->qualify_s = 0; /* the trunk qualifies its proxies */
+	a->max_calls = 0; /* the trunk's limit counts the port's calls */
+	a->reg = true;
+	a->line = (int)config_setting_source_line(e);
+	r = load_creds(c, e, base, a);
+	if (r < 0)
+		return r;
+	if (!a->password[0])
+		return gw_conf_fail(c, e, base, "password",
+				    "required key is missing (or "
+				    "password_file)");
+	r = gw_conf_get_bool(c, e, base, "register", &a->reg);
+	if (r < 0)
+		return r;
+	s = config_setting_get_member(e, "username");
+	if (strcmp(a->username, conf->trunks[k].username) == 0)
+		return gw_conf_fail(c, s, base, "username",
+				    "\"%s\" is trunk %s's own username",
+				    a->username, tname);
+	for (int i = 0; i < conf->naccounts; i++) {
+		const struct gw_conf_trunk *o =
+			&conf->trunks[conf->ntrunks + i];
+
+		if (o->parent == a->parent &&
+		    strcmp(o->username, a->username) == 0)
+			return gw_conf_fail(c, s, base, "username",
+					    "\"%s\" on trunk %s is port %s's "
+					    "account already", a->username,
+					    tname, o->name);
+	}
+	return 0;
 }
 
 int gw_trunk_conf_load(struct gw_conf_ctx *c, const config_setting_t *root)
 {
 	struct gw_conf *conf = gw_conf_ctx_conf(c);
-	config_setting_t *list;
-	int r, n;
+	config_setting_t *list, *ports = config_setting_get_member(root,
+								   "ports");
+	int r, n = 0, nacc = 0;
 
 	r = gw_conf_get_list(c, root, "trunks", GW_TRUNK_MAX, &list);
-	if (r < 0 || !list)
+	if (r < 0)
 		return r;
-	n = config_setting_length(list);
-	if (!n)
+	if (list)
+		n = config_setting_length(list);
+	/* port accounts go after the trunks (conf.c read the ports) */
+	for (int i = 0; ports && i < conf->nports; i++)
+		if (config_setting_get_member(config_setting_get_elem(ports, i),
+					      "account"))
+			nacc++;
+	if (!n && !nacc)
 		return 0;
-	conf->trunks = calloc((size_t)n, sizeof(*conf->trunks));
+	conf->trunks = calloc((size_t)(n + nacc), sizeof(*conf->trunks));
 	if (!conf->trunks)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
@@ -383,6 +488,19 @@ int gw_trunk_conf_load(struct gw_conf_ctx *c, const config_setting_t *root)
 		if (r < 0)
 			return r; /* gw_conf_free() frees the array */
 		conf->ntrunks++;
+	}
+	for (int i = 0; ports && i < conf->nports; i++) {
+		const config_setting_t *e = config_setting_get_member(
+			config_setting_get_elem(ports, i), "account");
+		char base[40];
+
+		if (!e)
+			continue;
+		snprintf(base, sizeof(base), "ports.[%d].account", i);
+		r = load_account(c, e, base, &conf->ports[i], conf);
+		if (r < 0)
+			return r;
+		conf->naccounts++;
 	}
 	return 0;
 }
@@ -415,7 +533,7 @@ void gw_trunk_conf_free(struct gw_conf *conf)
 {
 	if (!conf->trunks)
 		return;
-	for (int i = 0; i < conf->ntrunks; i++)
+	for (int i = 0; i < conf->ntrunks + conf->naccounts; i++)
 		explicit_bzero(conf->trunks[i].password,
 			       sizeof(conf->trunks[i].password));
 	free(conf->trunks);
@@ -443,7 +561,11 @@ tlog(const struct gw_trunk *t, enum gw_log_level lvl, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	gw_log(lvl, "trunk", "trunk %s: %s", t->conf->name, msg);
+	if (t->conf->parent) /* a port account */
+		gw_log(lvl, "trunk", "port %s's account on trunk %s: %s",
+		       t->conf->name, t->base->conf->name, msg);
+	else
+		gw_log(lvl, "trunk", "trunk %s: %s", t->conf->name, msg);
 }
 
 static void timer_set(su_timer_t *timer, su_timer_f f, struct gw_trunk *t,
@@ -578,7 +700,8 @@ static void reg_start(struct gw_trunk *t)
 /* The expiry the registrar granted our binding. */
 static int granted(const struct gw_trunk *t, const sip_t *sip)
 {
-	const char *host = t->app->conf->sip_host;
+	/* our Contact's host: sip.external_address, else the listen one */
+	const char *host = gw_transport_sdp_host(t->app->conf);
 	sip_time_t now = sip_now();
 	long best = -1;
 
@@ -760,22 +883,41 @@ static void resolve(struct gw_trunk *t, const char *uri)
 	freeaddrinfo(res);
 }
 
+/* Trunks and the ports' accounts after them */
+static int ntotal(const struct gw_app *app)
+{
+	return app->trunks ? app->conf->ntrunks + app->conf->naccounts : 0;
+}
+
 int gw_trunk_start(struct gw_app *app)
 {
 	const struct gw_conf *conf = app->conf;
+	int n = conf->ntrunks + conf->naccounts;
 
-	if (!conf->ntrunks)
+	if (!n)
 		return 0;
-	app->trunks = calloc((size_t)conf->ntrunks, sizeof(*app->trunks));
+	app->trunks = calloc((size_t)n, sizeof(*app->trunks));
 	if (!app->trunks)
 		return -ENOMEM;
-	for (int i = 0; i < conf->ntrunks; i++) {
+	for (int i = 0; i < n; i++) {
 		struct gw_trunk *t = &app->trunks[i];
 		const struct gw_conf_trunk *tc = &conf->trunks[i];
 
 		t->app = app;
 		t->conf = tc;
+		t->base = tc->parent ? &app->trunks[tc->parent - 1] : t;
 		t->q_rtt_ms = -1;
+		if (tc->parent) { /* a port account: its trunk's addresses */
+			t->reg_timer = su_timer_create(su_root_task(app->root),
+						       1000);
+			if (!t->reg_timer)
+				return -ENOMEM;
+			TLOG(t, GW_LOG_INFO, "sip:%s@%s, register %s",
+			     tc->username, tc->domain, tc->reg ? "yes" : "no");
+			if (tc->reg)
+				reg_start(t);
+			continue;
+		}
 		for (int k = 0; k < tc->nproxies; k++)
 			resolve(t, tc->proxy[k]);
 		for (int k = 0; !tc->registrar_is_proxy &&
@@ -801,7 +943,7 @@ int gw_trunk_start(struct gw_app *app)
 
 void gw_trunk_stop(struct gw_app *app)
 {
-	for (int i = 0; app->trunks && i < app->conf->ntrunks; i++) {
+	for (int i = 0; i < ntotal(app); i++) {
 		struct gw_trunk *t = &app->trunks[i];
 
 		t->stopping = true;
@@ -811,6 +953,7 @@ void gw_trunk_stop(struct gw_app *app)
 		drop_handle(&t->q_nh);
 		if (t->reg_nh && t->reg == REG_OK) {
 			TLOG(t, GW_LOG_INFO, "un-REGISTER");
+			t->auth_tries = 0;
 			nua_unregister(t->reg_nh, TAG_END());
 		}
 	}
@@ -826,13 +969,19 @@ bool gw_trunk_sip_event(struct gw_app *app, nua_event_t event, int status,
 			const char *phrase, nua_handle_t *nh,
 			const sip_t *sip)
 {
-	for (int i = 0; nh && app->trunks && i < app->conf->ntrunks; i++) {
+	for (int i = 0; nh && i < ntotal(app); i++) {
 		struct gw_trunk *t = &app->trunks[i];
+		char why[160];
 
 		if (nh == t->reg_nh) {
 			if (event == nua_r_register && !t->stopping)
 				reg_response(t, status, phrase, sip);
-			else if (event == nua_r_unregister && status >= 200)
+			else if (event == nua_r_unregister && status >= 200 &&
+				 /* challenged: again with credentials */
+				 !((status == 401 || status == 407) &&
+				   gw_trunk_challenge(t, nh, sip,
+						      &t->auth_tries, why,
+						      sizeof(why))))
 				TLOG(t, GW_LOG_INFO, "un-REGISTER: %d %s",
 				     status, phrase ? phrase : "");
 			return true;
@@ -903,7 +1052,7 @@ const char *gw_trunk_name(const struct gw_trunk *t)
 
 bool gw_trunk_usable(const struct gw_trunk *t)
 {
-	return t && !t->down;
+	return t && !t->base->down;
 }
 
 const char *gw_trunk_proxy(const struct gw_trunk *t)
@@ -1047,13 +1196,18 @@ size_t gw_trunk_show(struct gw_app *app, char *buf, size_t len)
 	size_t off = 0;
 
 	buf[0] = 0;
-	for (int i = 0; app->trunks && i < app->conf->ntrunks; i++) {
+	for (int i = 0; i < ntotal(app); i++) {
 		const struct gw_trunk *t = &app->trunks[i];
 		const struct gw_conf_trunk *tc = t->conf;
 
+		if (tc->parent) /* a port's account (trunk.h) */
+			gw_strbuf_add(buf, len, &off, "account %s trunk=%s",
+				      tc->name, t->base->conf->name);
+		else
+			gw_strbuf_add(buf, len, &off, "trunk %s", tc->name);
 		gw_strbuf_add(buf, len, &off,
-			      "trunk %s state=%s aor=sip:%s@%s registrar=%s",
-			      tc->name, reg_name(t), tc->username, tc->domain,
+			      " state=%s aor=sip:%s@%s registrar=%s",
+			      reg_name(t), tc->username, tc->domain,
 			      tc->reg ? tc->registrar[t->reg_idx] : "-");
 		if (t->reg == REG_OK)
 			gw_strbuf_add(buf, len, &off,
@@ -1074,8 +1228,82 @@ size_t gw_trunk_show(struct gw_app *app, char *buf, size_t len)
 				      t->down ? "down" : "up", t->q_rtt_ms);
 		else
 			gw_strbuf_add(buf, len, &off, " qualify=off");
+		if (!tc->parent)
+			gw_strbuf_add(buf, len, &off, " calls=%d max_calls=%d",
+				      gw_trunk_calls(app, t), tc->max_calls);
 		gw_strbuf_add(buf, len, &off, " last_error=\"%s\"\n",
 			      t->last_error[0] ? t->last_error : "-");
 	}
 	return off < len ? off : len;
+}
+
+/* ------------------------------------------- port accounts, max_calls */
+
+struct gw_trunk *gw_trunk_port_account(struct gw_app *app,
+				       struct gw_trunk *t, int channel)
+{
+	for (int i = app->conf->ntrunks; t && i < ntotal(app); i++)
+		if (app->trunks[i].base == t &&
+		    app->trunks[i].conf->channel == channel)
+			return &app->trunks[i];
+	return t;
+}
+
+struct gw_trunk *gw_trunk_of_source(struct gw_app *app,
+				    const struct sockaddr *sa,
+				    const char *user)
+{
+	struct gw_trunk *first = NULL;
+
+	for (int i = 0; sa && app->trunks && i < app->conf->ntrunks; i++) {
+		struct gw_trunk *t = &app->trunks[i];
+		bool from_it = false;
+
+		for (int k = 0; k < t->naddrs && !from_it; k++)
+			from_it = same_addr((const struct sockaddr *)
+						    &t->addrs[k], sa);
+		if (!from_it)
+			continue;
+		for (int k = app->conf->ntrunks; user && k < ntotal(app);
+		     k++)
+			if (app->trunks[k].base == t &&
+			    strcmp(app->trunks[k].conf->username, user) == 0)
+				return &app->trunks[k];
+		if (!first)
+			first = t;
+	}
+	return first;
+}
+
+int gw_trunk_port(const struct gw_trunk *t)
+{
+	return t && t->conf->parent ? t->conf->channel : 0;
+}
+
+int gw_trunk_calls(struct gw_app *app, const struct gw_trunk *t)
+{
+	int n = 0;
+
+	for (const struct gw_call *c = app->calls; c; c = c->next) {
+		const struct gw_trunk *ct = c->trunk ? c->trunk : c->trunk_in;
+
+		if (ct && ct->base == t->base && (c->line || !c->sip_ending))
+			n++;
+	}
+	return n;
+}
+
+bool gw_trunk_full(struct gw_app *app, const struct gw_trunk *t)
+{
+	const struct gw_trunk *b = t ? t->base : NULL;
+	int n;
+
+	if (!b || !b->conf->max_calls)
+		return false;
+	n = gw_trunk_calls(app, b);
+	if (n < b->conf->max_calls)
+		return false;
+	TLOG(b, GW_LOG_NOTICE, "has its %d call%s (max_calls): one more "
+	     "refused", n, n == 1 ? "" : "s");
+	return true;
 }

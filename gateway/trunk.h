@@ -31,6 +31,21 @@
  * One challenge per request is answered (a second one means
  * the credentials are refused, unless the server said stale=true).
  *
+ * Port accounts: an FXS port's `account = { trunk = "NAME"; username;
+ * auth_username; password | password_file; register; }` registers
+ * sip:USERNAME@DOMAIN of that trunk, with Contact user USERNAME, through
+ * the trunk's registrars with its expiry, failover and back-off (the
+ * same state machine: the account is a struct gw_trunk whose conf is a
+ * copy of the trunk's with the account's identity). A call from the
+ * phone routed to that trunk goes out as the account (From, and the
+ * trunk realm's 401/407 answered with the account's credentials, under
+ * the rule above); an INVITE from the trunk's addresses to Request-URI
+ * user USERNAME rings the port, whatever the dial plan (as an ATA does).
+ *
+ * max_calls: calls through a trunk at once, both ways, its accounts'
+ * included; one more gets 503 (SIP) or reorder (a phone), or goes to the
+ * route's failover.
+ *
  * Qualify: with qualify_s > 0, OPTIONS goes to the trunk's proxy every
  * qualify_s seconds; qualify_failures unanswered in a row (no answer
  * within timeout_s, or 408/503/504) mark the trunk down, any answer marks
@@ -77,6 +92,11 @@ struct gw_conf_trunk {
 	int forbidden_retry_s, forbidden_retry_max_s; /* 403/404: 300, 3600 */
 	int qualify_s;		  /* OPTIONS interval, 0 (off)..3600 */
 	int qualify_failures;	  /* down after this many, 1..10, 3 */
+	int max_calls;		  /* calls at once, both ways; 0: any */
+	/* a port account (conf->trunks[ntrunks...]): 1 + its trunk's index;
+	 * name is the port's; 0 for a trunk */
+	int parent;
+	int channel;		  /* the account's port */
 	int line;
 };
 
@@ -130,7 +150,34 @@ bool gw_trunk_challenge(struct gw_trunk *t, nua_handle_t *nh,
 			const sip_t *sip, int *tries, char *why,
 			size_t why_len);
 
-/* copperctl trunks: one line per trunk. Returns the length written. */
+/*
+ * Port accounts: the port's account on trunk t (its channel), else t
+ * itself. A call through the result goes out with its From and answers
+ * challenges with its credentials (gw_trunk_from, gw_trunk_challenge).
+ */
+struct gw_trunk *gw_trunk_port_account(struct gw_app *app,
+				       struct gw_trunk *t, int channel);
+/*
+ * An INVITE from `sa` to Request-URI user `user`: the account with that
+ * username on a trunk `sa` is a proxy/registrar of, else the first such
+ * trunk, else NULL.
+ */
+struct gw_trunk *gw_trunk_of_source(struct gw_app *app,
+				    const struct sockaddr *sa,
+				    const char *user);
+/* The channel of a port account, 0 for a trunk (or NULL). */
+int gw_trunk_port(const struct gw_trunk *t);
+
+/*
+ * max_calls: calls through t's trunk now (both ways, its ports' accounts
+ * included: struct gw_call's trunk or trunk_in); full when it has
+ * max_calls of them (then logged).
+ */
+int gw_trunk_calls(struct gw_app *app, const struct gw_trunk *t);
+bool gw_trunk_full(struct gw_app *app, const struct gw_trunk *t);
+
+/* copperctl trunks: one line per trunk, then one per port account
+ * ("account PORT trunk=NAME state=..."). Returns the length written. */
 size_t gw_trunk_show(struct gw_app *app, char *buf, size_t len);
 
 #endif

@@ -1582,6 +1582,80 @@ static int trunk_keys(void)
 	return 0;
 }
 
+/* Port accounts and trunk max_calls (gateway/trunk.h). */
+#define ACCT(extra) "ports = ( { name = \"fxs1\"; channel = 1; " \
+	"type = \"fxs\";\naccount = { trunk = \"prov\"; " extra " }; } );\n"
+static int trunk_accounts(void)
+{
+	struct gw_conf *c = NULL;
+	const struct gw_conf_trunk *a;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CARD "trunks = ( { name = \"prov\"; "
+				   "proxy = \"sip:10.0.0.1:5070\"; "
+				   "domain = \"voip.test\"; username = \"u1\"; "
+				   "password = \"pw\"; expires = 120; "
+				   "qualify_s = 30; max_calls = 2; } );\n"
+				   ACCT("username = \"201\"; "
+					"auth_username = \"a201\"; "
+					"password = \"p201\";"),
+			      &c, path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(c->ntrunks, 1);
+	TEST_EQ_INT(c->naccounts, 1);
+	TEST_EQ_INT(c->trunks[0].max_calls, 2);
+	TEST_EQ_INT(c->trunks[0].parent, 0);
+	a = &c->trunks[1];
+	TEST_EQ_INT(a->parent, 1);
+	TEST_EQ_INT(a->channel, 1);
+	TEST_ASSERT(strcmp(a->name, "fxs1") == 0);
+	TEST_ASSERT(strcmp(a->username, "201") == 0);
+	TEST_ASSERT(strcmp(a->auth_username, "a201") == 0);
+	TEST_ASSERT(strcmp(a->password, "p201") == 0);
+	TEST_ASSERT(strcmp(a->domain, "voip.test") == 0);
+	TEST_EQ_INT(a->expires_s, 120); /* the trunk's */
+	TEST_EQ_INT(a->qualify_s, 0);	/* the trunk qualifies */
+	TEST_EQ_INT(a->max_calls, 0);
+	TEST_ASSERT(a->reg);
+	gw_conf_free(c);
+
+	EXPECT_ERROR(CARD TRUNK ACCT("username = \"201\"; password = \"x\";")
+			     "ports2 = 1;\n", 5, "ports2", "unknown");
+	EXPECT_ERROR(CARD TRUNK "ports = ( { name = \"fxs1\"; channel = 1; "
+			  "type = \"fxs\";\naccount = { trunk = \"nope\"; "
+			  "username = \"201\"; password = \"x\"; }; } );\n",
+		     4, "ports.[0].account.trunk", "no trunk named \"nope\"");
+	EXPECT_ERROR(CARD TRUNK ACCT("username = \"201\";"), 4,
+		     "ports.[0].account.password", "missing");
+	EXPECT_ERROR(CARD TRUNK ACCT("password = \"x\";"), 4,
+		     "ports.[0].account.username", "missing");
+	EXPECT_ERROR(CARD TRUNK ACCT("username = \"u1\"; password = \"x\";"),
+		     4, "ports.[0].account.username", "own username");
+	EXPECT_ERROR(CARD TRUNK ACCT("username = \"2 1\"; password = \"x\";"),
+		     4, "ports.[0].account.username", "spaces");
+	EXPECT_ERROR(CARD TRUNK ACCT("username = \"201\"; password = \"x\"; "
+				     "expires = 60;"),
+		     4, "ports.[0].account.expires", "unknown");
+	EXPECT_ERROR(CARD TRUNK "ports = ( { name = \"fxo1\"; channel = 3; "
+			  "type = \"fxo\";\naccount = { trunk = \"prov\"; "
+			  "username = \"201\"; password = \"x\"; }; } );\n",
+		     4, "ports.[0].account", "not valid on an fxo port");
+	EXPECT_ERROR(CARD TRUNK "ports = ( { name = \"fxs1\"; channel = 1; "
+			  "type = \"fxs\";\naccount = \"prov\"; } );\n",
+		     4, "ports.[0].account", "group");
+	EXPECT_ERROR(CARD TRUNK "ports = ( { name = \"fxs1\"; channel = 1; "
+			  "type = \"fxs\"; account = { trunk = \"prov\"; "
+			  "username = \"201\"; password = \"x\"; }; },\n"
+			  "{ name = \"fxs2\"; channel = 2; type = \"fxs\"; "
+			  "account = { trunk = \"prov\"; username = \"201\"; "
+			  "password = \"y\"; }; } );\n",
+		     4, "ports.[1].account.username", "port fxs1's account");
+	EXPECT_ERROR(CARD "trunks = ( { name = \"p\"; proxy = \"sip:a\";\n"
+			  "username = \"u\"; max_calls = -1; } );\n",
+		     3, "trunks.[0].max_calls", "out of range");
+	return 0;
+}
+
 /* Did line (a whole message) reach the log file since *from? */
 static bool logged(FILE *f, long *from, const char *msg)
 {
@@ -1839,5 +1913,6 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_card_port", card_port_keys },
 	{ "conf_trunks", trunk_keys },
 	{ "conf_route_lists", route_lists },
+	{ "conf_trunk_accounts", trunk_accounts },
 	{ NULL, NULL },
 };
