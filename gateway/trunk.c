@@ -1107,7 +1107,9 @@ bool gw_trunk_challenge(struct gw_trunk *t, nua_handle_t *nh,
 		sip ? sip->sip_www_authenticate : NULL,
 		sip ? sip->sip_proxy_authenticate : NULL,
 	};
-	const char *want = tc->realm[0] ? tc->realm : t->realm;
+	/* a port account that learnt none yet: its trunk's */
+	const char *want = tc->realm[0] ? tc->realm :
+			   t->realm[0] ? t->realm : t->base->realm;
 	char realm[128], cred[352];
 	bool stale = false;
 	int n = 0;
