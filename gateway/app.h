@@ -87,6 +87,7 @@ enum gw_call_dir {
 	GW_CALL_SIP_TO_FXS,
 	GW_CALL_FXS_TO_SIP,
 	GW_CALL_FXO_TO_SIP,
+	GW_CALL_SIP_TO_SIP, /* a forwarded call's new leg (gateway/fwd.h) */
 };
 
 struct gw_call {
@@ -141,6 +142,7 @@ struct gw_call {
 	struct gw_callfeat_call cf; /* session timer (gateway/callfeat.h) */
 	struct gw_route_try rtry; /* failover (gateway/routeact.h) */
 	struct gw_fork *fork; /* INVITEs to a user's contacts (fork.h) */
+	struct gw_fwd_call *fwd; /* forwarding (gateway/fwd.h), NULL: none */
 };
 
 struct gw_app {

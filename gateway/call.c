@@ -18,6 +18,7 @@
 #include "gateway/cid.h"
 #include "gateway/cw.h"
 #include "gateway/fork.h"
+#include "gateway/fwd.h"
 #include "gateway/guard.h"
 #include "gateway/line.h"
 #include "gateway/log.h"
@@ -55,6 +56,8 @@ const char *gw_call_dir_name(enum gw_call_dir dir)
 		return "fxs-to-sip";
 	case GW_CALL_FXO_TO_SIP:
 		return "fxo-to-sip";
+	case GW_CALL_SIP_TO_SIP:
+		return "forward";
 	}
 	return "?";
 }
@@ -75,6 +78,11 @@ static struct gw_call *call_new(struct gw_app *app, enum gw_call_dir dir)
 	app->calls = c;
 	app->calls_total++;
 	return c;
+}
+
+struct gw_call *gw_call_add(struct gw_app *app, enum gw_call_dir dir)
+{
+	return call_new(app, dir);
 }
 
 /* The user part of the first sip: URI in s ("" if none). */
@@ -149,6 +157,7 @@ static void maybe_free(struct gw_call *c)
 		su_timer_destroy(c->rtry.ring_timer);
 	ringall_stop(c, NULL); /* no phone may ring for a freed call */
 	write_cdr(c);
+	gw_fwd_free(c); /* forwarding (fwd.h) */
 	for (pp = &c->app->calls; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
 			*pp = c->next;
@@ -163,6 +172,11 @@ static void maybe_free(struct gw_call *c)
 	explicit_bzero(&c->srtp_local, sizeof(c->srtp_local));
 	explicit_bzero(&c->srtp_remote, sizeof(c->srtp_remote));
 	free(c);
+}
+
+void gw_call_maybe_free(struct gw_call *c)
+{
+	maybe_free(c);
 }
 
 static int open_rtp(struct gw_call *c)
@@ -782,6 +796,10 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		route_reject(nh, r.route, user, src);
 		return;
 	}
+	if (!err && gw_routeact_redirect(r.route)) { /* 302 (fwd.h) */
+		gw_fwd_redirect(app, nh, sip, &r, user, src);
+		return;
+	}
 	if (!err && route_full(app, r.route)) { /* max_calls */
 		gw_log(GW_LOG_NOTICE, "call", "INVITE from %s to '%s': route "
 		       "(line %d) has its %d calls: 503", src, user,
@@ -856,6 +874,8 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		respond(c, 404, "Not Found", false);
 		return;
 	}
+	if (gw_fwd_invite(c, l, sip)) /* forward_always (fwd.h) */
+		return;
 	gw_cid_from_sip(sip, &ci); /* caller ID and ring cadence */
 	route_cid(r.route, &ci); /* caller_number/name (routeact.h) */
 	if (gw_line_fxs_ring(l, c, &ci) < 0) {
@@ -863,6 +883,8 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 			respond(c, 180, "Ringing", false);
 			return;
 		}
+		if (gw_fwd_busy(c, l)) /* forward_busy (fwd.h) */
+			return;
 		CLOG(c, GW_LOG_NOTICE, "port %s busy: 486", l->conf->name);
 		respond(c, 486, "Busy Here", false);
 		return;
@@ -1260,6 +1282,8 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 		nua_handle_destroy(c->nh);
 		c->nh = NULL;
 	}
+	if (gw_fwd_response(c, status, phrase, sip)) /* forwarded (fwd.h) */
+		return;
 	if (status < 200) {
 		if (status < 180)
 			return;
@@ -1463,6 +1487,8 @@ void gw_call_sip_reinvite(struct gw_call *c, const sip_t *sip)
 {
 	struct gw_sdp_audio a;
 
+	if (gw_fwd_reinvite(c)) /* a forwarded call (fwd.h) */
+		return;
 	if (c->rtp && c->have_remote && sip && sip->sip_payload &&
 	    sip->sip_payload->pl_len &&
 	    !gw_sdp_parse_codecs(sip->sip_payload->pl_data,
@@ -1476,6 +1502,7 @@ void gw_call_sip_reinvite(struct gw_call *c, const sip_t *sip)
 void gw_call_sip_ended(struct gw_call *c, const char *why)
 {
 	CLOG(c, GW_LOG_INFO, "SIP side ended: %s", why);
+	gw_fwd_ended(c, why); /* the other leg of a forward (fwd.h) */
 	ringall_stop(c, c->line); /* ring-all (routeact.h) */
 	end_note(c, 0, why);
 	if (!c->answer && incoming(c))
@@ -1488,6 +1515,7 @@ void gw_call_sip_ended(struct gw_call *c, const char *why)
 
 void gw_call_sip_terminated(struct gw_call *c)
 {
+	gw_fwd_ended(c, "terminated"); /* forwarding (fwd.h) */
 	nua_handle_bind(c->nh, NULL);
 	nua_handle_destroy(c->nh);
 	c->nh = NULL;
@@ -1572,6 +1600,7 @@ void gw_call_shutdown(struct gw_app *app)
 		app->calls = c->next;
 		if (c->line)
 			c->line->call = NULL;
+		gw_fwd_free(c);
 		if (c->nh) {
 			nua_handle_bind(c->nh, NULL);
 			nua_handle_destroy(c->nh);

@@ -61,4 +61,9 @@ void gw_call_shutdown(struct gw_app *app);
 
 const char *gw_call_dir_name(enum gw_call_dir dir);
 
+/* A new call (forwarding's second leg, gateway/fwd.h), or NULL. */
+struct gw_call *gw_call_add(struct gw_app *app, enum gw_call_dir dir);
+/* Free the call if both its legs are done and the media let go. */
+void gw_call_maybe_free(struct gw_call *c);
+
 #endif

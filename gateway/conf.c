@@ -29,6 +29,7 @@
 #include "gateway/route.h"
 #include "gateway/routeact.h"
 #include "gateway/conf_int.h"
+#include "gateway/fwd.h"
 #include "gateway/guard.h"
 #include "gateway/transport.h"
 #include "gateway/trunk.h"
@@ -69,13 +70,18 @@ static const char *const sip_keys[] = {
 	"registrar", "register_min_s", "register_max_s",
 	/* gateway/transport.h */
 	"tcp", "tls_listen", "tls_certificate", "tls_key", "tls_ca_file",
-	"tls_verify_peer", "external_address", "keepalive_s", NULL
+	"tls_verify_peer", "external_address", "keepalive_s",
+	/* gateway/fwd.h */
+	"forward_header", NULL
 };
 static const char *const fxs_keys[] = {
 	"extension", "digit_timeout_ms", "first_digit_timeout_ms", "flash_min_ms",
 	"flash_max_ms", "ring_cadence", "reverse_polarity",
 	"signalling", "disconnect_ms", "reorder_s", "howler_s", "hotline",
-	"hotline_delay_ms", "call_waiting", "account", NULL
+	"hotline_delay_ms", "call_waiting", "account",
+	/* gateway/fwd.h */
+	"forward_always", "forward_busy", "forward_noanswer",
+	"forward_noanswer_s", NULL
 };
 static const char *const fxo_keys[] = {
 	"target", "dialtone_timeout_ms", "answer_rings",
@@ -98,7 +104,9 @@ static const char *const port_keys[] = {
 	"signalling", "disconnect_ms", "reorder_s", "howler_s", "hotline",
 	"hotline_delay_ms", "dial_mode", "pulse_pps", "pulse_break_pct",
 	"pulse_interdigit_ms", "flash_ms", "rx_gain_db", "tx_gain_db",
-	"call_waiting", "account" /* gateway/trunk.h */, NULL
+	"call_waiting", "account" /* gateway/trunk.h */,
+	"forward_always", "forward_busy", "forward_noanswer",
+	"forward_noanswer_s", NULL
 };
 static const char *const route_keys[] = {
 	"from", "prefix", "pattern", "regex", "strip", "prepend", "to", "days",
@@ -107,7 +115,7 @@ static const char *const route_keys[] = {
 	"rewrite", "replace", "caller_number", "caller_name", "reject",
 	"failover", "max_calls", "max_duration_s",
 	"ring_timeout_s", /* to = [ ... ], gateway/fork.h */
-	NULL
+	"redirect", NULL
 };
 static const char *const log_levels[] = {
 	"error", "warning", "notice", "info", "debug", NULL
@@ -750,6 +758,10 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 	r = gw_transport_conf_sip((struct gw_conf_ctx *)c, g);
 	if (r < 0)
 		return r;
+	/* forwarded calls' headers: gateway/fwd.c */
+	r = gw_fwd_conf_sip((struct gw_conf_ctx *)c, g);
+	if (r < 0)
+		return r;
 	/* users, realm, rate limit, bans: gateway/guard.c */
 	return gw_guard_conf_sip((struct gw_conf_ctx *)c, g);
 }
@@ -859,6 +871,9 @@ static int load_port_fxs(struct ctx *c, const config_setting_t *e,
 	if (r < 0)
 		return r;
 	r = get_bool(c, e, base, "reverse_polarity", &p->reverse_polarity);
+	if (r < 0)
+		return r;
+	r = gw_fwd_conf_port((struct gw_conf_ctx *)c, e, base, p);
 	if (r < 0)
 		return r;
 	r = load_port_fxs_sig(c, e, base, &p->fxs);
@@ -1619,6 +1634,8 @@ static int load_route(struct ctx *c, const config_setting_t *e,
 		return r;
 
 	s = config_setting_get_member(e, "to");
+	if (gw_routeact_redirect(rt)) /* its URI is set (routeact.c) */
+		return 0;
 	if (!s && gw_routeact_reject(rt)) { /* refused: goes nowhere */
 		rt->to = GW_ROUTE_TO_FXO;
 		return 0;

@@ -162,6 +162,12 @@ struct gw_conf_fxo_dial {
 	int flash_ms;	     /* 50..2000, default by zone: us 600, 100 */
 };
 
+/* FXS call forwarding (gateway/fwd.h): the port's forward_* keys. */
+struct gw_conf_fwd {
+	char always[32], busy[32], noanswer[32]; /* "": none */
+	int noanswer_s; /* ring this long first, 5..300, default 20 */
+};
+
 struct gw_conf_port {
 	char name[32];
 	int channel; /* 1-based card channel */
@@ -192,6 +198,7 @@ struct gw_conf_port {
 	struct gw_conf_sup sup; /* FXO: answer/disconnect supervision */
 	struct gw_conf_fxs fxs; /* FXS: signalling, tones, hotline */
 	struct gw_conf_fxo_dial dial; /* FXO: dialling out, hook-flash */
+	struct gw_conf_fwd fwd; /* FXS: call forwarding (gateway/fwd.h) */
 };
 
 enum gw_conf_route_from {
@@ -311,6 +318,7 @@ struct gw_conf {
 	bool jitter_fixed;	/* default adaptive */
 	int jitter_delay_ms;	/* fixed delay / adaptive start, default 40 */
 	int jitter_min_ms, jitter_max_ms; /* adaptive bounds, 20 / 200 */
+	int fwd_header; /* sip.forward_header: enum gw_fwd_header (fwd.h) */
 	int codecs[8]; /* enum gw_codec_id, our order of preference */
 	int ncodecs;   /* default PCMU, PCMA, G722, opus */
 	struct gw_conf_net trusted[GW_CONF_MAX_TRUSTED];

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gateway/cid.h"
+#include "gateway/fwd.h"
 #include "gateway/line_int.h"
 #include "gateway/mwi.h"
 #include "gateway/route.h"
@@ -162,6 +163,8 @@ void gw_fxs_timer(struct gw_line *l)
 		gw_call_from_fxs(l, l->digits);
 		break;
 	case GW_LINE_FXS_RINGING:
+		if (gw_fwd_noanswer(l)) /* forward_noanswer (fwd.h) */
+			break;
 		LOG(l, GW_LOG_INFO, "no answer");
 		gw_line_lineop(l, GW_HW_OP_RING_STOP);
 		gw_line_ends_call(l, 480, "no answer");
@@ -283,7 +286,8 @@ int gw_line_fxs_ring(struct gw_line *l, struct gw_call *c,
 	gw_mwi_line_busy(l); /* a lamp update being sent is cut off */
 	gw_line_set_state(l, GW_LINE_FXS_RINGING);
 	gw_cid_fxs_ring(l, ci); /* cadence and caller ID */
-	gw_line_timer_start(l, FXS_RING_MAX_MS);
+	/* forward_noanswer_s (gateway/fwd.h) */
+	gw_line_timer_start(l, gw_fwd_ring_ms(l, FXS_RING_MAX_MS));
 	return 0;
 }
 

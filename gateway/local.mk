@@ -37,6 +37,7 @@ libgwcore_la_SOURCES = \
 	gateway/ctlcmd.c gateway/ctlcmd.h \
 	gateway/callfeat.c gateway/callfeat.h \
 	gateway/routeact.c gateway/routeact.h \
+	gateway/fwd.c gateway/fwd.h gateway/fwdcall.c \
 	gateway/app.h
 libgwcore_la_CFLAGS = $(AM_CFLAGS) $(SOFIA_CFLAGS) $(SPANDSP_CFLAGS) $(SRTP_CFLAGS) $(NETTLE_CFLAGS) $(LIBCONFIG_CFLAGS) $(PCRE2_CFLAGS) $(SQLITE_CFLAGS) $(SYSTEMD_CFLAGS) $(JANSSON_CFLAGS) $(OPENSSL_CFLAGS)
 

@@ -470,6 +470,11 @@ int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 				      "%d (Reason: %s)\n",
 				      gw_routeact_reject(res.route),
 				      rs ? rs : "none");
+		} else if (gw_routeact_redirect(res.route) &&
+			   from == GW_ROUTE_FROM_SIP) { /* fwd.h */
+			gw_strbuf_add(buf, size, &off, "result: 302 Moved "
+				      "Temporarily, Contact <%s>, Diversion "
+				      "reason=unconditional\n", res.uri);
 		} else if (gw_routeact_group(conf, res.route)) {
 			gw_strbuf_add(buf, size, &off, "result: number %s -> "
 				      "hunt group %s\n", res.number,

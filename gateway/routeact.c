@@ -137,6 +137,37 @@ static int parse_reject(struct gw_conf_ctx *c, const config_setting_t *s,
 			    "\"congestion\" or \"decline\"");
 }
 
+/* redirect = "sip:...": the route's URI, answered as 302 (fwd.h). */
+static int parse_redirect(struct gw_conf_ctx *c, const config_setting_t *e,
+			  const char *base, struct gw_conf_route *rt)
+{
+	config_setting_t *s;
+	char v[sizeof(rt->uri)];
+	int r;
+
+	r = gw_conf_get_str(c, e, base, "redirect", v, sizeof(v), &s);
+	if (r < 0 || !s)
+		return r;
+	if (strncmp(v, "sip:", 4) || !gw_conf_uri_ok(v))
+		return gw_conf_fail(c, s, base, "redirect",
+				    "\"%s\" is not a valid SIP URI", v);
+	for (const char *var = strchr(v, '$'); var;
+	     var = strchr(var + 1, '$'))
+		if (strncmp(var, "${number}", 9) != 0)
+			return gw_conf_fail(c, s, base, "redirect",
+					    "only ${number} may follow $");
+	if (gw_routeact_reject(rt))
+		return gw_conf_fail(c, s, base, "redirect",
+				    "only one of reject and redirect");
+	if (config_setting_get_member(e, "to"))
+		return gw_conf_fail(c, s, base, "redirect",
+				    "only one of to and redirect");
+	act_of(rt)->redirect = true;
+	rt->to = GW_ROUTE_TO_URI;
+	strcpy(rt->uri, v);
+	return 0;
+}
+
 int gw_routeact_conf_route(struct gw_conf_ctx *c, const config_setting_t *e,
 			   const char *base, struct gw_conf_route *rt)
 {
@@ -230,7 +261,7 @@ int gw_routeact_conf_route(struct gw_conf_ctx *c, const config_setting_t *e,
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return parse_redirect(c, e, base, rt);
 }
 
 int gw_routeact_conf_to(struct gw_conf_ctx *c, const config_setting_t *s,
@@ -481,6 +512,11 @@ int gw_routeact_max_duration(const struct gw_conf_route *rt)
 	return rt && rt->act ? rt->act->max_duration_s : 0;
 }
 
+bool gw_routeact_redirect(const struct gw_conf_route *rt)
+{
+	return rt && rt->act && rt->act->redirect;
+}
+
 int gw_routeact_reject(const struct gw_conf_route *rt)
 {
 	return rt && rt->act ? rt->act->reject : 0;
@@ -559,6 +595,10 @@ void gw_routeact_explain(const struct gw_conf *conf,
 	if (a->failover)
 		gw_strbuf_add(buf, size, off, "  failover: on 5xx, timeout or "
 			      "all lines busy the next matching route\n");
+	if (a->redirect)
+		gw_strbuf_add(buf, size, off, "  redirect: from SIP 302 Moved "
+			      "Temporarily (Contact the URI, with Diversion);"
+			      " a phone's call goes to the URI\n");
 	if (a->caller_number[0] || a->caller_name[0])
 		gw_strbuf_add(buf, size, off, "  caller ID: \"%s\" %s\n",
 			      a->caller_name, a->caller_number);

@@ -34,6 +34,11 @@
  */
 #ifndef GW_ROUTEACT_H
 #define GW_ROUTEACT_H
+/*
+ *  - `redirect = "sip:${number}@HOST"`: SIP callers get 302 Moved
+ *    Temporarily to that URI, with a Diversion header (fwd.h); `to` is
+ *    then not needed (and not allowed).
+ */
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -79,6 +84,7 @@ struct gw_route_act {
 	bool failover;		/* on failure try the next matching route */
 	int max_calls;		/* concurrent calls by the route, 0: any */
 	int max_duration_s;	/* hang up this long after the answer */
+	bool redirect;		/* redirect = URI: 302 to SIP callers */
 };
 
 /*
@@ -152,6 +158,13 @@ int gw_routeact_max_calls(const struct gw_conf_route *rt);
 
 /* The route's max_duration_s, 0 for no limit. */
 int gw_routeact_max_duration(const struct gw_conf_route *rt);
+
+/*
+ * `redirect = "sip:${number}@HOST"` (gateway/fwd.h): the route's URI is
+ * the redirect target; an INVITE from SIP gets 302 Moved Temporarily
+ * with it as Contact and a Diversion, a phone's call goes to it.
+ */
+bool gw_routeact_redirect(const struct gw_conf_route *rt);
 
 /* The route's reject status, 0 for none. */
 int gw_routeact_reject(const struct gw_conf_route *rt);

@@ -16,6 +16,7 @@
 
 #include "dsp/codec.h"
 #include "gateway/conf.h"
+#include "gateway/fwd.h"
 #include "gateway/transport.h"
 #include "gateway/trunk.h"
 #include "gateway/guard.h"
@@ -1030,6 +1031,53 @@ static int session_timer_key(void)
 	return 0;
 }
 
+/* Call forwarding keys (gateway/fwd.h). */
+static int forward_keys(void)
+{
+	struct gw_conf *c = NULL;
+	char path[64], err[256];
+
+	TEST_EQ_INT(load_text(CARD "ports = ( { name = \"fxs1\"; channel = 1;"
+			      " type = \"fxs\"; extension = \"201\";"
+			      " forward_busy = \"300\"; forward_noanswer ="
+			      " \"+4930\"; forward_noanswer_s = 12; } );\n"
+			      "sip = { forward_header = \"both\"; };\n", &c,
+			      path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_STR(c->ports[0].fwd.always, "");
+	TEST_EQ_STR(c->ports[0].fwd.busy, "300");
+	TEST_EQ_STR(c->ports[0].fwd.noanswer, "+4930");
+	TEST_EQ_INT(c->ports[0].fwd.noanswer_s, 12);
+	TEST_EQ_INT(c->fwd_header, GW_FWD_HDR_BOTH);
+	gw_conf_free(c);
+	TEST_EQ_INT(load_text(CARD "ports = ( " FXS1 " );\n", &c, path,
+			      sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(c->ports[0].fwd.noanswer_s, 20);
+	TEST_EQ_INT(c->fwd_header, GW_FWD_HDR_DIVERSION);
+	gw_conf_free(c);
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+		     " type = \"fxs\"; forward_always = \"12a\"; } );\n", 3,
+		     "ports.[0].forward_always", "must be a number");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+		     " type = \"fxs\"; extension = \"201\";\n"
+		     " forward_busy = \"201\"; } );\n", 4,
+		     "ports.[0].forward_busy", "its own extension");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+		     " type = \"fxs\"; forward_noanswer = \"3\";\n"
+		     " forward_noanswer_s = 4; } );\n", 4,
+		     "ports.[0].forward_noanswer_s", "out of range 5..300");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+		     " type = \"fxs\";\n forward_noanswer_s = 30; } );\n", 4,
+		     "ports.[0].forward_noanswer_s", "needs forward_noanswer");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+		     " type = \"fxo\"; forward_always = \"3\"; } );\n", 3,
+		     "ports.[0].forward_always", NULL);
+	EXPECT_ERROR(CARD "sip = {\n forward_header = \"pai\"; };\n", 3,
+		     "sip.forward_header", "\"diversion\"");
+	return 0;
+}
+
 static int err_timeout(void)
 {
 	static const char *const bad[] = {
@@ -1902,6 +1950,7 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_err_digits", err_digits },
 	{ "conf_err_timeout", err_timeout },
 	{ "conf_session_timer", session_timer_key },
+	{ "conf_forward", forward_keys },
 	{ "conf_err_too_long", err_too_long },
 	{ "conf_err_include", err_include },
 	{ "conf_echo_keys", echo_keys },

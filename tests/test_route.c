@@ -14,6 +14,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "gateway/fwd.h"
 #include "gateway/route.h"
 #include "gateway/routeact.h"
 #include "tests/test.h"
@@ -785,6 +786,101 @@ static int act_caller_reject(void)
 	return 0;
 }
 
+/* redirect = URI: 302 from SIP (gateway/fwd.h); errors. */
+static int act_redirect(void)
+{
+	struct gw_conf *c = load_plan(ACT_PORTS
+		"routes = (\n"
+		" { from = \"any\"; prefix = \"55\"; strip = 2;"
+		" redirect = \"sip:${number}@192.0.2.9:5070\"; },\n"
+		" { from = \"sip\"; prefix = \"2\"; to = \"fxs\"; } );\n");
+	struct gw_route_result res;
+	char buf[2048];
+
+	TEST_ASSERT(c);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "551234", &res), 0);
+	TEST_ASSERT(gw_routeact_redirect(res.route));
+	TEST_EQ_INT(res.route->to, GW_ROUTE_TO_URI);
+	TEST_EQ_STR(res.uri, "sip:1234@192.0.2.9:5070");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "201", &res), 0);
+	TEST_ASSERT(!gw_routeact_redirect(res.route));
+	gw_route_explain(c, GW_ROUTE_FROM_SIP, "551234", 0, buf, sizeof(buf));
+	printf("%s", buf);
+	TEST_ASSERT(strstr(buf, "result: 302 Moved Temporarily, Contact "
+				"<sip:1234@192.0.2.9:5070>, Diversion "
+				"reason=unconditional\n"));
+	/* a phone cannot follow a 302: its call goes to the URI */
+	gw_route_explain(c, GW_ROUTE_FROM_FXS, "551234", 0, buf, sizeof(buf));
+	printf("%s", buf);
+	TEST_ASSERT(strstr(buf, "a phone's call goes to the URI"));
+	TEST_ASSERT(strstr(buf, "result: number 1234 -> SIP "
+				"sip:1234@192.0.2.9:5070\n"));
+	gw_conf_free(c);
+	/* errors: not a URI, with to, with reject, a bad variable */
+	static const char *const bad[] = {
+		"redirect = \"fxo\";",
+		"redirect = \"sip:a@b\"; to = \"fxo\";",
+		"redirect = \"sip:a@b\"; reject = 403;",
+		"redirect = \"sip:${num}@b\";",
+		"redirect = 302;",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[512];
+
+		snprintf(text, sizeof(text), ACT_PORTS "routes = ( { from = "
+			 "\"sip\"; %s } );\n", bad[i]);
+		c = load_plan(text);
+		TEST_ASSERT(c == NULL);
+	}
+	return 0;
+}
+
+/* Diversion / History-Info (gateway/fwd.h). */
+static int fwd_headers(void)
+{
+	char buf[1024], user[32];
+	int hops;
+
+	TEST_ASSERT(gw_fwd_headers(buf, sizeof(buf), GW_FWD_HDR_DIVERSION,
+				   "201", "192.0.2.1:5060", GW_FWD_BUSY, 2,
+				   "Diversion: <sip:9@x>;counter=1",
+				   "sip:300@h") > 0);
+	TEST_EQ_STR(buf, "Diversion: <sip:201@192.0.2.1:5060>;reason="
+			 "user-busy;counter=2\r\nDiversion: <sip:9@x>;"
+			 "counter=1");
+	TEST_ASSERT(gw_fwd_headers(buf, sizeof(buf), GW_FWD_HDR_HISTORY,
+				   "201", "h:1", GW_FWD_NOANSWER, 1, "",
+				   "sip:300@h") > 0);
+	TEST_EQ_STR(buf, "History-Info: <sip:201@h:1?Reason=SIP%3Bcause%3D"
+			 "408>;index=1,<sip:300@h;cause=408>;index=1.1;mp=1");
+	TEST_ASSERT(gw_fwd_headers(buf, sizeof(buf), GW_FWD_HDR_BOTH, "201",
+				   "h:1", GW_FWD_ALWAYS, 1, "", "sip:3@h") > 0);
+	TEST_ASSERT(strstr(buf, "reason=unconditional;counter=1\r\n"
+				"History-Info: "));
+	TEST_EQ_INT(gw_fwd_headers(buf, sizeof(buf), GW_FWD_HDR_NONE, "201",
+				   "h:1", GW_FWD_ALWAYS, 1, "", "sip:3@h"), 0);
+	TEST_EQ_STR(buf, "");
+	TEST_EQ_INT(gw_fwd_headers(buf, 20, GW_FWD_HDR_DIVERSION, "201",
+				   "h:1", GW_FWD_ALWAYS, 1, "", "sip:3@h"),
+		    -ENAMETOOLONG);
+	/* received: counters, entries, the redirecting number */
+	TEST_EQ_INT(gw_fwd_parse("<sip:5551000@a>;reason=user-busy;counter=3",
+				 false, &hops, user, sizeof(user)), 1);
+	TEST_EQ_INT(hops, 3);
+	TEST_EQ_STR(user, "5551000");
+	TEST_EQ_INT(gw_fwd_parse("\"A, B\" <sip:1@a>;reason=x, <sip:2@b>",
+				 false, &hops, user, sizeof(user)), 2);
+	TEST_EQ_INT(hops, 2); /* no counter: one per entry */
+	TEST_EQ_STR(user, "1");
+	TEST_EQ_INT(gw_fwd_parse("<sip:1@a>;index=1,<sip:2@b;cause=302>;"
+				 "index=1.1", true, &hops, user, sizeof(user)),
+		    2);
+	TEST_EQ_INT(hops, 1);
+	TEST_ASSERT(gw_fwd_names("<sip:201@h>;counter=1", "201"));
+	TEST_ASSERT(!gw_fwd_names("<sip:2011@h>;counter=1", "201"));
+	return 0;
+}
+
 static unsigned busy_mask;
 
 static bool idle_port(void *ctx, const char *name)
@@ -1037,6 +1133,8 @@ const struct gw_test_case gw_test_cases_route[] = {
 	{ "route_fork_best", fork_best },
 	{ "route_act_rewrite", act_rewrite },
 	{ "route_act_caller_reject", act_caller_reject },
+	{ "route_act_redirect", act_redirect },
+	{ "route_fwd_headers", fwd_headers },
 	{ "route_act_hunt", act_hunt },
 	{ "route_demo", demo },
 	{ "route_patterns", patterns },
