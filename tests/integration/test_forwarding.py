@@ -102,11 +102,15 @@ def test_forward_always(tmp):
 
 
 def test_forward_busy(tmp):
-    """fxs1 forward_busy = 301, call_waiting off: with the phone
-    off-hook, the call goes to the UAS with reason=user-busy."""
+    """fxs1 forward_busy = 301, call_waiting off, sip.forward_header
+    "both": with the phone off-hook, the call goes to the UAS with
+    Diversion reason=user-busy and History-Info (RFC 4458 cause 486)."""
     peer = free_udp()
-    edit = lambda t: port_keys(t, "fxs1", 'forward_busy = "301"; '
-                               'call_waiting = false;')
+
+    def edit(t):
+        t = t.replace("sip = {", 'sip = {\n\tforward_header = "both";', 1)
+        return port_keys(t, "fxs1", 'forward_busy = "301"; '
+                         'call_waiting = false;')
     with Rig(tmp, peer_port=peer, conf_edit=edit) as r:
         def offhook():
             r.ls.cmd("offhook %d" % FXS1)
@@ -115,6 +119,11 @@ def test_forward_busy(tmp):
         inv, div = forwarded_call(tmp, r, peer, "busy", before=offhook)
         assert inv.startswith("INVITE sip:301@"), inv
         assert div and "reason=user-busy;counter=2" in div[0], div
+        hi = header(inv, "History-Info")
+        print("History-Info:", hi)
+        assert hi and re.match(r"<sip:201@127\.0\.0\.1:\d+\?Reason=SIP%3B"
+                               r"cause%3D486>;index=1,<sip:301@127\.0\.0\.1:"
+                               r"\d+;cause=486>;index=1\.1;mp=1$", hi[0]), hi
         assert "forwards (user-busy" in r.gw.log()
         r.ls.cmd("onhook %d" % FXS1)
         r.gw.assert_all_idle(10)
