@@ -323,12 +323,15 @@ bool gw_fwd_noanswer(struct gw_line *l)
 /* Relay a final failure of the forwarded leg to the caller. */
 static void relay_fail(struct gw_call *in, int status, const char *phrase)
 {
+	const char *ph = sip_status_phrase(status);
+
 	if (!in || in->sip_ending)
 		return;
 	gw_log(GW_LOG_INFO, "call", "call %u: the forwarded call failed: "
-	       "%d %s", in->id, status, phrase);
-	respond_fail(in, status, phrase && *phrase ? phrase :
-			     sip_status_phrase(status));
+	       "%d %s", in->id, status, phrase ? phrase : "");
+	/* nua_respond() keeps the phrase pointer: a static one, never the
+	 * response's own (gone after this callback) */
+	respond_fail(in, status, ph && *ph ? ph : "Call Failed");
 }
 
 bool gw_fwd_response(struct gw_call *c, int status, const char *phrase,

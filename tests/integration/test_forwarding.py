@@ -245,3 +245,43 @@ def test_route_redirect_302(tmp):
                                 r"unconditional;counter=2$", div[0]), div
         assert "redirects: 302 to sip:551234@127.0.0.1:5999" in r.gw.log()
         r.gw.assert_all_idle(5)
+
+
+def test_forward_failure_and_cancel(tmp):
+    """forward_always = 300: a forward target answering 503 has the 503
+    relayed to the caller; one that rings is cancelled when the caller
+    cancels (the caller gets 487, the target the CANCEL); all idle."""
+    peer = free_udp()
+    edit = lambda t: port_keys(t, "fxs1", 'forward_always = "300";')
+    with Rig(tmp, peer_port=peer, conf_edit=edit) as r:
+        u = sipp(tmp, "uas_503.xml", "", "x", peer, name="f503_uas",
+                 limit=60)
+        time.sleep(0.5)
+        c = sipp(tmp, "uac_fwd_fail.xml", r.uri, "201", free_udp(),
+                 media_port=free_udp_even(), name="f503", limit=60,
+                 extra=["-key", "hops", "1"])
+        rc = c.wait(30)
+        assert rc == 0, "SIPp failed (%s):\n%s" % (
+            rc, sipp_messages(tmp, "f503")[-2500:])
+        assert u.wait(20) == 0, u.text()[-1500:]
+        st = re.findall(r"SIP/2.0 (\d{3})", sipp_messages(tmp, "f503"))
+        print("target 503: the caller got %s" % st)
+        assert "503" in st, st
+        r.gw.assert_all_idle(10)
+        u = sipp(tmp, "uas_fwd_cancel.xml", "", "x", peer, name="fc_uas",
+                 limit=60)
+        time.sleep(0.5)
+        t0 = time.monotonic()
+        c = sipp(tmp, "uac_fwd_cancel.xml", r.uri, "201", free_udp(),
+                 media_port=free_udp_even(), name="fc", limit=60,
+                 extra=["-key", "hops", "1"])
+        rc = c.wait(30)
+        assert rc == 0, "SIPp UAC failed (%s):\n%s" % (
+            rc, sipp_messages(tmp, "fc")[-2500:])
+        rc = u.wait(20)
+        assert rc == 0, "SIPp UAS failed (%s):\n%s" % (
+            rc, sipp_messages(tmp, "fc_uas")[-2500:])
+        print("caller's CANCEL reached the forward target; both ended in "
+              "%.1f s" % (time.monotonic() - t0))
+        assert "CANCEL sip:" in sipp_messages(tmp, "fc_uas")
+        r.gw.assert_all_idle(10)
