@@ -528,9 +528,12 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 	c = &m->chans[cmd->chan - 1];
 	switch (cmd->type) {
 	case GW_MEDIA_CMD_ATTACH:
+	case GW_MEDIA_CMD_SWAP:
 		detach(m, cmd->chan);
-		if (c->ec)
-			gw_echo_reset(c->ec); /* a new call: measure afresh */
+		/* a new call: measure afresh; a swap keeps the line's echo
+		 * path, which has not changed */
+		if (c->ec && cmd->type == GW_MEDIA_CMD_ATTACH)
+			gw_echo_reset(c->ec);
 		c->rtp = cmd->rtp;
 		gw_dtmf_suppress_reset(c->supp);
 		c->supp_pos = 0;

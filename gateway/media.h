@@ -126,6 +126,13 @@ enum gw_media_cmd_type {
 	GW_MEDIA_CMD_FLASH,	 /* flash_ms: FXO: flash the hook (hw.h
 				  * hookflash). Both: EV_LINEOP_FAILED with
 				  * op 0 when the card cannot */
+	GW_MEDIA_CMD_SWAP,	 /* rtp: bridge the channel to this session
+				  * instead of the one it has (a transfer,
+				  * gateway/xfer.h): the old one is given
+				  * back by EV_DETACHED, the line side
+				  * (echo canceller's adaptation to the
+				  * line's hybrid) goes on as it is; as
+				  * ATTACH when none is attached */
 	GW_MEDIA_CMD_CW,	 /* cw: FXS: the call-waiting alert (SAS,
 				  * CAS, ACK, off-hook caller ID;
 				  * gateway/cwseq.h) with the channel's

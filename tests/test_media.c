@@ -1169,6 +1169,92 @@ static int media_threads_scripted(void)
 	return scripted(3);
 }
 
+/*
+ * CMD_SWAP (a transfer, gateway/xfer.h): chan 3 bridged to session a is
+ * switched to b; a comes back (EV_DETACHED) while the channel goes on,
+ * b sends from then on, one channel active all along, and stopping gives
+ * b back.
+ */
+static int media_swap(void)
+{
+	static struct gw_hw_card card;
+	struct gw_rtp_session *a = NULL, *b = NULL, *back_a = NULL,
+			      *back_b = NULL;
+	struct gw_media *m = NULL;
+	struct sockaddr_in far;
+	struct gw_media_stats st = { 0 };
+	int fd = -1, ret = -1, active = -1;
+	uint64_t a_tx = 0, b_tx = 0;
+	char ip[] = "127.0.0.1";
+
+	memset(&card, 0, sizeof(card));
+	card.far_fd = -1;
+	card.ansam = modem_connect_tones_tx_init(NULL,
+						 MODEM_CONNECT_TONES_ANSAM_PR);
+	card.cng = modem_connect_tones_tx_init(NULL,
+					       MODEM_CONNECT_TONES_FAX_CNG);
+	fd = udp_local(&far);
+	if (!card.ansam || !card.cng || fd < 0 ||
+	    gw_media_alloc(&m, &sc_ops, &card, SC_CHANS) ||
+	    gw_media_set_echo(m, 3, 64) ||
+	    gw_rtp_session_alloc(&a, ip, 42000, 42998) ||
+	    gw_rtp_session_alloc(&b, ip, 42000, 42998) ||
+	    gw_rtp_session_set_remote(a, ip, ntohs(far.sin_port), 0) ||
+	    gw_rtp_session_set_remote(b, ip, ntohs(far.sin_port), 0) ||
+	    gw_media_start(m))
+		goto out;
+	if (gw_media_cmd(m, &(struct gw_media_cmd){
+			    .type = GW_MEDIA_CMD_ATTACH, .chan = 3, .rtp = a }))
+		goto out;
+	atomic_store(&card.go, true);
+	for (int n = 0; atomic_load(&card.tick) < 20 && n < 2000; n++)
+		usleep(1000);
+	if (gw_media_cmd(m, &(struct gw_media_cmd){
+			    .type = GW_MEDIA_CMD_SWAP, .chan = 3, .rtp = b }))
+		goto out;
+	for (int n = 0; !back_a && n < 2000; n++) {
+		struct gw_media_ev ev;
+
+		usleep(1000);
+		while (gw_media_ev_get(m, &ev) == 1)
+			if (ev.type == GW_MEDIA_EV_DETACHED && ev.chan == 3)
+				back_a = ev.rtp;
+	}
+	a_tx = atomic_load(&a->tx_packets);
+	for (int t0 = atomic_load(&card.tick), n = 0;
+	     atomic_load(&card.tick) < t0 + 20 && n < 2000; n++)
+		usleep(1000);
+	gw_media_stats_get(m, &st);
+	active = st.active_chans;
+	b_tx = atomic_load(&b->tx_packets);
+	gw_media_stop(m);
+	{
+		struct gw_media_ev ev;
+
+		while (gw_media_ev_get(m, &ev) == 1)
+			if (ev.type == GW_MEDIA_EV_DETACHED && ev.chan == 3)
+				back_b = ev.rtp;
+	}
+	printf("    swap: a sent %llu packets, given back %s; b sent %llu "
+	       "after, %d channel(s) active; b given back at stop %s\n",
+	       (unsigned long long)a_tx, back_a == a ? "yes" : "no",
+	       (unsigned long long)b_tx, active, back_b == b ? "yes" : "no");
+	if (back_a == a && back_b == b && a_tx > 0 && b_tx >= 10 &&
+	    active == 1 && atomic_load(&a->tx_packets) == a_tx)
+		ret = 0;
+out:
+	gw_media_free(m);
+	gw_rtp_session_free(a);
+	gw_rtp_session_free(b);
+	if (fd >= 0)
+		close(fd);
+	if (card.ansam)
+		modem_connect_tones_tx_free(card.ansam);
+	if (card.cng)
+		modem_connect_tones_tx_free(card.cng);
+	return ret;
+}
+
 const struct gw_test_case gw_test_cases_media[] = {
 	{ "media_rtp_roundtrip", rtp_roundtrip },
 	{ "media_rtp_decode_bad", rtp_decode_bad },
@@ -1186,5 +1272,6 @@ const struct gw_test_case gw_test_cases_media[] = {
 	{ "media_vbd_jbuf_in_place", vbd_jbuf_in_place },
 	{ "media_thread_scripted", media_thread_scripted },
 	{ "media_threads_scripted", media_threads_scripted },
+	{ "media_swap", media_swap },
 	{ NULL, NULL },
 };
