@@ -62,7 +62,7 @@ static const char *const sip_keys[] = {
 	"listen", "rtp_ports", "rtp_dscp", "srtp", "codecs",
 	"telephone_event_pt", "dtmf_lookahead_ms", "rtp_timeout_s",
 	"session_timer_s", "jitter_mode", "jitter_delay_ms", "jitter_min_ms",
-	"jitter_max_ms", "trusted",
+	"jitter_max_ms", "trusted", "flash",
 	/* gateway/guard.h */
 	"users", "realm", "nonce_ttl_s", "rate_limit", "ban_after",
 	"ban_window_s", "ban_time_s",
@@ -78,7 +78,7 @@ static const char *const fxs_keys[] = {
 	"extension", "digit_timeout_ms", "first_digit_timeout_ms", "flash_min_ms",
 	"flash_max_ms", "ring_cadence", "reverse_polarity",
 	"signalling", "disconnect_ms", "reorder_s", "howler_s", "hotline",
-	"hotline_delay_ms", "call_waiting", "account",
+	"hotline_delay_ms", "call_waiting", "account", "flash",
 	/* gateway/fwd.h */
 	"forward_always", "forward_busy", "forward_noanswer",
 	"forward_noanswer_s", NULL
@@ -104,7 +104,7 @@ static const char *const port_keys[] = {
 	"signalling", "disconnect_ms", "reorder_s", "howler_s", "hotline",
 	"hotline_delay_ms", "dial_mode", "pulse_pps", "pulse_break_pct",
 	"pulse_interdigit_ms", "flash_ms", "rx_gain_db", "tx_gain_db",
-	"call_waiting", "account" /* gateway/trunk.h */,
+	"call_waiting", "account" /* gateway/trunk.h */, "flash",
 	"forward_always", "forward_busy", "forward_noanswer",
 	"forward_noanswer_s", NULL
 };
@@ -750,6 +750,15 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 			return r;
 		conf->srtp = (enum gw_conf_srtp)r;
 	}
+	s = config_setting_get_member(g, "flash");
+	if (s) {
+		static const char *const modes[] = { "rfc4733", "info", NULL };
+
+		r = get_enum(c, s, "sip", "flash", modes);
+		if (r < 0)
+			return r;
+		conf->flash = (enum gw_conf_flash)r;
+	}
 	s = config_setting_get_member(g, "trusted");
 	r = s ? load_trusted(c, s) : 0;
 	if (r < 0)
@@ -798,6 +807,16 @@ static int load_port_fxs_sig(struct ctx *c, const config_setting_t *e,
 	r = get_bool(c, e, base, "call_waiting", &f->call_waiting);
 	if (r < 0)
 		return r;
+	s = config_setting_get_member(e, "flash");
+	if (s) {
+		static const char *const flash_names[] = { "transfer", "relay",
+							   NULL };
+
+		r = get_enum(c, s, base, "flash", flash_names);
+		if (r < 0)
+			return r;
+		f->flash_relay = r == 1;
+	}
 	s = config_setting_get_member(e, "signalling");
 	if (s) {
 		r = get_enum(c, s, base, "signalling", sig_names);

@@ -143,6 +143,10 @@ struct gw_conf_fxs {
 			       * and a digit in time cancels: warm line */
 	bool call_waiting; /* a SIP call to the port while it is in a call
 			    * waits (gateway/cw.h) instead of 486; true */
+	bool flash_relay; /* flash = "relay": a hook-flash in a call goes
+			   * to the SIP party (gw_call_flash()); false,
+			   * "transfer" (default): blind transfer
+			   * (gateway/xfer.h) */
 };
 
 /*
@@ -278,6 +282,12 @@ enum gw_conf_srtp {
 	GW_CONF_SRTP_MANDATORY, /* offer SRTP, refuse plain RTP (488) */
 };
 
+/* How a phone's hook-flash is relayed to SIP: sip.flash, trunk flash */
+enum gw_conf_flash {
+	GW_CONF_FLASH_RFC4733 = 0, /* telephone-event 16 (RFC 4733 §3.2) */
+	GW_CONF_FLASH_INFO,	   /* SIP INFO application/hook-flash */
+};
+
 struct gw_conf_trunk; /* gateway/trunk.h */
 struct gw_conf_tp;    /* gateway/transport.h */
 
@@ -306,6 +316,7 @@ struct gw_conf {
 	int sip_port;
 	int rtp_port_min, rtp_port_max;
 	enum gw_conf_srtp srtp; /* default optional */
+	enum gw_conf_flash flash; /* calls not through a trunk: rfc4733 */
 	int rtp_dscp; /* DSCP of RTP/RTCP, 0..63, default 46 (EF) */
 	int rtp_timeout_s; /* hang up after this long without RTP/RTCP
 			    * (0: never), default 30 */

@@ -83,7 +83,7 @@ static const char *const trunk_keys[] = {
 	"auth_username", "password", "password_file", "realm", "register",
 	"expires", "timeout_s", "retry_s", "retry_max_s", "forbidden_retry_s",
 	"forbidden_retry_max_s", "qualify_s", "qualify_failures", "max_calls",
-	NULL
+	"flash", NULL
 };
 
 /* A port's `account` group (port accounts, trunk.h) */
@@ -91,6 +91,26 @@ static const char *const account_keys[] = {
 	"trunk", "username", "auth_username", "password", "password_file",
 	"register", NULL
 };
+
+/* flash = "rfc4733" | "info": a phone's hook-flash on the trunk's calls */
+static int load_flash(struct gw_conf_ctx *c, const config_setting_t *e,
+		      const char *base, struct gw_conf_trunk *t)
+{
+	char v[16] = "";
+	config_setting_t *s;
+	int r = gw_conf_get_str(c, e, base, "flash", v, sizeof(v), &s);
+
+	if (r < 0 || !s)
+		return r;
+	if (!strcmp(v, "rfc4733"))
+		t->flash = GW_CONF_FLASH_RFC4733;
+	else if (!strcmp(v, "info"))
+		t->flash = GW_CONF_FLASH_INFO;
+	else
+		return gw_conf_fail(c, s, base, "flash",
+				    "must be \"rfc4733\" or \"info\"");
+	return 0;
+}
 
 /* Host part of a sip:[user@]host[:port][;params] URI. */
 static int uri_host(const char *uri, char *host, size_t len)
@@ -276,6 +296,7 @@ static int load_trunk(struct gw_conf_ctx *c, const config_setting_t *e,
 	t->forbidden_retry_s = 300;
 	t->forbidden_retry_max_s = 3600;
 	t->qualify_failures = 3;
+	t->flash = -1;
 
 	r = gw_conf_get_str(c, e, base, "name", t->name, sizeof(t->name), &s);
 	if (r < 0)
@@ -381,7 +402,9 @@ static int load_trunk(struct gw_conf_ctx *c, const config_setting_t *e,
 	if (r >= 0)
 		r = gw_conf_get_int(c, e, base, "max_calls", 0, 10000,
 				    &t->max_calls, NULL);
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	return load_flash(c, e, base, t);
 }
 
 /*
@@ -1048,6 +1071,14 @@ struct gw_trunk *gw_trunk_get(struct gw_app *app, int index1)
 const char *gw_trunk_name(const struct gw_trunk *t)
 {
 	return t->conf->name;
+}
+
+enum gw_conf_flash gw_trunk_flash(const struct gw_conf *conf,
+				  const struct gw_trunk *t)
+{
+	if (t && t->conf->flash >= 0)
+		return (enum gw_conf_flash)t->conf->flash;
+	return conf->flash;
 }
 
 bool gw_trunk_usable(const struct gw_trunk *t)

@@ -97,6 +97,8 @@ struct gw_conf_trunk {
 	 * name is the port's; 0 for a trunk */
 	int parent;
 	int channel;		  /* the account's port */
+	int flash;		  /* enum gw_conf_flash for a phone's
+				   * hook-flash, -1: sip.flash */
 	int line;
 };
 
@@ -108,6 +110,13 @@ int gw_trunk_conf_route(struct gw_conf_ctx *c, const config_setting_t *s,
 			const char *base, const char *name,
 			struct gw_conf_route *rt);
 void gw_trunk_conf_free(struct gw_conf *conf);
+
+/*
+ * How a phone's hook-flash goes out on a call through trunk t (NULL: not
+ * through a trunk): the trunk's `flash`, else sip.flash.
+ */
+enum gw_conf_flash gw_trunk_flash(const struct gw_conf *conf,
+				  const struct gw_trunk *t);
 
 /* Runtime: app->trunks[], one per conf->trunks[]. */
 struct gw_trunk;

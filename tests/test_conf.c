@@ -847,6 +847,28 @@ static int sip_media_keys(void)
 	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
 			  " type = \"fxo\"; call_waiting = true; } );\n", 3,
 		     "ports.[0].call_waiting", "not valid on an fxo port");
+	/* flash (gateway/xfer.h): "transfer" by default, FXS only */
+	TEST_EQ_INT(load_text(CARD "ports = ( { name = \"fxs1\"; channel = 1;"
+			      " type = \"fxs\"; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_ASSERT(!conf->ports[0].fxs.flash_relay);
+	TEST_EQ_INT(conf->flash, GW_CONF_FLASH_RFC4733);
+	gw_conf_free(conf);
+	TEST_EQ_INT(load_text(CARD "sip = { flash = \"info\"; };\n"
+			      "ports = ( { name = \"fxs1\"; channel = 1;"
+			      " type = \"fxs\"; flash = \"relay\"; } );\n",
+			      &conf, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_ASSERT(conf->ports[0].fxs.flash_relay);
+	TEST_EQ_INT(conf->flash, GW_CONF_FLASH_INFO);
+	gw_conf_free(conf);
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxs1\"; channel = 1;\n"
+			  " type = \"fxs\"; flash = \"swap\"; } );\n", 3,
+		     "ports.[0].flash", "must be \"transfer\" or \"relay\"");
+	EXPECT_ERROR(CARD "ports = ( { name = \"fxo1\"; channel = 3;\n"
+			  " type = \"fxo\"; flash = \"relay\"; } );\n", 3,
+		     "ports.[0].flash", "not valid on an fxo port");
+	EXPECT_ERROR(CARD "sip = {\n flash = \"sip\"; };\n", 3, "sip.flash",
+		     "must be \"rfc4733\" or \"info\"");
 	/* card.media_threads: 0 (automatic, the default) or 1..16 */
 	TEST_EQ_INT(load_text("card = { driver = \"sim\"; media_threads = 4; };\n",
 			      &conf, path, sizeof(path), err, sizeof(err)), 0);
@@ -1599,7 +1621,19 @@ static int trunk_keys(void)
 	TEST_ASSERT(!t->registrar_is_proxy && !t->reg);
 	TEST_ASSERT(strcmp(t->domain, "voip.test") == 0);
 	TEST_EQ_INT(t->qualify_failures, 2);
+	TEST_EQ_INT(t->flash, -1); /* sip.flash */
+	TEST_EQ_INT(gw_trunk_flash(c, NULL), GW_CONF_FLASH_RFC4733);
 	gw_conf_free(c);
+	TEST_EQ_INT(load_text(CARD "trunks = ( { name = \"p\"; proxy = "
+				   "\"sip:a\"; username = \"u\"; "
+				   "flash = \"info\"; } );\n",
+			      &c, path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(c->trunks[0].flash, GW_CONF_FLASH_INFO);
+	gw_conf_free(c);
+	EXPECT_ERROR(CARD "trunks = ( { name = \"p\"; proxy = \"sip:a\";\n"
+			  "username = \"u\"; flash = \"hf\"; } );\n",
+		     3, "trunks.[0].flash", "\"rfc4733\" or \"info\"");
 
 	EXPECT_ERROR(CARD "trunks = ( { name = \"p\"; username = \"u\"; } );\n",
 		     2, "trunks.[0].proxy", "missing");
