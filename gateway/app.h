@@ -35,6 +35,7 @@
 #include "gateway/sdp.h"
 #include "gateway/srtp.h"
 #include "gateway/supervise.h"
+#include "gateway/xfer.h"
 #include "hw/hw.h"
 
 enum gw_line_state {
@@ -80,6 +81,7 @@ struct gw_line {
 	struct gw_fxodial fxodial; /* FXO: pulse dialling, flash, guard */
 	struct gw_fxs fxs; /* FXS: after-call tones, message waiting */
 	struct gw_cw cw; /* FXS: call waiting (gateway/cw.h) */
+	struct gw_xfer_line xfer; /* FXS: blind transfer (gateway/xfer.h) */
 };
 
 enum gw_call_dir {
@@ -143,6 +145,7 @@ struct gw_call {
 	struct gw_route_try rtry; /* failover (gateway/routeact.h) */
 	struct gw_fork *fork; /* INVITEs to a user's contacts (fork.h) */
 	struct gw_fwd_call *fwd; /* forwarding (gateway/fwd.h), NULL: none */
+	struct gw_xfer_call xf; /* transfer (gateway/xfer.h) */
 };
 
 struct gw_app {

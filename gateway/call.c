@@ -27,6 +27,7 @@
 #include "gateway/routeact.h"
 #include "gateway/transport.h"
 #include "gateway/trunk.h"
+#include "gateway/xfer.h"
 
 #define CLOG(c, lvl, ...) call_log(c, lvl, __VA_ARGS__)
 
@@ -155,6 +156,7 @@ static void maybe_free(struct gw_call *c)
 		su_timer_destroy(c->rtry.dur_timer);
 	if (c->rtry.ring_timer) /* ring_timeout_s (fork.h) */
 		su_timer_destroy(c->rtry.ring_timer);
+	gw_xfer_call_freed(c); /* transfer (xfer.h) */
 	ringall_stop(c, NULL); /* no phone may ring for a freed call */
 	write_cdr(c);
 	gw_fwd_free(c); /* forwarding (fwd.h) */
@@ -1188,6 +1190,7 @@ void gw_call_line_gone(struct gw_call *c, int status, const char *why)
 {
 	ringall_stop(c, NULL); /* ring-all: the other phones (routeact.h) */
 	gw_fork_cancel(c); /* forked INVITEs: CANCEL (fork.h) */
+	gw_xfer_line_gone(c); /* a transfer's new call (xfer.h) */
 	CLOG(c, GW_LOG_INFO, "line side ended: %s", why);
 	end_note(c, status, why);
 	if (!c->answer && (c->dir == GW_CALL_FXS_TO_SIP ||
@@ -1284,6 +1287,15 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 	}
 	if (gw_fwd_response(c, status, phrase, sip)) /* forwarded (fwd.h) */
 		return;
+	if (c->xf.is_leg) {
+		/* a transfer's new call (gateway/xfer.h) */
+		int err = 0;
+
+		if (status >= 200 && status < 300 && !c->sip_answered)
+			err = set_remote(c, sip, false);
+		gw_xfer_leg_response(c, status, phrase, err);
+		return;
+	}
 	if (status < 200) {
 		if (status < 180)
 			return;
@@ -1333,6 +1345,8 @@ void gw_call_sip_response(struct gw_call *c, int status, const char *phrase,
 
 void gw_call_flash(struct gw_call *c)
 {
+	if (gw_xfer_flash_info(c)) /* SIP INFO (xfer.h) */
+		return;
 	if (!c->line || !c->rtp || !c->rtp_attached || c->rtp->te_pt < 0) {
 		CLOG(c, GW_LOG_NOTICE,
 		     "hook-flash not relayed: no telephone-event on the call");
@@ -1508,7 +1522,7 @@ void gw_call_sip_ended(struct gw_call *c, const char *why)
 	if (!c->answer && incoming(c))
 		c->cancelled = true; /* the SIP caller gave up */
 	c->sip_ending = true;
-	if (c->line && !gw_cw_call_gone(c))
+	if (c->line && !gw_xfer_old_gone(c) && !gw_cw_call_gone(c))
 		gw_line_remote_gone(c->line, false);
 	maybe_free(c);
 }
@@ -1520,7 +1534,7 @@ void gw_call_sip_terminated(struct gw_call *c)
 	nua_handle_destroy(c->nh);
 	c->nh = NULL;
 	ringall_stop(c, c->line); /* ring-all (routeact.h) */
-	if (c->line && !gw_cw_call_gone(c))
+	if (c->line && !gw_xfer_old_gone(c) && !gw_cw_call_gone(c))
 		gw_line_remote_gone(c->line, false);
 	maybe_free(c);
 }
@@ -1650,4 +1664,53 @@ static void hold_answered(struct gw_call *c, int status)
 	else
 		CLOG(c, GW_LOG_INFO, "%s: the peer agreed (%d)",
 		     c->cw.held ? "held" : "resumed", status);
+}
+
+/* ---- transfer (gateway/xfer.h) ---- */
+
+void gw_call_release(struct gw_call *c)
+{
+	maybe_free(c);
+}
+
+struct gw_call *gw_call_xfer_invite(struct gw_call *old, const char *uri,
+				    int trunk, const char *number,
+				    const char *hdrs)
+{
+	struct gw_app *app = old->app;
+	struct gw_line *l = old->line;
+	bool fxs = l->type == GW_CONF_PORT_FXS;
+	struct gw_call *c = call_new(app, fxs ? GW_CALL_FXS_TO_SIP :
+						GW_CALL_FXO_TO_SIP);
+	char from[256];
+
+	if (!c)
+		return NULL;
+	snprintf(c->port_name, sizeof(c->port_name), "%s", l->conf->name);
+	snprintf(c->number, sizeof(c->number), "%s", number);
+	/* who is transferred: the phone, or the exchange's party */
+	if (fxs)
+		snprintf(c->caller, sizeof(c->caller), "%s",
+			 l->conf->extension[0] ? l->conf->extension :
+						 l->conf->name);
+	else
+		snprintf(c->caller, sizeof(c->caller), "%s",
+			 old->dir == GW_CALL_FXO_TO_SIP ? old->caller :
+							  old->number);
+	local_uri(app, c->caller[0] ? c->caller : l->conf->name,
+		  l->conf->name, from, sizeof(from));
+	if (trunk) {
+		c->trunk = gw_trunk_get(app, trunk);
+		gw_trunk_from(c->trunk, c->caller, from, sizeof(from));
+	}
+	c->xf.old = old;
+	c->xf.is_leg = true;
+	old->xf.leg = c;
+	if (invite(c, uri, from, hdrs) < 0) {
+		c->xf.old = NULL;
+		old->xf.leg = NULL;
+		maybe_free(c);
+		return NULL;
+	}
+	return c;
 }

@@ -34,6 +34,18 @@ void gw_call_flash(struct gw_call *c);
  */
 void gw_call_hold(struct gw_call *c, bool hold);
 
+/*
+ * Transfer (gateway/xfer.h): a new call to `uri` (through trunk, 1 +
+ * its index, 0: none) for the line of `old`, with the extra header
+ * lines hdrs; the line stays with `old` until xfer.c moves it. NULL if
+ * it could not be placed.
+ */
+struct gw_call *gw_call_xfer_invite(struct gw_call *old, const char *uri,
+				    int trunk, const char *number,
+				    const char *hdrs);
+/* A call whose legs may both be done: free it (call.c maybe_free()). */
+void gw_call_release(struct gw_call *c);
+
 /* SIP side (sip.c). */
 void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh,
 			const sip_t *sip);

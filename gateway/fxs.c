@@ -100,6 +100,7 @@ void gw_fxs_idle(struct gw_line *l)
 {
 	polarity_forward(l);
 	l->fxs.after = GW_FXS_AFTER_NONE;
+	gw_xfer_line_reset(l);
 	gw_cw_line_idle(l);
 	gw_mwi_line_idle(l);
 }
@@ -186,10 +187,15 @@ void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev)
 
 	if (t == GW_HW_EV_FLASH) {
 		LOG(l, GW_LOG_INFO, "hook-flash (%d ms on-hook)", ev->value);
-		if (gw_cw_flash(l)) /* call waiting: swap (cw.h) */
+		if (gw_cw_flash(l)) { /* call waiting: swap (cw.h) */
+			gw_xfer_line_reset(l);
 			return;
-		if (l->call && l->state == GW_LINE_FXS_TALKING)
+		}
+		if (l->call && l->state == GW_LINE_FXS_TALKING &&
+		    l->conf->fxs.flash_relay)
 			gw_call_flash(l->call);
+		else if (l->state == GW_LINE_FXS_TALKING)
+			gw_xfer_flash(l); /* blind transfer (xfer.h) */
 		return;
 	}
 	if (t == GW_HW_EV_PULSE_DIGIT) {
@@ -241,6 +247,8 @@ void gw_fxs_event(struct gw_line *l, const struct gw_hw_event *ev)
 
 void gw_fxs_digit(struct gw_line *l, char d)
 {
+	if (gw_xfer_digit(l, d)) /* dialling a transfer (xfer.h) */
+		return;
 	if (l->state != GW_LINE_FXS_DIALTONE && l->state != GW_LINE_FXS_DIGITS)
 		return;
 	if (l->state == GW_LINE_FXS_DIALTONE) {

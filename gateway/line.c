@@ -178,6 +178,9 @@ int gw_line_init(struct gw_app *app, struct gw_line *l,
 	err = gw_cid_line_init(l);
 	if (err < 0)
 		return err;
+	err = gw_xfer_line_init(l); /* blind transfer (xfer.h) */
+	if (err < 0)
+		return err;
 	return gw_cw_line_init(l); /* call waiting (cw.h) */
 }
 
@@ -189,6 +192,7 @@ void gw_line_release(struct gw_line *l)
 	gw_cid_line_release(l);
 	gw_sup_release(l);
 	gw_cw_line_release(l);
+	gw_xfer_line_release(l);
 }
 
 struct gw_line *gw_line_by_chan(struct gw_app *app, int chan)

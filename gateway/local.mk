@@ -33,6 +33,7 @@ libgwcore_la_SOURCES = \
 	gateway/fxodial.c gateway/fxodial.h \
 	gateway/transport.c gateway/transport.h \
 	gateway/cw.c gateway/cw.h \
+	gateway/xfer.c gateway/xfer.h \
 	gateway/cwseq.c gateway/cwseq.h \
 	gateway/ctlcmd.c gateway/ctlcmd.h \
 	gateway/callfeat.c gateway/callfeat.h \

@@ -23,6 +23,7 @@
 #include "gateway/sip.h"
 #include "gateway/transport.h"
 #include "gateway/trunk.h"
+#include "gateway/xfer.h"
 
 static bool shutdown_done;
 
@@ -85,9 +86,32 @@ static void callback(nua_event_t event, int status, char const *phrase,
 		break;
 	}
 	case nua_i_notify:
-		/* unsolicited NOTIFY (NUTAG_APPL_METHOD below): MWI */
-		if (!c && nh)
+		/* unsolicited NOTIFY (NUTAG_APPL_METHOD below): MWI; in a
+		 * call: our REFER's progress (gateway/xfer.h) */
+		if (c)
+			gw_xfer_sip_notify(c, nua, nh, sip);
+		else if (nh)
 			gw_mwi_sip_notify(app, nua, nh, sip);
+		break;
+	case nua_i_refer: /* transfer (gateway/xfer.h) */
+		if (c) {
+			gw_xfer_sip_refer(c, nua, nh, sip, tags);
+			break;
+		}
+		gw_auth_note_request(app, sip); /* rate limit */
+		if (nh) {
+			nua_respond(nh, SIP_403_FORBIDDEN, NUTAG_WITH_THIS(nua),
+				    TAG_END());
+			nua_handle_destroy(nh);
+		}
+		break;
+	case nua_r_refer:
+		if (c)
+			gw_xfer_refer_answered(c, status, phrase);
+		break;
+	case nua_r_notify:
+		if (c)
+			gw_xfer_notify_answered(c, status);
 		break;
 	case nua_r_shutdown:
 		if (status >= 200)
@@ -105,7 +129,6 @@ static void callback(nua_event_t event, int status, char const *phrase,
 	case nua_i_subscribe:
 	case nua_i_publish:
 	case nua_i_method:
-	case nua_i_refer:
 		/* Answered by nua itself; drop the handle it made for us. */
 		if (!c)
 			gw_auth_note_request(app, sip); /* rate limit */
@@ -170,8 +193,8 @@ int gw_sip_start(struct gw_app *app)
 		       NUTAG_AUTOANSWER(0), NUTAG_AUTOACK(1),
 		       NUTAG_ENABLEINVITE(1),
 		       SIPTAG_ALLOW_STR("INVITE, ACK, BYE, CANCEL, OPTIONS, PRACK, "
-					"NOTIFY, INFO, UPDATE"),
-		       NUTAG_APPL_METHOD("NOTIFY, INFO"),
+					"NOTIFY, INFO, UPDATE, REFER"),
+		       NUTAG_APPL_METHOD("NOTIFY, INFO, REFER"),
 		       SIPTAG_USER_AGENT_STR(PACKAGE_NAME "/" PACKAGE_VERSION),
 		       TAG_END());
 	gw_callfeat_nua_params(app); /* RFC 4028, 3262 (callfeat.h) */
