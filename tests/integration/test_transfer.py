@@ -264,3 +264,35 @@ def test_flash_as_sip_info_on_trunk(tmp):
         rc = u.wait(20)
         assert rc == 0, "SIPp failed (%s):\n%s" % (rc, u.text()[-2000:])
         r.gw.assert_all_idle(10)
+
+
+def test_refer_transferor_leaves_early(tmp):
+    """A hangs up right after the 202 and NOTIFY 100: the phone stays
+    off-hook with the new call (ringback while B rings) and talks to B
+    once it answers, hearing its tone back through B's echo."""
+    peer = free_udp()
+    with Rig(tmp, peer_port=peer, conf_edit=no_canceller()) as r:
+        b = sipp(tmp, "uas_check_ruri.xml", "", "5551234", peer,
+                 media_port=free_udp_even(), extra=["-rtp_echo"],
+                 name="xfer_b", limit=90)
+        time.sleep(0.3)
+        a = answered_call(tmp, r, "uac_refer_bye.xml",
+                          "sip:5551234@127.0.0.1:%d" % peer, "xfer_a")
+        rc = a.wait(30)
+        assert rc == 0, "SIPp A failed (%s):\n%s" % (rc, a.text()[-2000:])
+        st = r.gw.status()
+        print("A gone: fxs1 %s, phone %s, hears %s" %
+              (st["ports"]["fxs1"]["state"], r.ls.status(FXS1)["hook"],
+               r.ls.cmd("hears %d" % FXS1)["tone"]))
+        assert st["ports"]["fxs1"]["state"] == "talking"
+        wait_until(lambda: abs(hears(r, FXS1)[0] - 1000) < 20 and
+                   hears(r, FXS1)[1] > -20, 15,
+                   what="the phone's tone back through B")
+        calls = list(r.gw.status()["calls"].values())
+        print("B answered: calls %s, phone hears %d Hz at %.1f dBm0" %
+              (([c["peer"] for c in calls],) + hears(r, FXS1)))
+        assert len(calls) == 1 and "5551234" in calls[0]["peer"], calls
+        r.ls.cmd("onhook %d" % FXS1)
+        rc = b.wait(20)
+        assert rc == 0, "SIPp B failed (%s):\n%s" % (rc, b.text()[-2000:])
+        r.gw.assert_all_idle(10)
