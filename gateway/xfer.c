@@ -122,7 +122,8 @@ static bool trusted_host(struct gw_app *app, const url_t *u)
 	} else {
 		return false; /* a name: not resolved for a trust decision */
 	}
-	return gw_trunk_trusted(app, (struct sockaddr *)&ss);
+	return gw_conf_trusted(app->conf, (struct sockaddr *)&ss) ||
+	       gw_trunk_trusted(app, (struct sockaddr *)&ss);
 }
 
 /*

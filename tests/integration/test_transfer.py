@@ -11,7 +11,7 @@ import time
 
 from gwtest import wait_until
 from peers import sipp, sipp_messages
-from test_calls import FXS1, Rig, free_udp, free_udp_even
+from test_calls import FXO1, FXS1, Rig, free_udp, free_udp_even
 from test_trunks import trunk_conf
 
 
@@ -70,6 +70,11 @@ def test_refer_received_moves_the_phone(tmp):
         t0 = time.monotonic()
         a = answered_call(tmp, r, "uac_refer.xml",
                           "sip:5551234@127.0.0.1:%d" % peer, "xfer_a")
+        time.sleep(0.3)
+        before = hears(r, FXS1)[1]
+        print("before the transfer the phone hears %.1f dBm0 (A is "
+              "silent)" % before)
+        assert before < -30
         rc = a.wait(40)
         assert rc == 0, "SIPp A failed (%s):\n%s\n%s" % (
             rc, a.text()[-2000:], r.gw.log()[-3000:])
@@ -293,6 +298,51 @@ def test_refer_transferor_leaves_early(tmp):
               (([c["peer"] for c in calls],) + hears(r, FXS1)))
         assert len(calls) == 1 and "5551234" in calls[0]["peer"], calls
         r.ls.cmd("onhook %d" % FXS1)
+        rc = b.wait(20)
+        assert rc == 0, "SIPp B failed (%s):\n%s" % (rc, b.text()[-2000:])
+        r.gw.assert_all_idle(10)
+
+
+def test_refer_received_on_fxo_line(tmp):
+    """SIPp A calls 91004 (an exchange line playing 1004 Hz); A REFERs
+    the call to SIPp B at a trusted address (no `from = "fxo"` route:
+    the Refer-To is called as given): the line stays seized, B answers
+    and echoes, and the exchange hears its own 1004 Hz back through B."""
+    peer = free_udp()
+    with Rig(tmp, peer_port=peer, conf_edit=no_canceller()) as r:
+        b = sipp(tmp, "uas_check_ruri.xml", "", "5551234", peer,
+                 media_port=free_udp_even(), extra=["-rtp_echo"],
+                 name="xfer_b", limit=90)
+        time.sleep(0.3)
+        a = sipp(tmp, "uac_refer.xml", r.uri, "91004", free_udp(),
+                 media_port=free_udp_even(), name="xfer_a", limit=90,
+                 extra=["-key", "refer_to",
+                        "sip:5551234@127.0.0.1:%d" % peer])
+        r.gw.wait_port("fxo1", "talking", 15)
+        time.sleep(0.3)
+        before = hears(r, FXO1)[1]
+        print("before the transfer the exchange hears %.1f dBm0 (A is "
+              "silent)" % before)
+        assert before < -30
+        rc = a.wait(40)
+        assert rc == 0, "SIPp A failed (%s):\n%s\n%s" % (
+            rc, a.text()[-2000:], r.gw.log()[-3000:])
+        assert notifies(tmp, "xfer_a") == [100, 200]
+        assert "Refer-To host is trusted" in r.gw.log()
+        st = r.gw.status()
+        calls = list(st["calls"].values())
+        print("FXO line after the transfer: fxo1 %s, exchange side %s, "
+              "calls %s" % (st["ports"]["fxo1"]["state"],
+                            r.ls.status(FXO1)["hook"],
+                            [c["peer"] for c in calls]))
+        assert st["ports"]["fxo1"]["state"] == "talking"
+        assert len(calls) == 1 and "5551234" in calls[0]["peer"], calls
+        wait_until(lambda: abs(hears(r, FXO1)[0] - 1004) < 20 and
+                   hears(r, FXO1)[1] > -25, 10,
+                   what="the line's 1004 Hz back through B")
+        print("exchange hears %d Hz at %.1f dBm0 through B" %
+              hears(r, FXO1))
+        r.ls.cmd("hangup %d" % FXO1)
         rc = b.wait(20)
         assert rc == 0, "SIPp B failed (%s):\n%s" % (rc, b.text()[-2000:])
         r.gw.assert_all_idle(10)
