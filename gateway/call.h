@@ -23,9 +23,10 @@ void gw_call_line_gone(struct gw_call *c, int status, const char *why);
  */
 void gw_call_vbd(struct gw_call *c);
 /*
- * A hook-flash on the call's FXS line: relayed as RFC 4733 event 16 when
- * the call has telephone-event (SIP INFO and transfer come with the SIP
- * issue).
+ * A hook-flash on the call's FXS line (port flash = "relay"): as SIP INFO
+ * application/hook-flash when the call's trunk or sip.flash says "info"
+ * (gateway/xfer.h), else as RFC 4733 event 16 when the call has
+ * telephone-event.
  */
 void gw_call_flash(struct gw_call *c);
 /*
