@@ -74,21 +74,30 @@ static void refuse(struct gw_call *c, nua_t *nua, nua_handle_t *nh,
 		    NUTAG_WITH_THIS(nua), TAG_END());
 }
 
-/* Does url name this gateway (host and port of sip.listen)? */
-static bool names_us(const struct gw_conf *conf, const url_t *u)
+/* The URL's host without the brackets of an IPv6 reference; false if none. */
+static bool url_host(const url_t *u, char *host, size_t len)
 {
-	char host[64];
 	size_t n;
-	int port;
 
 	if (!u->url_host)
 		return false;
-	snprintf(host, sizeof(host), "%s", u->url_host);
+	snprintf(host, len, "%s", u->url_host);
 	n = strlen(host);
 	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
 		memmove(host, host + 1, n - 2);
 		host[n - 2] = 0;
 	}
+	return true;
+}
+
+/* Does url name this gateway (host and port of sip.listen)? */
+static bool names_us(const struct gw_conf *conf, const url_t *u)
+{
+	char host[64];
+	int port;
+
+	if (!url_host(u, host, sizeof(host)))
+		return false;
 	port = u->url_port && *u->url_port ? atoi(u->url_port) :
 	       u->url_type == url_sips ? 5061 : 5060;
 	return !strcasecmp(host, conf->sip_host) && port == conf->sip_port;
@@ -101,17 +110,10 @@ static bool trusted_host(struct gw_app *app, const url_t *u)
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 	char host[64];
-	size_t n;
 	int port;
 
-	if (!u->url_host)
+	if (!url_host(u, host, sizeof(host)))
 		return false;
-	snprintf(host, sizeof(host), "%s", u->url_host);
-	n = strlen(host);
-	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
-		memmove(host, host + 1, n - 2);
-		host[n - 2] = 0;
-	}
 	port = u->url_port && *u->url_port ? atoi(u->url_port) : 5060;
 	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
 		s4->sin_family = AF_INET;

@@ -151,6 +151,19 @@ def test_refer_loop_refused(tmp):
         r.gw.assert_all_idle(10)
 
 
+def call_and_flash(tmp, r, peer, scenario, name, limit):
+    """SIPp (scenario) answers on `peer`; the phone on fxs1 calls it
+    (5551234), talks, then flashes (400 ms). Returns the SIPp."""
+    u = sipp(tmp, scenario, "", "x", peer, media_port=free_udp_even(),
+             name=name, limit=limit)
+    time.sleep(0.3)
+    r.ls.phone_dial(FXS1, "5551234")
+    r.gw.wait_port("fxs1", "talking", 15)
+    time.sleep(0.5)
+    r.ls.cmd("flash %d 400" % FXS1)
+    return u
+
+
 def test_fxs_blind_transfer(tmp):
     """The phone calls 5551234 (SIPp); it flashes: the party gets a hold
     re-INVITE (a=sendonly), the phone dial tone; it dials 2000#: REFER
@@ -159,16 +172,7 @@ def test_fxs_blind_transfer(tmp):
     tones until it hangs up."""
     peer = free_udp()
     with Rig(tmp, peer_port=peer, conf_edit=no_canceller()) as r:
-        u = sipp(tmp, "uas_xfer_refer.xml", "", "x", peer,
-                 media_port=free_udp_even(), name="xfer_party", limit=90)
-        time.sleep(0.3)
-        r.ls.cmd("offhook %d" % FXS1)
-        wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "dial", 5,
-                   what="dial tone on the phone")
-        r.ls.cmd("dial %d 5551234" % FXS1)
-        r.gw.wait_port("fxs1", "talking", 15)
-        time.sleep(0.5)
-        r.ls.cmd("flash %d 400" % FXS1)
+        u = call_and_flash(tmp, r, peer, "uas_xfer_refer.xml", "xfer_party", 90)
         wait_until(lambda: "a=sendonly" in sipp_messages(tmp, "xfer_party"),
                    10, what="the hold re-INVITE")
         wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "dial", 5,
@@ -197,16 +201,7 @@ def test_fxs_flash_resume_without_digits(tmp):
     (a=sendrecv re-INVITE) and no REFER is sent."""
     peer = free_udp()
     with Rig(tmp, peer_port=peer, conf_edit=no_canceller()) as r:
-        u = sipp(tmp, "uas_hold_resume.xml", "", "x", peer,
-                 media_port=free_udp_even(), name="xfer_held", limit=60)
-        time.sleep(0.3)
-        r.ls.cmd("offhook %d" % FXS1)
-        wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "dial", 5,
-                   what="dial tone on the phone")
-        r.ls.cmd("dial %d 5551234" % FXS1)
-        r.gw.wait_port("fxs1", "talking", 15)
-        time.sleep(0.5)
-        r.ls.cmd("flash %d 400" % FXS1)
+        u = call_and_flash(tmp, r, peer, "uas_hold_resume.xml", "xfer_held", 60)
         wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "dial", 5,
                    what="second dial tone")
         time.sleep(1.5)
@@ -247,10 +242,7 @@ def test_flash_as_sip_info_on_trunk(tmp):
         text = text.replace("routes = (\n", "routes = (\n\t%s,\n" % route, 1)
         return text + section
     with Rig(tmp, conf_edit=edit) as r:
-        r.ls.cmd("offhook %d" % FXS1)
-        wait_until(lambda: r.ls.cmd("hears %d" % FXS1)["tone"] == "dial", 5,
-                   what="dial tone on the phone")
-        r.ls.cmd("dial %d 0555123" % FXS1)
+        r.ls.phone_dial(FXS1, "0555123")
         r.gw.wait_port("fxs1", "talking", 15)
         time.sleep(0.5)
         r.ls.cmd("flash %d 400" % FXS1)
