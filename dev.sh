@@ -23,6 +23,7 @@ PACKAGES=(
     libpcre2-dev libsqlite3-dev libsystemd-dev libjansson-dev libedit-dev
     libssl-dev openssl
     sip-tester baresip baresip-core sox python3 tshark xxd iproute2 procps
+    python3-dnslib
     kamailio
     # the real DAHDI driver under qemu (tests/dahdi/run.sh)
     linux-headers-amd64 dahdi qemu-system-x86 busybox-static bzip2 cpio

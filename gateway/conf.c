@@ -70,7 +70,7 @@ static const char *const sip_keys[] = {
 	"registrar", "register_min_s", "register_max_s",
 	/* gateway/transport.h */
 	"tcp", "tls_listen", "tls_certificate", "tls_key", "tls_ca_file",
-	"tls_verify_peer", "external_address", "keepalive_s",
+	"tls_verify_peer", "external_address", "keepalive_s", "resolv_conf",
 	/* gateway/fwd.h */
 	"forward_header", NULL
 };

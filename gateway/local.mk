@@ -27,6 +27,7 @@ libgwcore_la_SOURCES = \
 	gateway/fork.c gateway/fork.h \
 	gateway/guard.c gateway/guard.h \
 	gateway/trunk.c gateway/trunk.h \
+	gateway/sipdns.c gateway/sipdns.h \
 	gateway/mwi.c gateway/mwi.h \
 	gateway/fxs.h gateway/conf_int.h \
 	gateway/cardport.c gateway/cardport.h \

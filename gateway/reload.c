@@ -432,6 +432,7 @@ static void reload_fixed(struct gw_app *app, struct gw_conf *nc,
 		KEEP(tls_verify_peer, "sip.tls_verify_peer");
 		KEEP(external, "sip.external_address");
 		KEEP(keepalive_s, "sip.keepalive_s");
+		KEEP(resolv_conf, "sip.resolv_conf");
 #undef KEEP
 	} else if (!oc->tp != !nc->tp) {
 		restart(r, "sip transports");

@@ -13,6 +13,7 @@
 #include <sofia-sip/nta_tag.h>
 #include <sofia-sip/nua.h>
 #include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sresolv.h>
 #include <sofia-sip/su_tag.h>
 #include <sofia-sip/tport_tag.h>
 
@@ -271,6 +272,38 @@ static int conf_tls(struct gw_conf_ctx *c, const config_setting_t *g,
 	return 0;
 }
 
+/* sip.resolv_conf: a readable file (relative: to the main file's folder) */
+static int conf_resolv(struct gw_conf_ctx *c, const config_setting_t *g,
+		       struct gw_conf_tp *tp)
+{
+	config_setting_t *s;
+	char val[200];
+	FILE *f;
+	int r;
+
+	r = gw_conf_get_str(c, g, "sip", "resolv_conf", val, sizeof(val), &s);
+	if (r < 0 || !s)
+		return r;
+	if (!val[0])
+		return gw_conf_fail(c, s, "sip", "resolv_conf",
+				    "must not be empty");
+	snprintf(tp->resolv_conf, sizeof(tp->resolv_conf), "%s%s",
+		 val[0] == '/' ? "" : gw_conf_ctx_dir(c), val);
+	f = fopen(tp->resolv_conf, "r");
+	if (!f)
+		return gw_conf_fail(c, s, "sip", "resolv_conf",
+				    "cannot read \"%s\": %s", tp->resolv_conf,
+				    strerror(errno));
+	fclose(f);
+	return 0;
+}
+
+const char *gw_transport_resolv_conf(const struct gw_conf *conf)
+{
+	return conf->tp && conf->tp->resolv_conf[0] ? conf->tp->resolv_conf :
+						      NULL;
+}
+
 int gw_transport_conf_sip(struct gw_conf_ctx *c, const void *sip_group)
 {
 	const config_setting_t *g = sip_group;
@@ -301,6 +334,9 @@ int gw_transport_conf_sip(struct gw_conf_ctx *c, const void *sip_group)
 		return gw_conf_fail(c, s, "sip", "external_address",
 				    "\"%s\" is not an IPv4 or IPv6 address",
 				    tp->external);
+	r = conf_resolv(c, g, tp);
+	if (r < 0)
+		return r;
 	return conf_tls(c, g, tp);
 }
 
@@ -510,6 +546,8 @@ int gw_transport_nua_create(struct gw_app *app, nua_callback_f callback,
 					     TPTLS_VERIFY_OUT :
 					     TPTLS_VERIFY_NONE)),
 			      TAG_IF(tls, TPTAG_TLS_VERIFY_DEPTH(9)),
+			      TAG_IF(tp->resolv_conf[0],
+				     SRESTAG_RESOLV_CONF(tp->resolv_conf)),
 			      NTATAG_CLIENT_RPORT(1), NTATAG_SERVER_RPORT(1),
 			      NTATAG_TCP_RPORT(1),
 			      TAG_IF(ka_ms, TPTAG_KEEPALIVE(ka_ms)),

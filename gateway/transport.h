@@ -32,6 +32,13 @@
  *                                 traffic; 0 off, default 90. We answer a
  *                                 peer's CRLFCRLF ping with a CRLF pong.
  *
+ *   sip.resolv_conf               the resolv.conf Sofia's DNS resolver
+ *                                 reads (default /etc/resolv.conf): RFC
+ *                                 3263 NAPTR/SRV/A/AAAA look-ups of the
+ *                                 trunks' host names. Sofia's format also
+ *                                 takes "port N" (a DNS server on another
+ *                                 port than 53).
+ *
  * rport (RFC 3581): Sofia adds ;rport to our Vias, and answers requests
  * to the address and port they came from (received=/rport= filled in).
  *
@@ -68,6 +75,7 @@ struct gw_conf_tp {
 	bool tls_verify_peer;	/* default true */
 	char external[64];	/* sip.external_address, literal IP, "" */
 	int keepalive_s;	/* sip.keepalive_s, 0..3600, default 90 */
+	char resolv_conf[256];	/* sip.resolv_conf, "" = /etc/resolv.conf */
 };
 
 /* conf.c hooks: the sip.* transport keys; free. */
@@ -90,6 +98,10 @@ int gw_transport_nua_create(struct gw_app *app, nua_callback_f callback,
  */
 int gw_transport_contact(const struct gw_conf *conf, const sip_t *req,
 			 const char *uri, char *buf, size_t len);
+
+/* sip.resolv_conf for Sofia's resolver (SRESTAG_RESOLV_CONF), or NULL
+ * for the system's /etc/resolv.conf. */
+const char *gw_transport_resolv_conf(const struct gw_conf *conf);
 
 /* The address to put in our SDP (o=, c=): sip.external_address if set,
  * else the listen address. */

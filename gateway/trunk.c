@@ -5,7 +5,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,11 +23,11 @@
 
 #include "gateway/conf_int.h"
 #include "gateway/log.h"
+#include "gateway/sipdns.h"
 #include "gateway/strbuf.h"
 #include "gateway/transport.h"
 #include "gateway/trunk.h"
 
-#define MAX_ADDRS 16
 #define NAME_CHARS "abcdefghijklmnopqrstuvwxyz" \
 		   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-."
 #define MAX_CHALLENGES 1 /* answered per request (but stale=true) */
@@ -70,9 +69,8 @@ struct gw_trunk {
 	int q_fails;
 	struct timespec q_sent;
 	int q_rtt_ms;
-	/* addresses trusted for INVITEs */
-	struct sockaddr_storage addrs[MAX_ADDRS];
-	int naddrs;
+	/* addresses trusted for INVITEs: what the URIs resolve to */
+	struct gw_sipdns *dns;
 	bool stopping;
 };
 
@@ -886,24 +884,28 @@ static void q_response(struct gw_trunk *t, int status, const char *phrase)
 
 /* --------------------------------------------------------- life cycle */
 
-static void resolve(struct gw_trunk *t, const char *uri)
+/* The addresses of the proxies, registrars and outbound proxy, looked up
+ * as nta does (RFC 3263: NAPTR, SRV, A/AAAA) and again every 5 minutes. */
+static int dns_start(struct gw_trunk *t)
 {
-	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-				  .ai_socktype = SOCK_DGRAM };
-	struct addrinfo *res, *ai;
-	char host[128];
+	const struct gw_conf_trunk *tc = t->conf;
+	char label[80];
+	int r;
 
-	if (uri_host(uri, host, sizeof(host)) < 0 ||
-	    getaddrinfo(host, NULL, &hints, &res) != 0) {
-		TLOG(t, GW_LOG_WARNING, "cannot resolve %s: INVITEs from it "
-		     "are not trusted", uri);
-		return;
-	}
-	for (ai = res; ai && t->naddrs < MAX_ADDRS; ai = ai->ai_next)
-		if (ai->ai_addrlen <= sizeof(t->addrs[0]))
-			memcpy(&t->addrs[t->naddrs++], ai->ai_addr,
-			       ai->ai_addrlen);
-	freeaddrinfo(res);
+	snprintf(label, sizeof(label), "trunk %s", tc->name);
+	r = gw_sipdns_alloc(&t->dns, t->app->root,
+			    gw_transport_resolv_conf(t->app->conf), label, 300);
+	for (int k = 0; r >= 0 && k < tc->nproxies; k++)
+		r = gw_sipdns_add(t->dns, tc->proxy[k]);
+	for (int k = 0; r >= 0 && !tc->registrar_is_proxy &&
+			k < tc->nregistrars; k++)
+		r = gw_sipdns_add(t->dns, tc->registrar[k]);
+	if (r >= 0 && tc->outbound_proxy[0])
+		r = gw_sipdns_add(t->dns, tc->outbound_proxy);
+	if (r < 0)
+		return r;
+	gw_sipdns_start(t->dns);
+	return 0;
 }
 
 /* Trunks and the ports' accounts after them */
@@ -941,13 +943,8 @@ int gw_trunk_start(struct gw_app *app)
 				reg_start(t);
 			continue;
 		}
-		for (int k = 0; k < tc->nproxies; k++)
-			resolve(t, tc->proxy[k]);
-		for (int k = 0; !tc->registrar_is_proxy &&
-				k < tc->nregistrars; k++)
-			resolve(t, tc->registrar[k]);
-		if (tc->outbound_proxy[0])
-			resolve(t, tc->outbound_proxy);
+		if (dns_start(t) < 0)
+			return -ENOMEM;
 		t->reg_timer = su_timer_create(su_root_task(app->root), 1000);
 		t->q_timer = su_timer_create(su_root_task(app->root), 1000);
 		if (!t->reg_timer || !t->q_timer)
@@ -970,6 +967,8 @@ void gw_trunk_stop(struct gw_app *app)
 		struct gw_trunk *t = &app->trunks[i];
 
 		t->stopping = true;
+		gw_sipdns_free(t->dns);
+		t->dns = NULL;
 		su_timer_destroy(t->reg_timer);
 		su_timer_destroy(t->q_timer);
 		t->reg_timer = t->q_timer = NULL;
@@ -1018,46 +1017,11 @@ bool gw_trunk_sip_event(struct gw_app *app, nua_event_t event, int status,
 	return false;
 }
 
-static bool same_addr(const struct sockaddr *a, const struct sockaddr *b)
-{
-	const uint8_t *pa, *pb;
-	size_t la, lb;
-
-	if (a->sa_family == AF_INET) {
-		pa = (const uint8_t *)&((const struct sockaddr_in *)a)
-			     ->sin_addr;
-		la = 4;
-	} else if (a->sa_family == AF_INET6) {
-		pa = ((const struct sockaddr_in6 *)a)->sin6_addr.s6_addr;
-		la = 16;
-	} else {
-		return false;
-	}
-	if (b->sa_family == AF_INET) {
-		pb = (const uint8_t *)&((const struct sockaddr_in *)b)
-			     ->sin_addr;
-		lb = 4;
-	} else if (b->sa_family == AF_INET6) {
-		pb = ((const struct sockaddr_in6 *)b)->sin6_addr.s6_addr;
-		lb = 16;
-	} else {
-		return false;
-	}
-	/* ::ffff:a.b.c.d is a.b.c.d */
-	if (la == 16 && lb == 4 && IN6_IS_ADDR_V4MAPPED((const void *)pa))
-		pa += 12, la = 4;
-	if (lb == 16 && la == 4 && IN6_IS_ADDR_V4MAPPED((const void *)pb))
-		pb += 12, lb = 4;
-	return la == lb && memcmp(pa, pb, la) == 0;
-}
-
 bool gw_trunk_trusted(struct gw_app *app, const struct sockaddr *sa)
 {
 	for (int i = 0; sa && app->trunks && i < app->conf->ntrunks; i++)
-		for (int k = 0; k < app->trunks[i].naddrs; k++)
-			if (same_addr((const struct sockaddr *)
-					      &app->trunks[i].addrs[k], sa))
-				return true;
+		if (gw_sipdns_has(app->trunks[i].dns, sa))
+			return true;
 	return false;
 }
 

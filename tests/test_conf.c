@@ -1337,6 +1337,7 @@ static int transport_keys(void)
 	TEST_ASSERT(conf->tp && conf->tp->tcp && conf->tp->keepalive_s == 90 &&
 	            conf->tp->tls_verify_peer && !conf->tp->tls_host[0]);
 	TEST_ASSERT(strcmp(gw_transport_sdp_host(conf), "127.0.0.1") == 0);
+	TEST_ASSERT(gw_transport_resolv_conf(conf) == NULL);
 	TEST_ASSERT(gw_transport_contact(conf, NULL,
 					 "sip:a@b;transport=tls", ct,
 					  sizeof(ct)) == 0 && !ct[0]);
@@ -1377,6 +1378,17 @@ static int transport_keys(void)
 		     3, "sip.external_address", "not an IPv4 or IPv6");
 	EXPECT_ERROR(CARD "sip = {\n keepalive_s = 5000; };\n", 3,
 		     "sip.keepalive_s", NULL);
+	/* sip.resolv_conf: a readable file (Sofia's resolver reads it) */
+	snprintf(text, sizeof(text), CARD "sip = {\n resolv_conf = "
+		 "\"%s\"; };\n", cert);
+	r = load_text(text, &conf, path, sizeof(path), err, sizeof(err));
+	TEST_ASSERT(r == 0 && strcmp(gw_transport_resolv_conf(conf), cert) == 0);
+	gw_conf_free(conf);
+	conf = NULL;
+	EXPECT_ERROR(CARD "sip = {\n resolv_conf = \"/nonexistent/r.conf\"; };\n",
+		     3, "sip.resolv_conf", "cannot read \"/nonexistent/r.conf\"");
+	EXPECT_ERROR(CARD "sip = {\n resolv_conf = \"\"; };\n", 3,
+		     "sip.resolv_conf", "must not be empty");
 	EXPECT_ERROR(CARD "sip = {\n tcp = 1; };\n", 3, "sip.tcp", NULL);
 	EXPECT_ERROR(CARD "sip = {\n tls_listen = \"127.0.0.1\"; };\n", 3,
 		     "sip.tls_listen", "ADDRESS:PORT");
