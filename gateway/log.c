@@ -241,6 +241,23 @@ static bool stamp(const char *s)
 	       strstr(s, " bytes ") != NULL;
 }
 
+/*
+ * Sofia's TLS refusing a server whose certificate does not name the host
+ * we connected to (TPTLS_VERIFY_SUBJECTS_OUT, RFC 5922 §7.2): a debug
+ * line of Sofia's, worth a warning of ours.
+ */
+static void tls_subject_note(const char *line)
+{
+	const char *p = strstr(line, "Peer Subject Mismatch (");
+	char host[128];
+
+	if (!p || sscanf(p, "Peer Subject Mismatch (%127[^)])", host) != 1)
+		return;
+	gw_log(GW_LOG_WARNING, "sip", "TLS: the server's certificate is not "
+	       "for \"%s\" (no subjectAltName matches the host name we "
+	       "connected to): connection refused", host);
+}
+
 static void sofia_line(char *line)
 {
 	bool trace = gw_log_get_trace();
@@ -269,6 +286,7 @@ static void sofia_line(char *line)
 	}
 	if (n && GW_LOG_DEBUG <= threshold("sofia", false))
 		emit(GW_LOG_DEBUG, "sofia", line);
+	tls_subject_note(line);
 }
 
 static void sofia_logger(void *stream, char const *fmt, va_list ap)

@@ -541,9 +541,10 @@ int gw_transport_nua_create(struct gw_app *app, nua_callback_f callback,
 			      TAG_IF(tls, NUTAG_CERTIFICATE_DIR(dir.path)),
 			      /* 0: any TLS version (1 would be TLS 1.0 only) */
 			      TAG_IF(tls, TPTAG_TLS_VERSION(0)),
+			      /* the chain, and the host name (RFC 5922) */
 			      TAG_IF(tls, TPTAG_TLS_VERIFY_POLICY(
 					     tp->tls_verify_peer ?
-					     TPTLS_VERIFY_OUT :
+					     TPTLS_VERIFY_SUBJECTS_OUT :
 					     TPTLS_VERIFY_NONE)),
 			      TAG_IF(tls, TPTAG_TLS_VERIFY_DEPTH(9)),
 			      TAG_IF(tp->resolv_conf[0],
@@ -580,7 +581,8 @@ int gw_transport_nua_create(struct gw_app *app, nua_callback_f callback,
 		       tp->external);
 	if (tls)
 		gw_log(GW_LOG_INFO, "sip", "TLS: peer certificates of servers "
-		       "%s; CAs from %s", tp->tls_verify_peer ? "verified" :
+		       "%s; CAs from %s", tp->tls_verify_peer ?
+		       "verified (chain and host name)" :
 		       "NOT verified", tp->tls_ca[0] ? tp->tls_ca :
 		       tp->tls_cert_dir ? "the folder's cafile.pem" :
 		       SYSTEM_CA_FILE);

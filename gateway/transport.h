@@ -19,8 +19,11 @@
  *   sip.tls_ca_file               CAs that sign the peers' certificates
  *                                 (default: the system's bundle).
  *   sip.tls_verify_peer           verify the certificate of the servers we
- *                                 connect to over TLS (trunks); default
- *                                 true. Clients (phones) are not asked for
+ *                                 connect to over TLS (trunks): the chain,
+ *                                 and the host name of the URI against
+ *                                 its subjectAltName (RFC 5922 §7.2;
+ *                                 Sofia's TPTLS_VERIFY_SUBJECTS_OUT);
+ *                                 default true. Clients (phones) are not asked for
  *                                 a certificate.
  *   sip.external_address          a static public address (NAT): put in
  *                                 Via and Contact (the URL's host, the

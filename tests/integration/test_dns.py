@@ -55,18 +55,24 @@ class Zone(BaseResolver):
             return sum(1 for t, _ in self.asked if t == qtype)
 
 
-class Dns:
-    """A DNS server on 127.0.0.1:PORT and a resolv.conf for Sofia."""
+def srv_zone(port_a, port_b):
+    """NAPTR -> _sip._udp SRV (priority 1: a, 2: b) -> A records."""
+    return [
+        'prov.example. 60 IN NAPTR 10 50 "s" "SIP+D2U" "" '
+        '_sip._udp.prov.example.',
+        "_sip._udp.prov.example. 60 IN SRV 1 0 %d a.prov.example." % port_a,
+        "_sip._udp.prov.example. 60 IN SRV 2 0 %d b.prov.example." % port_b,
+        "a.prov.example. 60 IN A %s" % HOST_A,
+        "b.prov.example. 60 IN A %s" % HOST_B,
+    ]
 
-    def __init__(self, tmp, port_a, port_b):
-        self.zone = Zone([
-            'prov.example. 60 IN NAPTR 10 50 "s" "SIP+D2U" "" '
-            '_sip._udp.prov.example.',
-            "_sip._udp.prov.example. 60 IN SRV 1 0 %d a.prov.example." % port_a,
-            "_sip._udp.prov.example. 60 IN SRV 2 0 %d b.prov.example." % port_b,
-            "a.prov.example. 60 IN A %s" % HOST_A,
-            "b.prov.example. 60 IN A %s" % HOST_B,
-        ])
+
+class Dns:
+    """A DNS server on 127.0.0.1:PORT serving zone-file `lines`, and a
+    resolv.conf for Sofia's resolver pointing at it."""
+
+    def __init__(self, tmp, lines):
+        self.zone = Zone(lines)
         self.port = free_port()
         self.server = DNSServer(self.zone, port=self.port, address="127.0.0.1",
                                 logger=DNSLogger("-recv,-send,-request,-reply,"
@@ -147,7 +153,7 @@ def test_dns_srv_register_failover(tmp):
     refresh goes to the priority-2 target (127.0.0.3) and the trunk is
     registered there. The gateway looked up NAPTR and SRV records."""
     pa, pb = free_port(), free_port()
-    dns = Dns(tmp, pa, pb)
+    dns = Dns(tmp, srv_zone(pa, pb))
     ua = sipp_at(tmp, reg_loop_xml(tmp, "reg_a"), HOST_A, pa, "reg_a")
     ub = sipp_at(tmp, reg_loop_xml(tmp, "reg_b"), HOST_B, pb, "reg_b")
     time.sleep(0.5)
@@ -197,7 +203,7 @@ def test_dns_srv_call_and_trust(tmp):
     sip.trusted) is trusted and rings the phone; one from 127.0.0.4 gets
     403."""
     pa, pb = free_port(), free_port()
-    dns = Dns(tmp, pa, pb)
+    dns = Dns(tmp, srv_zone(pa, pb))
     ub = sipp_at(tmp, "uas_check_ruri.xml", HOST_B, pb, "uas_b",
                  extra=["-mp", str(free_port() & ~1)])
     time.sleep(0.5)

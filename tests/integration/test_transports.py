@@ -16,22 +16,23 @@ from test_calls import Rig, FXS1
 CA_DAYS = "2"
 
 
-def make_certs(tmp):
-    """A CA and a server certificate for 127.0.0.1 / ::1 signed by it
-    (EC P-256 keys, valid CA_DAYS days): (ca.pem, gw.pem, gw.key)."""
+def make_certs(tmp, san="IP:127.0.0.1,IP:::1", cn="127.0.0.1"):
+    """A CA and a server certificate for 127.0.0.1 / ::1 (or `san`)
+    signed by it (EC P-256 keys, valid CA_DAYS days): (ca.pem, gw.pem,
+    gw.key)."""
     d = os.path.join(tmp, "pki")
     os.makedirs(d, exist_ok=True)
     ca, cakey = os.path.join(d, "ca.pem"), os.path.join(d, "ca.key")
     crt, key, csr = (os.path.join(d, n) for n in ("gw.pem", "gw.key", "gw.csr"))
     ext = os.path.join(d, "san.ext")
     with open(ext, "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,IP:::1\n")
+        f.write("subjectAltName=%s\n" % san)
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
     for argv in (
             ["openssl", "req", "-x509"] + ec + ["-keyout", cakey, "-out", ca,
              "-days", CA_DAYS, "-subj", "/CN=copperline test CA"],
             ["openssl", "req"] + ec + ["-keyout", key, "-out", csr,
-             "-subj", "/CN=127.0.0.1"],
+             "-subj", "/CN=%s" % cn],
             ["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", cakey,
              "-CAcreateserial", "-out", crt, "-days", CA_DAYS, "-extfile", ext]):
         r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
@@ -345,3 +346,70 @@ def test_tls_outgoing_verified(tmp):
                     r.ls.cmd("hangup %d" % FXO1)
         finally:
             b.stop()
+
+
+def test_tls_server_name_checked(tmp):
+    """The FXO port's target is sip:NAME@good.example:PORT;transport=tls
+    (good.example: A 127.0.0.1 from a DNS server on loopback, through
+    sip.resolv_conf). baresip serves a certificate from our CA for
+    DNS:wrong.example: the chain is good but the name is not, so the
+    gateway refuses the connection and says so (RFC 5922 §7.2); with a
+    certificate for DNS:good.example the call is set up."""
+    from test_calls import FXO1
+    from test_dns import Dns
+    dns = Dns(tmp, ["good.example. 60 IN A 127.0.0.1"])
+    try:
+        for name, host, ok in (("carol", "wrong.example", False),
+                               ("bob", "good.example", True)):
+            d = os.path.join(tmp, name)
+            ca, crt, key = make_certs(d, san="DNS:" + host, cn=host)
+            served = os.path.join(d, "pki", "baresip.pem")
+            with open(served, "w") as f:
+                f.write(open(key).read() + open(crt).read())
+            b = Baresip(tmp, name, "aufile," + tone_wav(os.path.join(tmp, "1k.wav"),
+                                                        1000, -10, 20),
+                        account=";answermode=auto", seconds=30,
+                        extra_config="sip_certificate\t%s\nsip_cafile\t\t%s\n"
+                        % (served, ca))
+            tls_peer = b.sip_port + 1
+            lines = ('tls_listen = "127.0.0.1:%d";\n\ttls_certificate = "%s";\n\t'
+                     'tls_key = "%s";\n\ttls_ca_file = "%s";\n\tresolv_conf = "%s";'
+                     % (free_port(socket.SOCK_STREAM), crt, key, ca, dns.conf))
+
+            def edit(text, lines=lines, name=name, tls_peer=tls_peer):
+                text = re.sub(r'target = "sip:%s@127\.0\.0\.1:\d+"' % name,
+                              'target = "sip:%s@good.example:%d;transport=tls"'
+                              % (name, tls_peer), text)
+                return sip_edit(lines)(text)
+            try:
+                with Rig(tmp, peer_port=b.sip_port, fxo_target_user=name,
+                         conf_edit=edit) as r:
+                    r.ls.cmd("call %d" % FXO1)
+                    if ok:
+                        r.gw.wait_port("fxo1", "talking", 15)
+                        print("certificate for DNS:%s, URI host good.example: call "
+                              "set up over TLS" % host)
+                    else:
+                        wait_until(lambda: "certificate is not for" in r.gw.log(),
+                                   15, what="the name-mismatch warning")
+                        time.sleep(1)
+                        st = r.gw.status()
+                        m = re.search(r"^.*TLS: the server's certificate is not for.*$",
+                                      r.gw.log(), re.M)
+                        print("certificate for DNS:%s, URI host good.example: fxo1 %s; "
+                              "gateway: %s" % (host, st["ports"]["fxo1"]["state"],
+                                               m.group(0)))
+                        assert '"good.example"' in m.group(0), m.group(0)
+                        assert st["ports"]["fxo1"]["state"] != "talking", st["text"]
+                        assert "Call established" not in b.proc.text(), \
+                            b.proc.text()[-2000:]
+                    r.ls.cmd("hangup %d" % FXO1)
+                    if ok:
+                        r.gw.assert_all_idle(15)
+                    # else Sofia (1.12.11) closes the connection without
+                    # failing the INVITE queued on it: the call ends at
+                    # nta's timer B (32 s), as with a bad chain
+            finally:
+                b.stop()
+    finally:
+        dns.stop()
