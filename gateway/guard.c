@@ -18,6 +18,7 @@
 #include "gateway/conf_int.h"
 #include "gateway/guard.h"
 #include "gateway/log.h"
+#include "gateway/transport.h"
 
 #define NSRC 1024	/* sources remembered */
 #define MAX_FILTERED 200 /* addresses in the kernel filter */
@@ -485,13 +486,17 @@ static uint32_t sock_drops(int fd)
 void gw_guard_attach(struct gw_guard *g)
 {
 	const struct gw_conf *conf = g->app->conf;
+	/* the TLS listener too: a banned source gets no TLS session */
+	int tls_port = conf->tp && conf->tp->tls_host[0] ?
+		       conf->tp->tls_port : -1;
 	struct rlimit rl;
 	int maxfd = 1024;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536)
 		maxfd = (int)rl.rlim_cur;
 	g->nsocks = 0;
-	/* Sofia does not hand out its sockets: find those on the SIP port */
+	/* Sofia does not hand out its sockets: find those on the SIP (and
+	 * TLS) port */
 	for (int fd = 3; fd < maxfd && g->nsocks < MAX_SOCKS; fd++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
@@ -505,7 +510,7 @@ void gw_guard_attach(struct gw_guard *g)
 			port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 		else
 			continue;
-		if (port != conf->sip_port)
+		if (port != conf->sip_port && port != tls_port)
 			continue;
 		g->drops_base[g->nsocks] = sock_drops(fd);
 		g->socks[g->nsocks++] = fd;

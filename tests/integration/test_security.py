@@ -257,3 +257,109 @@ def test_premium_blocked_for_trusted(tmp):
                    what="011441 dialled through the allow_premium route")
         s.close()
         print("allow_premium route dialled 011441")
+
+
+def stream_request(kind, src, port, data, ca=None, timeout=1.5):
+    """Send `data` over a new TCP or TLS ("tcp"/"tls") connection from
+    address `src` and read the responses until `timeout` passes quietly:
+    (list of status codes, text), or (None, why) when no connection or
+    no TLS session could be made."""
+    import ssl
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind((src, 0))
+    s.settimeout(timeout)
+    try:
+        s.connect(("127.0.0.1", port))
+        if kind == "tls":
+            ctx = ssl.create_default_context(cafile=ca)
+            ctx.check_hostname = False
+            s = ctx.wrap_socket(s)
+        s.sendall(data)
+        text = ""
+        while True:
+            try:
+                d = s.recv(65535)
+            except socket.timeout:
+                break
+            if not d:
+                break
+            text += d.decode(errors="replace")
+    except (OSError, ssl.SSLError) as e:
+        s.close()
+        return None, "%s: %s" % (type(e).__name__, e)
+    s.close()
+    return [int(c) for c in re.findall(r"^SIP/2.0 (\d+)", text, re.M)], text
+
+
+def stream_invite(kind, src, port, number, callid, auth=""):
+    """invite() with a TCP or TLS Via (the port is a placeholder: the
+    answer comes back on the connection)."""
+    return invite("127.0.0.1", port, number, (src, 5060), callid, auth).replace(
+        b"Via: SIP/2.0/UDP", b"Via: SIP/2.0/" + kind.upper().encode())
+
+
+def digest_auth(text, user, password, uri):
+    import hashlib
+    m = re.search(r'realm="([^"]*)".*?nonce="([^"]*)"', text, re.S)
+    realm, nonce = m.group(1), m.group(2)
+    md5 = lambda x: hashlib.md5(x.encode()).hexdigest()
+    resp = md5("%s:%s:%s" % (md5("%s:%s:%s" % (user, realm, password)), nonce,
+                             md5("INVITE:%s" % uri)))
+    return ('Authorization: Digest username="%s", realm="%s", nonce="%s", '
+            'uri="%s", response="%s", algorithm=MD5\r\n'
+            % (user, realm, nonce, uri, resp))
+
+
+def test_guard_over_tcp_and_tls(tmp):
+    """The source guard covers INVITEs over TCP and TLS like UDP ones:
+    untrusted INVITEs over TCP (127.0.0.2) and TLS (127.0.0.3) are
+    challenged (401); three wrong passwords over TLS from 127.0.0.3 ban it
+    (ban_after = 3): the ban is logged and a new TLS connection from it
+    gets no answer (the kernel filter is on the TLS listener too), while
+    127.0.0.5 is still challenged over TLS; no call is placed."""
+    from test_transports import make_certs, sip_edit
+    ca, crt, key = make_certs(tmp)
+    tls_port = free_port(socket.SOCK_STREAM)
+    lines = ('tls_listen = "127.0.0.1:%d";\n\ttls_certificate = "%s";\n\t'
+             'tls_key = "%s";' % (tls_port, crt, key))
+
+    def edit(text):
+        return sip_edit(lines)(sec_conf(rate=100, ban_after=3, ban_time=30)(text))
+    with Rig(tmp, conf_edit=edit) as r:
+        uri = "sip:91004@127.0.0.1:%d" % tls_port
+        codes, _ = stream_request("tcp", "127.0.0.2", r.gw.sip_port,
+                                  stream_invite("tcp", "127.0.0.2", r.gw.sip_port,
+                                                "91004", "tcp1"))
+        print("untrusted INVITE over TCP from 127.0.0.2 -> %s" % codes)
+        assert codes and 401 in codes and 200 not in codes, codes
+        codes, text = stream_request("tls", "127.0.0.3", tls_port,
+                                     stream_invite("tls", "127.0.0.3", tls_port,
+                                                   "91004", "tls1"), ca=ca)
+        print("untrusted INVITE over TLS from 127.0.0.3 -> %s" % codes)
+        assert codes and 401 in codes and 200 not in codes, (codes, text)
+        for i in range(3):
+            auth = digest_auth(text, "alice", "guess%d" % i, uri)
+            codes, text2 = stream_request(
+                "tls", "127.0.0.3", tls_port,
+                stream_invite("tls", "127.0.0.3", tls_port, "91004", "tlsg%d" % i,
+                              auth), ca=ca)
+            print("wrong password %d over TLS -> %s" % (i + 1, codes))
+            assert codes and 200 not in codes, codes
+            if codes and 401 in codes:
+                text = text2
+        wait_until(lambda: "SECURITY: banned 127.0.0.3 for 30 s" in r.gw.log(), 5,
+                   what="the ban log line")
+        fails = r.gw.log().count("SECURITY: auth failure from 127.0.0.3")
+        codes, why = stream_request("tls", "127.0.0.3", tls_port,
+                                    stream_invite("tls", "127.0.0.3", tls_port,
+                                                  "91004", "tlsb"), ca=ca, timeout=3)
+        print("banned 127.0.0.3 after %d failures; a new TLS INVITE from it -> %s"
+              % (fails, codes if codes is not None else why))
+        assert fails == 3
+        assert not codes, "a banned source was answered over TLS: %s" % codes
+        codes, _ = stream_request("tls", "127.0.0.5", tls_port,
+                                  stream_invite("tls", "127.0.0.5", tls_port,
+                                                "91004", "tls5"), ca=ca)
+        print("127.0.0.5 over TLS -> %s; %s" % (codes, security(r.gw)))
+        assert codes and 401 in codes, codes
+        assert_no_line_used(r)
