@@ -141,6 +141,9 @@ struct gw_call {
 	struct gw_cw_call cw; /* call waiting: held by us (gateway/cw.h) */
 	/* our Contact when the call is on TLS, "" otherwise (transport.h) */
 	char contact[128];
+	/* our address of the IP family the call's SIP uses (RTP bind,
+	 * SDP; gw_transport_local_host); "" until the RTP is opened */
+	char local_host[64];
 	struct gw_callfeat_call cf; /* session timer (gateway/callfeat.h) */
 	struct gw_route_try rtry; /* failover (gateway/routeact.h) */
 	struct gw_fork *fork; /* INVITEs to a user's contacts (fork.h) */

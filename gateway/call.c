@@ -184,7 +184,8 @@ void gw_call_maybe_free(struct gw_call *c)
 static int open_rtp(struct gw_call *c)
 {
 	const struct gw_conf *conf = c->app->conf;
-	int err = gw_rtp_session_alloc(&c->rtp, conf->sip_host,
+	int err = gw_rtp_session_alloc(&c->rtp, c->local_host[0] ?
+				       c->local_host : conf->sip_host,
 				       conf->rtp_port_min, conf->rtp_port_max);
 	if (!err) {
 		struct gw_jbuf_cfg jc;
@@ -389,7 +390,8 @@ static int local_sdp(struct gw_call *c, char *buf, size_t len, bool offer)
 			crypto[ncrypto++] = lines[i];
 		}
 	}
-	return gw_sdp_print_fmts(buf, len, gw_transport_sdp_host(conf),
+	return gw_sdp_print_fmts(buf, len,
+				 gw_transport_sdp_host_for(conf, c->local_host),
 				 c->rtp->local_port,
 				 fmts, nfmts, te_pt,
 				 (uint64_t)c->id + (uint64_t)c->start * 1000,
@@ -844,6 +846,13 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 	gw_cid_sip_caller(sip, c->caller, sizeof(c->caller));
 	CLOG(c, GW_LOG_INFO, "INVITE from %s (%s) to %s", c->peer, src, user);
 
+	/* RTP in the family the INVITE came over (transport.h) */
+	gw_transport_local_host(app->conf, ai && ai->ai_addr ?
+				ai->ai_addr->sa_family : 0, NULL,
+				c->local_host, sizeof(c->local_host));
+	if (!c->contact[0]) /* IPv4 and IPv6 (transport.h) */
+		gw_transport_family_contact(app->conf, c->local_host,
+					    c->contact, sizeof(c->contact));
 	if (open_rtp(c)) {
 		respond(c, 503, "Service Unavailable", false);
 		return;
@@ -905,6 +914,9 @@ static int invite(struct gw_call *c, const char *uri, const char *from,
 	/* through a trunk: its proxy (trunk.c) */
 	const char *proxy = c->trunk ? gw_trunk_proxy(c->trunk) : NULL;
 
+	/* RTP in the family of the next hop (transport.h) */
+	gw_transport_local_host(c->app->conf, 0, proxy ? proxy : uri,
+				c->local_host, sizeof(c->local_host));
 	if (open_rtp(c) || local_sdp(c, sdp, sizeof(sdp), true) < 0)
 		return -EIO;
 	c->nh = nua_handle(c->app->nua, c, SIPTAG_TO_STR(uri), TAG_END());
@@ -913,6 +925,9 @@ static int invite(struct gw_call *c, const char *uri, const char *from,
 	snprintf(c->peer, sizeof(c->peer), "%s", uri);
 	gw_transport_contact(c->app->conf, NULL, uri, c->contact,
 			     sizeof(c->contact)); /* TLS (transport.c) */
+	if (!c->contact[0]) /* IPv4 and IPv6 (transport.h) */
+		gw_transport_family_contact(c->app->conf, c->local_host,
+					    c->contact, sizeof(c->contact));
 	nua_invite(c->nh, SIPTAG_FROM_STR(from),
 		   TAG_IF(c->contact[0], SIPTAG_CONTACT_STR(c->contact)),
 		   /* the Request-URI with its ;transport= (To drops it) */
@@ -1382,7 +1397,8 @@ void gw_call_vbd(struct gw_call *c)
 		return;
 	c->sdp_version++;
 	err = gw_sdp_print_fmts(sdp, sizeof(sdp),
-				gw_transport_sdp_host(c->app->conf),
+				gw_transport_sdp_host_for(c->app->conf,
+							  c->local_host),
 				c->rtp->local_port, g711, 2, -1,
 				(uint64_t)c->id + (uint64_t)c->start * 1000,
 				c->sdp_version, crypto, c->srtp_on ? 1 : 0,

@@ -71,6 +71,7 @@ static const char *const sip_keys[] = {
 	/* gateway/transport.h */
 	"tcp", "tls_listen", "tls_certificate", "tls_key", "tls_ca_file",
 	"tls_verify_peer", "external_address", "keepalive_s", "resolv_conf",
+	"also_listen",
 	/* gateway/fwd.h */
 	"forward_header", NULL
 };

@@ -489,6 +489,9 @@ void gw_guard_attach(struct gw_guard *g)
 	/* the TLS listener too: a banned source gets no TLS session */
 	int tls_port = conf->tp && conf->tp->tls_host[0] ?
 		       conf->tp->tls_port : -1;
+	/* and sip.also_listen's (the other IP family) */
+	int also_port = conf->tp && conf->tp->also_host[0] ?
+			conf->tp->also_port : -1;
 	struct rlimit rl;
 	int maxfd = 1024;
 
@@ -510,7 +513,8 @@ void gw_guard_attach(struct gw_guard *g)
 			port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 		else
 			continue;
-		if (port != conf->sip_port && port != tls_port)
+		if (port != conf->sip_port && port != tls_port &&
+		    port != also_port)
 			continue;
 		g->drops_base[g->nsocks] = sock_drops(fd);
 		g->socks[g->nsocks++] = fd;

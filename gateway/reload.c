@@ -433,6 +433,8 @@ static void reload_fixed(struct gw_app *app, struct gw_conf *nc,
 		KEEP(external, "sip.external_address");
 		KEEP(keepalive_s, "sip.keepalive_s");
 		KEEP(resolv_conf, "sip.resolv_conf");
+		KEEP(also_host, "sip.also_listen");
+		KEEP(also_port, "sip.also_listen");
 #undef KEEP
 	} else if (!oc->tp != !nc->tp) {
 		restart(r, "sip transports");

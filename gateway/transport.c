@@ -272,6 +272,34 @@ static int conf_tls(struct gw_conf_ctx *c, const config_setting_t *g,
 	return 0;
 }
 
+/* sip.also_listen: the other family than sip.listen, no TLS */
+static int conf_also(struct gw_conf_ctx *c, const config_setting_t *g,
+		     struct gw_conf_tp *tp)
+{
+	const struct gw_conf *conf = gw_conf_ctx_conf(c);
+	config_setting_t *s;
+	char buf[96];
+	int r;
+
+	r = gw_conf_get_str(c, g, "sip", "also_listen", buf, sizeof(buf), &s);
+	if (r < 0 || !s)
+		return r;
+	if (gw_conf_parse_hostport(buf, tp->also_host, sizeof(tp->also_host),
+				   &tp->also_port) < 0)
+		return gw_conf_fail(c, s, "sip", "also_listen",
+				    "\"%s\" is not ADDRESS:PORT (IPv4, or "
+				    "[IPv6], and a port 1-65535)", buf);
+	if (!strchr(tp->also_host, ':') == !strchr(conf->sip_host, ':'))
+		return gw_conf_fail(c, s, "sip", "also_listen",
+				    "\"%s\" is of the same IP family as "
+				    "sip.listen (give the other one)", buf);
+	if (tp->tls_host[0])
+		return gw_conf_fail(c, s, "sip", "also_listen",
+				    "not with tls_listen (Sofia binds two "
+				    "URLs through nua: one for each)");
+	return 0;
+}
+
 /* sip.resolv_conf: a readable file (relative: to the main file's folder) */
 static int conf_resolv(struct gw_conf_ctx *c, const config_setting_t *g,
 		       struct gw_conf_tp *tp)
@@ -335,9 +363,11 @@ int gw_transport_conf_sip(struct gw_conf_ctx *c, const void *sip_group)
 				    "\"%s\" is not an IPv4 or IPv6 address",
 				    tp->external);
 	r = conf_resolv(c, g, tp);
-	if (r < 0)
-		return r;
-	return conf_tls(c, g, tp);
+	if (r >= 0)
+		r = conf_tls(c, g, tp);
+	if (r >= 0)
+		r = conf_also(c, g, tp);
+	return r;
 }
 
 void gw_transport_conf_free(struct gw_conf_tp *tp)
@@ -351,6 +381,58 @@ static void url_host(char *buf, size_t len, const char *host)
 	bool v6 = strchr(host, ':') != NULL;
 
 	snprintf(buf, len, "%s%s%s", v6 ? "[" : "", host, v6 ? "]" : "");
+}
+
+static int host_family(const char *h)
+{
+	return strchr(h, ':') ? AF_INET6 : AF_INET;
+}
+
+void gw_transport_local_host(const struct gw_conf *conf, int family,
+			     const char *uri, char *buf, size_t len)
+{
+	const struct gw_conf_tp *tp = conf->tp;
+
+	if (!family && uri) {
+		const char *h = strchr(uri, '@');
+
+		h = h ? h + 1 : strchr(uri, ':') ? strchr(uri, ':') + 1 : uri;
+		if (*h == '[')
+			family = AF_INET6;
+		else if (strspn(h, "0123456789.") > 0 &&
+			 strcspn(h, ":;>?") == strspn(h, "0123456789."))
+			family = AF_INET;
+	}
+	snprintf(buf, len, "%s", tp && tp->also_host[0] && family &&
+		 host_family(tp->also_host) == family ? tp->also_host :
+		 conf->sip_host);
+}
+
+const char *gw_transport_sdp_host_for(const struct gw_conf *conf,
+				      const char *local)
+{
+	if (!local || !local[0])
+		return gw_transport_sdp_host(conf);
+	if (conf->tp && conf->tp->external[0] &&
+	    host_family(conf->tp->external) == host_family(local))
+		return conf->tp->external;
+	return local;
+}
+
+int gw_transport_family_contact(const struct gw_conf *conf,
+				const char *local, char *buf, size_t len)
+{
+	const struct gw_conf_tp *tp = conf->tp;
+	bool also;
+	char h[80];
+
+	buf[0] = '\0';
+	if (!tp || !tp->also_host[0] || !local || !local[0])
+		return 0;
+	also = host_family(local) == host_family(tp->also_host);
+	url_host(h, sizeof(h), gw_transport_sdp_host_for(conf, local));
+	return snprintf(buf, len, "<sip:%s:%d>", h,
+			also ? tp->also_port : conf->sip_port);
 }
 
 const char *gw_transport_sdp_host(const struct gw_conf *conf)
@@ -517,6 +599,7 @@ int gw_transport_nua_create(struct gw_app *app, nua_callback_f callback,
 	const struct gw_conf *conf = app->conf;
 	const struct gw_conf_tp *tp = conf->tp ? conf->tp : &defaults;
 	bool tls = tp->tls_host[0] != '\0';
+	bool also = tp->also_host[0] != '\0';
 	struct tls_dir dir = { .temp = false };
 	char url[192], surl[192] = "";
 	unsigned ka_ms = (unsigned)tp->keepalive_s * 1000u;
@@ -525,6 +608,9 @@ int gw_transport_nua_create(struct gw_app *app, nua_callback_f callback,
 	/* no transport parameter: Sofia binds UDP and TCP (sip:) */
 	bind_url(url, sizeof(url), "sip", conf->sip_host, conf->sip_port,
 		 tp->external, tp->tcp ? NULL : "udp");
+	if (also) /* sip:, in nua's second slot (no TLS then) */
+		bind_url(surl, sizeof(surl), "sip", tp->also_host,
+			 tp->also_port, "", tp->tcp ? NULL : "udp");
 	if (tls) {
 		bind_url(surl, sizeof(surl), "sips", tp->tls_host,
 			 tp->tls_port, tp->external, NULL);
@@ -537,7 +623,7 @@ int gw_transport_nua_create(struct gw_app *app, nua_callback_f callback,
 		}
 	}
 	app->nua = nua_create(app->root, callback, magic, NUTAG_URL(url),
-			      TAG_IF(tls, NUTAG_SIPS_URL(surl)),
+			      TAG_IF(tls || also, NUTAG_SIPS_URL(surl)),
 			      TAG_IF(tls, NUTAG_CERTIFICATE_DIR(dir.path)),
 			      /* 0: any TLS version (1 would be TLS 1.0 only) */
 			      TAG_IF(tls, TPTAG_TLS_VERSION(0)),
@@ -573,8 +659,8 @@ int gw_transport_nua_create(struct gw_app *app, nua_callback_f callback,
 		return -EADDRINUSE;
 	}
 	gw_log(GW_LOG_NOTICE, "sip", "listening on %s (%s)%s%s%s", url,
-	       tp->tcp ? "UDP and TCP" : "UDP", tls ? ", " : "", surl,
-	       tls ? " (TLS)" : "");
+	       tp->tcp ? "UDP and TCP" : "UDP", tls || also ? ", " : "",
+	       surl, tls ? " (TLS)" : also ? " (the other IP family)" : "");
 	if (tp->external[0])
 		gw_log(GW_LOG_NOTICE, "sip",
 		       "external address %s in Via, Contact and SDP",

@@ -35,6 +35,14 @@
  *                                 traffic; 0 off, default 90. We answer a
  *                                 peer's CRLFCRLF ping with a CRLF pong.
  *
+ *   sip.also_listen = "ADDR:PORT" a second UDP (and TCP) listener of the
+ *                                 other IP family than sip.listen (IPv4
+ *                                 and IPv6 at once). nua binds two URLs
+ *                                 (NUTAG_URL, NUTAG_SIPS_URL): this one
+ *                                 takes the second, so it excludes
+ *                                 tls_listen. A call's RTP and SDP use
+ *                                 the listen address of the family its
+ *                                 SIP goes over.
  *   sip.resolv_conf               the resolv.conf Sofia's DNS resolver
  *                                 reads (default /etc/resolv.conf): RFC
  *                                 3263 NAPTR/SRV/A/AAAA look-ups of the
@@ -79,6 +87,8 @@ struct gw_conf_tp {
 	char external[64];	/* sip.external_address, literal IP, "" */
 	int keepalive_s;	/* sip.keepalive_s, 0..3600, default 90 */
 	char resolv_conf[256];	/* sip.resolv_conf, "" = /etc/resolv.conf */
+	char also_host[64];	/* sip.also_listen: the other family, "" */
+	int also_port;
 };
 
 /* conf.c hooks: the sip.* transport keys; free. */
@@ -105,6 +115,31 @@ int gw_transport_contact(const struct gw_conf *conf, const sip_t *req,
 /* sip.resolv_conf for Sofia's resolver (SRESTAG_RESOLV_CONF), or NULL
  * for the system's /etc/resolv.conf. */
 const char *gw_transport_resolv_conf(const struct gw_conf *conf);
+
+/*
+ * Our address of the IP family a call's signalling uses, for its RTP
+ * socket (`buf`): `family` AF_INET/AF_INET6 (the source of an INVITE), or
+ * 0 with `uri` (the next hop of an INVITE we send: a literal address
+ * picks its family; a name, sip.listen's). sip.listen's address unless
+ * sip.also_listen is of that family.
+ */
+void gw_transport_local_host(const struct gw_conf *conf, int family,
+			     const char *uri, char *buf, size_t len);
+
+/*
+ * With sip.also_listen, our Contact for a call over `local`'s family
+ * (from gw_transport_local_host): "<sip:HOST:PORT>" of that family's
+ * listener (nua would give one Contact to both). 0 and "" without
+ * sip.also_listen.
+ */
+int gw_transport_family_contact(const struct gw_conf *conf,
+				const char *local, char *buf, size_t len);
+
+/* The address for our SDP of a call whose RTP is bound to `local` (from
+ * gw_transport_local_host; "" = sip.listen's): sip.external_address if set
+ * and of local's family, else local. */
+const char *gw_transport_sdp_host_for(const struct gw_conf *conf,
+				      const char *local);
 
 /* The address to put in our SDP (o=, c=): sip.external_address if set,
  * else the listen address. */

@@ -1327,7 +1327,7 @@ static int transport_keys(void)
 {
 	struct gw_conf *conf = NULL;
 	char path[64], err[256], text[1024], cert[64], key[64], both[64];
-	char other[64], ct[160];
+	char other[64], ct[160], fc[64];
 	int r;
 
 	/* defaults: TCP on, keep-alive 90 s, peers verified, no TLS */
@@ -1378,6 +1378,37 @@ static int transport_keys(void)
 		     3, "sip.external_address", "not an IPv4 or IPv6");
 	EXPECT_ERROR(CARD "sip = {\n keepalive_s = 5000; };\n", 3,
 		     "sip.keepalive_s", NULL);
+	/* sip.also_listen: the other family; RTP/SDP/Contact per family */
+	r = load_text(CARD "sip = { listen = \"127.0.0.1:5060\";\n"
+		      " also_listen = \"[::1]:5062\";\n"
+		      " external_address = \"203.0.113.5\"; };\n", &conf,
+		      path, sizeof(path), err, sizeof(err));
+	TEST_ASSERT(r == 0 && strcmp(conf->tp->also_host, "::1") == 0 &&
+		    conf->tp->also_port == 5062);
+	gw_transport_local_host(conf, AF_INET6, NULL, ct, sizeof(ct));
+	TEST_ASSERT(strcmp(ct, "::1") == 0);
+	TEST_ASSERT(strcmp(gw_transport_sdp_host_for(conf, ct), "::1") == 0);
+	TEST_ASSERT(gw_transport_family_contact(conf, ct, fc,
+						sizeof(fc)) > 0 &&
+		    strcmp(fc, "<sip:[::1]:5062>") == 0);
+	gw_transport_local_host(conf, 0, "sip:201@[::1]:5070", ct, sizeof(ct));
+	TEST_ASSERT(strcmp(ct, "::1") == 0);
+	gw_transport_local_host(conf, 0, "sip:127.0.0.9:5070", ct, sizeof(ct));
+	TEST_ASSERT(strcmp(ct, "127.0.0.1") == 0);
+	TEST_ASSERT(strcmp(gw_transport_sdp_host_for(conf, ct),
+			   "203.0.113.5") == 0);
+	TEST_ASSERT(gw_transport_family_contact(conf, ct, fc,
+						sizeof(fc)) > 0 &&
+		    strcmp(fc, "<sip:203.0.113.5:5060>") == 0);
+	gw_transport_local_host(conf, 0, "sip:prov.example", ct, sizeof(ct));
+	TEST_ASSERT(strcmp(ct, "127.0.0.1") == 0);
+	gw_conf_free(conf);
+	conf = NULL;
+	EXPECT_ERROR(CARD "sip = { listen = \"127.0.0.1:5060\";\n"
+		     " also_listen = \"127.0.0.2:5060\"; };\n", 3,
+		     "sip.also_listen", "same IP family");
+	EXPECT_ERROR(CARD "sip = {\n also_listen = \"::1:5060\"; };\n", 3,
+		     "sip.also_listen", "ADDRESS:PORT");
 	/* sip.resolv_conf: a readable file (Sofia's resolver reads it) */
 	snprintf(text, sizeof(text), CARD "sip = {\n resolv_conf = "
 		 "\"%s\"; };\n", cert);

@@ -413,3 +413,60 @@ def test_tls_server_name_checked(tmp):
                 b.stop()
     finally:
         dns.stop()
+
+
+def _sipp_hold_call(tmp, r, local, remote, name, number="201"):
+    """SIPp from `local` (an address) calls `number` at `remote`
+    ("HOST:PORT") with uac_hold.xml, echoing RTP; returns the message log
+    and the call's status line while talking."""
+    mp = free_udp_pair() if ":" not in local else free_port()
+    argv = ["sipp", remote, "-sf", os.path.join(SIPP_DIR, "uac_hold.xml"),
+            "-s", number, "-i", local, "-mi", local, "-p", str(free_port()),
+            "-mp", str(mp), "-ci", "127.0.0.1", "-cp", str(free_port()), "-m", "1",
+            "-d", "3000", "-rtp_echo", "-key", "rtp_port", str(mp),
+            "-nostdin", "-trace_err", "-trace_msg",
+            "-error_file", os.path.join(tmp, name + "_err.log"),
+            "-message_file", os.path.join(tmp, name + "_msg.log")]
+    u = Proc(argv, os.path.join(tmp, name + ".out"), limit=60, cwd=tmp)
+    r.gw.wait_port("fxs1", "talking", 20)
+    time.sleep(1.5)
+    st = r.gw.status()
+    call = list(st["calls"].values())[0] if st["calls"] else {}
+    rc = u.wait(40)
+    log = sipp_messages(tmp, name)
+    assert rc == 0, "SIPp from %s failed (%s):\n%s\n%s" % (
+        local, rc, u.text()[-2000:], log[-3000:])
+    r.gw.assert_all_idle()
+    return log, call
+
+
+def test_dual_stack(tmp):
+    """sip.listen = "127.0.0.1:PORT" and sip.also_listen = "[::1]:PORT":
+    one daemon takes a call over IPv6 (SIPp on ::1: the answer has
+    c=IN IP6 ::1 and RTP flows over IPv6) and then one over IPv4 (SIPp on
+    127.0.0.1: c=IN IP4 127.0.0.1), both to phone 201."""
+    def both(text):
+        port = re.search(r'listen = "127\.0\.0\.1:(\d+)"', text).group(1)
+        text = re.sub(r'trusted = \[[^\]]*\]', 'trusted = [ "127.0.0.1", "::1" ]',
+                      text)
+        return sip_edit('also_listen = "[::1]:%s";' % port)(text)
+    with Rig(tmp, conf_edit=both) as r:
+        r.ls.cmd("auto %d on 1" % FXS1)
+        assert "(the other IP family)" in r.gw.log(), r.gw.log()[-2000:]
+        results = []
+        for local, remote, name in (("::1", "[::1]:%d" % r.gw.sip_port, "dual6"),
+                                    ("127.0.0.1", "127.0.0.1:%d" % r.gw.sip_port,
+                                     "dual4")):
+            log, call = _sipp_hold_call(tmp, r, local, remote, name)
+            contact, c, _ = sdp_c(log)
+            print("call from %s: 200 OK %s | %s | remote=%s rx=%s tx=%s" % (
+                local, contact, c, call.get("remote"), call.get("rx"), call.get("tx")))
+            results.append((local, contact, c, call))
+        (_, contact6, c6, call6), (_, contact4, c4, call4) = results
+        assert c6 == "c=IN IP6 ::1", c6
+        assert "::1" in call6.get("remote", ""), call6
+        assert int(call6.get("rx", "0")) > 0, call6
+        assert c4 == "c=IN IP4 127.0.0.1", c4
+        assert "127.0.0.1" in call4.get("remote", ""), call4
+        assert int(call4.get("rx", "0")) > 0, call4
+        assert "[::1]" in contact6 and "127.0.0.1" in contact4, (contact6, contact4)
