@@ -1254,12 +1254,8 @@ struct gw_trunk *gw_trunk_of_source(struct gw_app *app,
 
 	for (int i = 0; sa && app->trunks && i < app->conf->ntrunks; i++) {
 		struct gw_trunk *t = &app->trunks[i];
-		bool from_it = false;
 
-		for (int k = 0; k < t->naddrs && !from_it; k++)
-			from_it = same_addr((const struct sockaddr *)
-						    &t->addrs[k], sa);
-		if (!from_it)
+		if (!gw_sipdns_has(t->dns, sa))
 			continue;
 		for (int k = app->conf->ntrunks; user && k < ntotal(app);
 		     k++)
