@@ -15,15 +15,19 @@ KAM_CFG = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 class Kamailio:
     def __init__(self, tmp, auth=False, uas=None, port=None, limit=300,
-                 shm_mb=256):
+                 shm_mb=256, addr="127.0.0.1"):
+        """addr: the loopback address kamailio listens on (another one
+        than the gateway's peers', e.g. 127.0.0.2, gives it an address
+        of its own for address-based trust)."""
         self.port = port or free_port()
+        self.addr = addr
         self.run = os.path.join(tmp, "kamrun")
         os.makedirs(self.run, exist_ok=True)
         self.ctl_sock = os.path.join(self.run, "ctl")
         argv = ["kamailio", "-f", KAM_CFG, "-DD", "-E", "-x", "tlsf",
                 "-m", str(shm_mb), "-M", "16",
                 "-Y", self.run, "-w", self.run,
-                "-l", "udp:127.0.0.1:%d" % self.port,
+                "-l", "udp:%s:%d" % (addr, self.port),
                 "-A", 'CTL="unix:%s"' % self.ctl_sock]
         if auth:
             argv += ["-A", "WITH_AUTH"]
