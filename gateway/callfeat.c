@@ -17,12 +17,12 @@
 #include "gateway/callfeat.h"
 #include "gateway/log.h"
 
-/* RFC 4028 §4: the smallest Session-Expires we accept (Min-SE). */
-#define CALLFEAT_MIN_SE 90
-
 void gw_callfeat_nua_params(struct gw_app *app)
 {
 	unsigned se = (unsigned)app->conf->session_timer_s;
+	/* RFC 4028 §4: the smallest Session-Expires we accept (Min-SE),
+	 * 90 unless lowered for tests (sip.session_min_se_s) */
+	unsigned min_se = (unsigned)app->conf->session_min_se_s;
 
 	/*
 	 * "timer" and "100rel" supported: Sofia answers Session-Expires,
@@ -33,7 +33,7 @@ void gw_callfeat_nua_params(struct gw_app *app)
 	 */
 	nua_set_params(app->nua,
 		       NUTAG_SESSION_TIMER(se),
-		       NUTAG_MIN_SE(CALLFEAT_MIN_SE),
+		       NUTAG_MIN_SE(min_se),
 		       NUTAG_SESSION_REFRESHER(nua_no_refresher),
 		       NUTAG_UPDATE_REFRESH(1),
 		       NUTAG_EARLY_MEDIA(1),
@@ -42,12 +42,12 @@ void gw_callfeat_nua_params(struct gw_app *app)
 		       TAG_END());
 	if (se)
 		gw_log(GW_LOG_INFO, "sip", "session timers: %u s asked for "
-		       "(Min-SE %d); 100rel; up to %d redirects", se,
-		       CALLFEAT_MIN_SE, GW_CALLFEAT_MAX_REDIRECTS);
+		       "(Min-SE %u); 100rel; up to %d redirects", se,
+		       min_se, GW_CALLFEAT_MAX_REDIRECTS);
 	else
 		gw_log(GW_LOG_INFO, "sip", "session timers: none asked for, "
-		       "a peer's honoured (Min-SE %d); 100rel; up to %d "
-		       "redirects", CALLFEAT_MIN_SE, GW_CALLFEAT_MAX_REDIRECTS);
+		       "a peer's honoured (Min-SE %u); 100rel; up to %d "
+		       "redirects", min_se, GW_CALLFEAT_MAX_REDIRECTS);
 }
 
 void gw_callfeat_invite(struct gw_call *c, const sip_t *sip)
@@ -173,4 +173,31 @@ void gw_callfeat_reason_rx(struct gw_call *c, const sip_t *sip)
 				c->end_status = gw_callfeat_q850_status(q);
 		}
 	}
+}
+
+void gw_callfeat_session_end(struct gw_call *c, nua_event_t event,
+			     int status, const char *phrase)
+{
+	const char *why;
+
+	if (event == nua_r_bye && !c->sip_ending) {
+		c->sip_ending = true; /* the stack's BYE: no other one */
+		why = "session expired";
+		gw_log(GW_LOG_NOTICE, "call", "call %u: session expired: the "
+		       "peer did not refresh it, BYE sent (RFC 4028 §10)",
+		       c->id);
+		status = 408;
+	} else if (event == nua_r_update && (status == 408 || status == 481)) {
+		why = "session refresh failed";
+		gw_log(GW_LOG_NOTICE, "call", "call %u: session refresh "
+		       "answered %d %s: the session is over (RFC 4028 §10)",
+		       c->id, status, phrase ? phrase : "");
+	} else {
+		return;
+	}
+	if (c->end_reason[0])
+		return;
+	c->end_status = status;
+	snprintf(c->end_reason, sizeof(c->end_reason), "%s (%d)", why,
+		 status);
 }

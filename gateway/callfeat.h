@@ -5,7 +5,7 @@
  * sides.
  *
  *   - Session timers (RFC 4028): we ask for sip.session_timer_s (Min-SE
- *     90 s, §4), take the peer's Session-Expires and refresher, refresh
+ *     90 s, §4; sip.session_min_se_s lowers it for tests), take the peer's Session-Expires and refresher, refresh
  *     with UPDATE without a body when we are the refresher (§7.4, half
  *     the interval) and hang up with BYE when the peer does not refresh
  *     (§10).
@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sofia-sip/nua.h>
 #include <sofia-sip/sip.h>
 
 struct gw_app;
@@ -67,5 +68,16 @@ int gw_callfeat_q850_status(int cause);
 /* A BYE or CANCEL from the peer: its Reason header (if any) logged and
  * made the call's recorded end reason (the CDR's reason and cause). */
 void gw_callfeat_reason_rx(struct gw_call *c, const sip_t *sip);
+
+/*
+ * The end of a session Sofia's session timer decided (RFC 4028 §10),
+ * logged and made the call's recorded end reason and cause: a BYE we
+ * did not send (nua_r_bye without c->sip_ending: the peer let the
+ * session expire, nua sent BYE with Reason: SIP;cause=408), or our
+ * refreshing UPDATE answered 408 or 481 (nua then ends the dialog
+ * itself, RFC 5057 §5.1, without a BYE). Other events are ignored.
+ */
+void gw_callfeat_session_end(struct gw_call *c, nua_event_t event,
+			     int status, const char *phrase);
 
 #endif

@@ -61,8 +61,8 @@ static const char *const card_keys[] = { "driver", "device", "media_threads",
 static const char *const sip_keys[] = {
 	"listen", "rtp_ports", "rtp_dscp", "srtp", "codecs",
 	"telephone_event_pt", "dtmf_lookahead_ms", "rtp_timeout_s",
-	"session_timer_s", "jitter_mode", "jitter_delay_ms", "jitter_min_ms",
-	"jitter_max_ms", "trusted", "flash",
+	"session_timer_s", "session_min_se_s", "jitter_mode",
+	"jitter_delay_ms", "jitter_min_ms", "jitter_max_ms", "trusted", "flash",
 	/* gateway/guard.h */
 	"users", "realm", "nonce_ttl_s", "rate_limit", "ban_after",
 	"ban_window_s", "ban_time_s",
@@ -699,15 +699,23 @@ static int load_sip(struct ctx *c, const config_setting_t *root)
 		    &conf->rtp_timeout_s, NULL);
 	if (r < 0)
 		return r;
-	/* RFC 4028 §4: Min-SE is at least 90 s (gateway/callfeat.h) */
+	/* RFC 4028 §4: Min-SE is at least 90 s (gateway/callfeat.h); a
+	 * lower one only for tests */
+	r = get_int(c, g, "sip", "session_min_se_s", 10, 86400,
+		    &conf->session_min_se_s, NULL);
+	if (r < 0)
+		return r;
 	r = get_int(c, g, "sip", "session_timer_s", 0, 86400,
 		    &conf->session_timer_s, &s);
 	if (r < 0)
 		return r;
-	if (s && conf->session_timer_s && conf->session_timer_s < 90)
+	if (s && conf->session_timer_s &&
+	    conf->session_timer_s < conf->session_min_se_s)
 		return fail(c, s, "sip", "session_timer_s",
-			    "%d is under 90 (RFC 4028 minimum); 0 turns "
-			    "session timers off", conf->session_timer_s);
+			    "%d is under %d (the Min-SE: RFC 4028 minimum "
+			    "90, sip.session_min_se_s); 0 turns session "
+			    "timers off", conf->session_timer_s,
+			    conf->session_min_se_s);
 	s = config_setting_get_member(g, "jitter_mode");
 	if (s) {
 		static const char *const modes[] = { "adaptive", "fixed",
@@ -1710,6 +1718,7 @@ static void set_defaults(struct gw_conf *conf)
 	conf->dtmf_lookahead_ms = 5; /* gateway/media.h */
 	conf->rtp_timeout_s = 30;
 	conf->session_timer_s = 1800; /* RFC 4028 §4 recommended */
+	conf->session_min_se_s = 90;  /* RFC 4028 §4 minimum */
 	conf->jitter_delay_ms = GW_JBUF_DEFAULT_DELAY_MS;
 	conf->jitter_min_ms = GW_JBUF_DEFAULT_MIN_MS;
 	conf->jitter_max_ms = GW_JBUF_DEFAULT_MAX_MS;

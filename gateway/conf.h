@@ -323,6 +323,9 @@ struct gw_conf {
 	/* RFC 4028 session interval we ask for (0: off, 90..86400),
 	 * default 1800 (gateway/callfeat.h) */
 	int session_timer_s;
+	/* the smallest session interval accepted (Min-SE), default 90
+	 * (RFC 4028 §4); 10..86400, under 90 only for tests */
+	int session_min_se_s;
 	int te_pt;    /* telephone-event payload type we offer, default 101 */
 	int dtmf_lookahead_ms; /* RFC 4733 suppressor look-ahead, 0..100 */
 	/* jitter buffer (gateway/jbuf.h): mode, and delays in ms */

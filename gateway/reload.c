@@ -414,6 +414,7 @@ static void reload_fixed(struct gw_app *app, struct gw_conf *nc,
 	KEEP(rtp_timeout_s, "sip.rtp_timeout_s");
 	KEEP(dtmf_lookahead_ms, "sip.dtmf_lookahead_ms");
 	KEEP(session_timer_s, "sip.session_timer_s"); /* nua's (callfeat.c) */
+	KEEP(session_min_se_s, "sip.session_min_se_s");
 #undef KEEP
 	/* transports: nua was created with them; the running set stays */
 	if (oc->tp && nc->tp) {

@@ -51,6 +51,11 @@ static void callback(nua_event_t event, int status, char const *phrase,
 		if (c)
 			gw_call_sip_response(c, status, phrase, sip);
 		break;
+	case nua_r_bye:
+	case nua_r_update:
+		if (c) /* session timer (RFC 4028 §10, callfeat.h) */
+			gw_callfeat_session_end(c, event, status, phrase);
+		break;
 	case nua_i_bye:
 		if (c) {
 			gw_callfeat_reason_rx(c, sip); /* RFC 3326 */

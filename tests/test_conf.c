@@ -1050,6 +1050,25 @@ static int session_timer_key(void)
 		     "sip.session_timer_s", "out of range 0..86400");
 	EXPECT_ERROR(CARD "sip = {\n session_timer_s = \"long\"; };\n", 3,
 		     "sip.session_timer_s", "integer");
+	/* sip.session_min_se_s: 90, lowered for tests, the floor of the
+	 * session interval */
+	TEST_EQ_INT(load_text(CARD "ports = ( " FXS1 " );\n", &c, path,
+			      sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(c->session_min_se_s, 90);
+	gw_conf_free(c);
+	TEST_EQ_INT(load_text(CARD "sip = { session_min_se_s = 20;\n"
+				   " session_timer_s = 30; };\n",
+			      &c, path, sizeof(path), err, sizeof(err)),
+		    0);
+	TEST_EQ_INT(c->session_min_se_s, 20);
+	TEST_EQ_INT(c->session_timer_s, 30);
+	gw_conf_free(c);
+	EXPECT_ERROR(CARD "sip = { session_min_se_s = 30;\n"
+			  " session_timer_s = 20; };\n", 3,
+		     "sip.session_timer_s", "20 is under 30");
+	EXPECT_ERROR(CARD "sip = {\n session_min_se_s = 9; };\n", 3,
+		     "sip.session_min_se_s", "out of range 10..86400");
 	return 0;
 }
 
