@@ -104,7 +104,18 @@ static void cred_user(const msg_header_t *h, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", (int)n, v);
 }
 
-bool gw_auth_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
+/*
+ * The digest check both gates share (auth_mod_verify against sip.users):
+ * 0 with the authenticated user name in `user`. Otherwise the request is
+ * answered and -EACCES returned: a wrong password (not a stale nonce)
+ * counts against the source (gw_guard_auth_failed: bans), a stale nonce
+ * is logged when `log_stale`, an untrusted source is rate limited, and
+ * the answer is 401 with a fresh challenge, or 403. `with` (NULL: the
+ * handle's own request) is the nua whose current request is answered.
+ */
+static int digest_check(struct gw_app *app, nua_t *with, nua_handle_t *nh,
+			const sip_t *sip, bool log_stale, char *user,
+			size_t len)
 {
 	const struct sockaddr *sa = source(app);
 	struct gw_guard *g = app->guard;
@@ -113,6 +124,45 @@ bool gw_auth_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 				  sip_authentication_info_class };
 	auth_status_t as[1];
 	msg_t *msg = nua_current_request(app->nua);
+	msg_t *cur = with ? nua_current_request(with) : NULL;
+	char host[64], name[64];
+
+	auth_status_init(as, sizeof(as));
+	as->as_method = sip->sip_request->rq_method_name;
+	as->as_source = msg ? msg_addrinfo(msg) : NULL;
+	auth_mod_verify(app->auth->am, as,
+			(msg_auth_t *)sip->sip_authorization, &ach);
+	if (as->as_status == 0) {
+		snprintf(user, len, "%s", as->as_user ? as->as_user : "");
+		AUTH_STATUS_DEINIT(as);
+		return 0;
+	}
+	if (as->as_match && !as->as_stale) {
+		cred_user(as->as_match, name, sizeof(name));
+		gw_guard_auth_failed(g, sa, name);
+	} else if (as->as_stale && log_stale) {
+		gw_guard_addr_str(sa, host, sizeof(host));
+		gw_log(GW_LOG_INFO, "security",
+		       "stale nonce from %s: challenged again", host);
+	}
+	if (!sa || !gw_conf_trusted(app->conf, sa))
+		gw_guard_unauth(g, sa, as->as_method); /* rate limit */
+	if (as->as_status == 401 && as->as_response)
+		nua_respond(nh, 401, "Unauthorized",
+			    TAG_IF(cur, NUTAG_WITH(cur)),
+			    SIPTAG_HEADER((sip_header_t *)as->as_response),
+			    TAG_END());
+	else
+		nua_respond(nh, 403, "Forbidden", TAG_IF(cur, NUTAG_WITH(cur)),
+			    TAG_END());
+	AUTH_STATUS_DEINIT(as);
+	return -EACCES;
+}
+
+bool gw_auth_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
+{
+	const struct sockaddr *sa = source(app);
+	struct gw_guard *g = app->guard;
 	char host[64], user[64];
 
 	if (sa && gw_conf_trusted(app->conf, sa))
@@ -127,32 +177,11 @@ bool gw_auth_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		nua_respond(nh, 403, "Forbidden", TAG_END());
 		return false;
 	}
-	auth_status_init(as, sizeof(as));
-	as->as_method = sip->sip_request->rq_method_name;
-	as->as_source = msg ? msg_addrinfo(msg) : NULL;
-	auth_mod_verify(app->auth->am, as,
-			(msg_auth_t *)sip->sip_authorization, &ach);
-	if (as->as_status == 0) {
-		gw_log(GW_LOG_NOTICE, "security", "user \"%s\" authenticated from %s",
-		       as->as_user ? as->as_user : "", host);
-		AUTH_STATUS_DEINIT(as);
-		return true;
-	}
-	if (as->as_match && !as->as_stale) {
-		cred_user(as->as_match, user, sizeof(user));
-		gw_guard_auth_failed(g, sa, user);
-	} else if (as->as_stale) {
-		gw_log(GW_LOG_INFO, "security",
-		       "stale nonce from %s: challenged again", host);
-	}
-	gw_guard_unauth(g, sa, "INVITE");
-	if (as->as_status == 401 && as->as_response)
-		nua_respond(nh, 401, "Unauthorized",
-			    SIPTAG_HEADER((sip_header_t *)as->as_response), TAG_END());
-	else
-		nua_respond(nh, 403, "Forbidden", TAG_END());
-	AUTH_STATUS_DEINIT(as);
-	return false;
+	if (digest_check(app, NULL, nh, sip, true, user, sizeof(user)) < 0)
+		return false;
+	gw_log(GW_LOG_NOTICE, "security", "user \"%s\" authenticated from %s",
+	       user, host);
+	return true;
 }
 
 void gw_auth_note_request(struct gw_app *app, const sip_t *sip)
@@ -176,43 +205,11 @@ int gw_auth_register(struct gw_app *app, nua_t *nua, nua_handle_t *nh,
 		     const sip_t *sip, char *user, size_t len)
 {
 	const struct sockaddr *sa = source(app);
-	struct gw_guard *g = app->guard;
-	auth_challenger_t ach = { 401, "Unauthorized",
-				  sip_www_authenticate_class,
-				  sip_authentication_info_class };
-	auth_status_t as[1];
-	msg_t *msg = nua_current_request(app->nua);
-	char host[64], name[64];
 
-	gw_guard_addr_str(sa, host, sizeof(host));
-	if (gw_guard_blocked(g, sa) || !app->auth || !app->auth->am) {
+	if (gw_guard_blocked(app->guard, sa) || !app->auth || !app->auth->am) {
 		nua_respond(nh, 403, "Forbidden", NUTAG_WITH_THIS(nua),
 			    TAG_END());
 		return -EACCES;
 	}
-	auth_status_init(as, sizeof(as));
-	as->as_method = sip->sip_request->rq_method_name;
-	as->as_source = msg ? msg_addrinfo(msg) : NULL;
-	auth_mod_verify(app->auth->am, as,
-			(msg_auth_t *)sip->sip_authorization, &ach);
-	if (as->as_status == 0) {
-		snprintf(user, len, "%s", as->as_user ? as->as_user : "");
-		AUTH_STATUS_DEINIT(as);
-		return 0;
-	}
-	if (as->as_match && !as->as_stale) {
-		cred_user(as->as_match, name, sizeof(name));
-		gw_guard_auth_failed(g, sa, name);
-	}
-	if (!sa || !gw_conf_trusted(app->conf, sa))
-		gw_guard_unauth(g, sa, "REGISTER"); /* rate limit */
-	if (as->as_status == 401 && as->as_response)
-		nua_respond(nh, 401, "Unauthorized", NUTAG_WITH_THIS(nua),
-			    SIPTAG_HEADER((sip_header_t *)as->as_response),
-			    TAG_END());
-	else
-		nua_respond(nh, 403, "Forbidden", NUTAG_WITH_THIS(nua),
-			    TAG_END());
-	AUTH_STATUS_DEINIT(as);
-	return -EACCES;
+	return digest_check(app, nua, nh, sip, false, user, len);
 }
