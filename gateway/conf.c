@@ -1992,6 +1992,40 @@ int gw_conf_get_list(struct gw_conf_ctx *c, const config_setting_t *root,
 	return get_list((struct ctx *)c, root, name, max, out);
 }
 
+int gw_conf_named_entry(struct gw_conf_ctx *c, const config_setting_t *e,
+			const char *base, const char *const *allowed,
+			char *name, size_t size, config_setting_t **out)
+{
+	int r;
+
+	if (!config_setting_is_group(e))
+		return gw_conf_fail(c, e, base, NULL,
+				    "must be a group ({ ... })");
+	r = gw_conf_check_keys(c, e, base, allowed);
+	if (r < 0)
+		return r;
+	r = gw_conf_get_str(c, e, base, "name", name, size, out);
+	if (r < 0)
+		return r;
+	if (!*out)
+		return gw_conf_fail(c, e, base, "name",
+				    "required key is missing");
+	return 0;
+}
+
+int gw_conf_name_unique(struct gw_conf_ctx *c, const config_setting_t *s,
+			const char *base, const char *name, const char *first,
+			size_t stride, int n, const char *what,
+			const char *verb)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(first + (size_t)i * stride, name) == 0)
+			return gw_conf_fail(c, s, base, "name",
+					    "%s \"%s\" is %s twice", what,
+					    name, verb);
+	return 0;
+}
+
 bool gw_conf_user_target_ok(const char *s)
 {
 	return strncmp(s, "user:", 5) == 0 && s[5] &&

@@ -37,6 +37,25 @@ int gw_conf_get_bool(struct gw_conf_ctx *c, const config_setting_t *grp,
 /* A root-level list of groups "( {...}, ... )" of at most max entries. */
 int gw_conf_get_list(struct gw_conf_ctx *c, const config_setting_t *root,
 		     const char *name, int max, config_setting_t **out);
+/*
+ * The head of one entry of a list of named groups (sip.users, groups,
+ * trunks): e must be a group ({ ... }) with only the keys `allowed`, and
+ * its "name" (read into name[size]; its setting in *out) is required.
+ * The reader then checks what its names may contain, and
+ * gw_conf_name_unique().
+ */
+int gw_conf_named_entry(struct gw_conf_ctx *c, const config_setting_t *e,
+			const char *base, const char *const *allowed,
+			char *name, size_t size, config_setting_t **out);
+/*
+ * `name` (setting s) must differ from the names of the n entries before
+ * it: `first` is the name member of the array's element 0, the next one
+ * `stride` bytes further. Else the error WHAT "NAME" is VERB twice.
+ */
+int gw_conf_name_unique(struct gw_conf_ctx *c, const config_setting_t *s,
+			const char *base, const char *name, const char *first,
+			size_t stride, int n, const char *what,
+			const char *verb);
 /* "ADDR:PORT" or "[ADDR6]:PORT" with a literal address: host (without
  * brackets) and port 1..65535; -EINVAL otherwise. */
 int gw_conf_parse_hostport(const char *v, char *host, size_t hostlen,

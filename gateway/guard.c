@@ -91,25 +91,19 @@ static int load_users(struct gw_conf_ctx *c, struct gw_conf_sec *sec,
 		int r;
 
 		snprintf(base, sizeof(base), "sip.users.[%d]", i);
-		if (!config_setting_is_group(e))
-			return gw_conf_fail(c, e, base, NULL,
-					    "must be a group ({ ... })");
-		r = gw_conf_check_keys(c, e, base, keys);
+		r = gw_conf_named_entry(c, e, base, keys, u->name,
+					sizeof(u->name), &s);
 		if (r < 0)
 			return r;
-		r = gw_conf_get_str(c, e, base, "name", u->name,
-				    sizeof(u->name), &s);
+		if (!u->name[0] || strpbrk(u->name, "\":\\ \t"))
+			return gw_conf_fail(c, s, base, "name",
+					    "must be a non-empty user name without spaces, quotes or ':'");
+		r = gw_conf_name_unique(c, s, base, u->name,
+					sec->users[0].name,
+					sizeof(sec->users[0]), i, "user",
+					"listed");
 		if (r < 0)
 			return r;
-		if (!s || !u->name[0] || strpbrk(u->name, "\":\\ \t"))
-			return gw_conf_fail(c, s ? s : e, base, "name",
-					    s ? "must be a non-empty user name without spaces, quotes or ':'"
-					      : "required key is missing");
-		for (int k = 0; k < i; k++)
-			if (strcmp(sec->users[k].name, u->name) == 0)
-				return gw_conf_fail(c, s, base, "name",
-						    "user \"%s\" is listed twice",
-						    u->name);
 		r = gw_conf_get_str(c, e, base, "password", u->password,
 				    sizeof(u->password), &s);
 		if (r < 0)

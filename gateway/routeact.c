@@ -295,24 +295,19 @@ static int load_group(struct gw_conf_ctx *c, const config_setting_t *e,
 	char st[16] = "linear";
 	int r, n;
 
-	if (!config_setting_is_group(e))
-		return gw_conf_fail(c, e, base, NULL,
-				    "must be a group ({ ... })");
-	r = gw_conf_check_keys(c, e, base, keys);
+	r = gw_conf_named_entry(c, e, base, keys, g->name, sizeof(g->name),
+				&s);
 	if (r < 0)
 		return r;
-	r = gw_conf_get_str(c, e, base, "name", g->name, sizeof(g->name), &s);
-	if (r < 0)
-		return r;
-	if (!s || !g->name[0])
+	if (!g->name[0])
 		return gw_conf_fail(c, e, base, "name", "required key is "
 				    "missing");
-	for (int i = 0; i < conf->ngroups; i++)
-		if (&conf->groups[i] != g &&
-		    strcmp(conf->groups[i].name, g->name) == 0)
-			return gw_conf_fail(c, s, base, "name",
-					    "group \"%s\" is defined twice",
-					    g->name);
+	/* the groups before it (gw_routeact_conf_groups loads in order) */
+	r = gw_conf_name_unique(c, s, base, g->name, conf->groups[0].name,
+				sizeof(conf->groups[0]),
+				(int)(g - conf->groups), "group", "defined");
+	if (r < 0)
+		return r;
 	r = gw_conf_get_str(c, e, base, "strategy", st, sizeof(st), &sst);
 	if (r < 0)
 		return r;

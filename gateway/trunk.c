@@ -279,10 +279,8 @@ static int load_trunk(struct gw_conf_ctx *c, const config_setting_t *e,
 	config_setting_t *s;
 	int r;
 
-	if (!config_setting_is_group(e))
-		return gw_conf_fail(c, e, base, NULL,
-				    "must be a group ({ ... })");
-	r = gw_conf_check_keys(c, e, base, trunk_keys);
+	r = gw_conf_named_entry(c, e, base, trunk_keys, t->name,
+				sizeof(t->name), &s);
 	if (r < 0)
 		return r;
 	t->line = (int)config_setting_source_line(e);
@@ -296,21 +294,14 @@ static int load_trunk(struct gw_conf_ctx *c, const config_setting_t *e,
 	t->qualify_failures = 3;
 	t->flash = -1;
 
-	r = gw_conf_get_str(c, e, base, "name", t->name, sizeof(t->name), &s);
-	if (r < 0)
-		return r;
-	if (!s)
-		return gw_conf_fail(c, e, base, "name",
-				    "required key is missing");
 	if (!t->name[0] || strspn(t->name, NAME_CHARS) != strlen(t->name))
 		return gw_conf_fail(c, s, base, "name",
 				    "\"%s\" may only contain A-Z a-z 0-9 _ - .",
 				    t->name);
-	for (int i = 0; i < nothers; i++)
-		if (strcmp(others[i].name, t->name) == 0)
-			return gw_conf_fail(c, s, base, "name",
-					    "trunk \"%s\" is defined twice",
-					    t->name);
+	r = gw_conf_name_unique(c, s, base, t->name, others[0].name,
+				sizeof(others[0]), nothers, "trunk", "defined");
+	if (r < 0)
+		return r;
 	r = get_uris(c, e, base, "proxy", t->proxy, &t->nproxies);
 	if (r < 0)
 		return r;

@@ -2012,6 +2012,49 @@ static int route_action_keys(void)
 	return 0;
 }
 
+/* The lists of named groups (sip.users, groups, trunks) share their entry
+ * head and duplicate check (gw_conf_named_entry, gw_conf_name_unique):
+ * the same messages as before, at the same file:line:key. */
+static int named_lists(void)
+{
+	EXPECT_ERROR(CARD "sip = { users = ( { name = \"ann\";\n"
+			  " password = \"secret-one\"; },\n"
+			  " { name = \"ann\"; password = \"secret-two\"; } ); };\n",
+		     4, "sip.users.[1].name", "user \"ann\" is listed twice");
+	EXPECT_ERROR(CARD "sip = { users = (\n"
+			  " { password = \"secret-one\"; } ); };\n",
+		     3, "sip.users.[0].name", "required key is missing");
+	EXPECT_ERROR(CARD "sip = { users = ( { name = \"ann\";\n"
+			  " password = \"secret-one\"; pin = 1; } ); };\n",
+		     3, "sip.users.[0].pin", "unknown");
+	EXPECT_ERROR(CARD "sip = { users = ( { name = \"a b\";\n"
+			  " password = \"secret-one\"; } ); };\n",
+		     2, "sip.users.[0].name", "without spaces");
+	EXPECT_ERROR(CARD "sip = { users = ( 1 ); };\n", 2,
+		     "sip.users.[0]", "must be a group");
+	EXPECT_ERROR(CARD "ports = ( " FXS1 " );\n"
+		     "groups = ( { name = \"g\"; ports = [ \"fxs1\" ]; },\n"
+		     " { name = \"g\"; ports = [ \"fxs1\" ]; } );\n", 4,
+		     "groups.[1].name", "group \"g\" is defined twice");
+	EXPECT_ERROR(CARD "ports = ( " FXS1 " );\n"
+		     "groups = (\n { ports = [ \"fxs1\" ]; } );\n", 4,
+		     "groups.[0].name", "required key is missing");
+	EXPECT_ERROR(CARD "ports = ( " FXS1 " );\n"
+		     "groups = (\n \"g\" );\n", 4,
+		     "groups.[0]", "must be a group");
+	EXPECT_ERROR(CARD "trunks = ( { name = \"p\"; proxy = \"sip:a\"; "
+			  "username = \"u\"; },\n{ name = \"p\"; "
+			  "proxy = \"sip:b\"; username = \"v\"; } );\n",
+		     3, "trunks.[1].name", "trunk \"p\" is defined twice");
+	EXPECT_ERROR(CARD "trunks = (\n { proxy = \"sip:a\"; "
+			  "username = \"u\"; } );\n",
+		     3, "trunks.[0].name", "required key is missing");
+	EXPECT_ERROR(CARD "trunks = (\n { name = \"p q\"; proxy = \"sip:a\"; "
+			  "username = \"u\"; } );\n",
+		     3, "trunks.[0].name", "may only contain");
+	return 0;
+}
+
 const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_route_actions", route_action_keys },
 	{ "conf_log_levels", log_level_keys },
@@ -2047,6 +2090,7 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_err_timeout", err_timeout },
 	{ "conf_session_timer", session_timer_key },
 	{ "conf_forward", forward_keys },
+	{ "conf_named_lists", named_lists },
 	{ "conf_err_too_long", err_too_long },
 	{ "conf_err_include", err_include },
 	{ "conf_echo_keys", echo_keys },
