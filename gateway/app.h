@@ -28,6 +28,7 @@
 #include "gateway/cdr.h"
 #include "gateway/conf.h"
 #include "gateway/cw.h"
+#include "gateway/disa.h"
 #include "gateway/fxodial.h"
 #include "gateway/fxs.h"
 #include "gateway/media.h"
@@ -55,6 +56,7 @@ enum gw_line_state {
 	GW_LINE_FXO_TALKING,  /* connected (outgoing or incoming) */
 	GW_LINE_FXO_RINGING,  /* the CO rings us; SIP call in progress */
 	GW_LINE_FXO_IGNORING, /* ringing we will not answer: wait for end */
+	GW_LINE_FXO_DISA,     /* answered for DISA: PIN, number (disa.h) */
 };
 
 struct gw_app;
@@ -82,6 +84,7 @@ struct gw_line {
 	struct gw_fxs fxs; /* FXS: after-call tones, message waiting */
 	struct gw_cw cw; /* FXS: call waiting (gateway/cw.h) */
 	struct gw_xfer_line xfer; /* FXS: blind transfer (gateway/xfer.h) */
+	struct gw_disa_line disa; /* FXO: DISA (gateway/disa.h) */
 };
 
 enum gw_call_dir {

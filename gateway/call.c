@@ -17,6 +17,7 @@
 #include "gateway/callfeat.h"
 #include "gateway/cid.h"
 #include "gateway/cw.h"
+#include "gateway/disa.h"
 #include "gateway/fork.h"
 #include "gateway/fwd.h"
 #include "gateway/guard.h"
@@ -1170,6 +1171,11 @@ void gw_call_from_fxo(struct gw_line *l)
 		local_uri(app, l->conf->name, l->conf->name, from,
 			  sizeof(from));
 	uri_user(from, c->caller, sizeof(c->caller));
+	if (gw_disa_target(l->conf->target)) { /* disa.h: answer, PIN */
+		snprintf(c->peer, sizeof(c->peer), "%s", l->conf->target);
+		gw_disa_start(l, gw_disa_target(l->conf->target));
+		return;
+	}
 	err = fxo_user_target(c, l->conf->target, target, sizeof(target), from,
 			      hdrs);
 	if (err)
@@ -1178,6 +1184,65 @@ void gw_call_from_fxo(struct gw_line *l)
 		gw_line_remote_gone(l, false);
 		maybe_free(c);
 	}
+}
+
+int gw_call_disa_route(struct gw_call *c, const char *number)
+{
+	struct gw_app *app = c->app;
+	struct gw_line *l = c->line;
+	struct gw_route_result r;
+	char from[256], hdrs[512] = "", src[64];
+	int err, st;
+
+	if (!l)
+		return -ENOTCONN;
+	snprintf(src, sizeof(src), "DISA on port %s", l->conf->name);
+	err = gw_route_lookup(app->conf, GW_ROUTE_FROM_DISA, number, &r);
+	while (!err && route_full(app, r.route) &&
+	       gw_routeact_failover(r.route)) /* max_calls (routeact.h) */
+		err = gw_route_lookup_next(app->conf, GW_ROUTE_FROM_DISA,
+					   number,
+					   (int)(r.route - app->conf->routes),
+					   &r);
+	st = err ? 404 : gw_routeact_reject(r.route) ? gw_routeact_reject(
+			r.route) : r.route->to != GW_ROUTE_TO_URI ? 404 :
+		route_full(app, r.route) ? 503 : 0;
+	if (st) {
+		CLOG(c, GW_LOG_NOTICE, "DISA: '%s' %s: %d", number,
+		     err ? "has no route from disa" :
+		     gw_routeact_reject(r.route) ? "rejected by its route" :
+		     st == 503 ? "route has its max_calls" :
+		     "routes to a port (DISA reaches SIP only)", st);
+		end_note(c, st, "DISA: number not allowed");
+		return -EPERM;
+	}
+	snprintf(c->number, sizeof(c->number), "%s", r.number);
+	if (dialout_blocked(c, r.route, src)) { /* guard.h */
+		end_note(c, 403, "DISA: blocked prefix");
+		return -EPERM;
+	}
+	c->rtry.route = (int)(r.route - app->conf->routes) + 1;
+	snprintf(c->rtry.dialled, sizeof(c->rtry.dialled), "%s", number);
+	if (!gw_cid_sip_from(l, from, sizeof(from), hdrs, sizeof(hdrs)))
+		local_uri(app, l->conf->name, l->conf->name, from,
+			  sizeof(from));
+	if (r.route->trunk) { /* to = "trunk:NAME" (trunk.c) */
+		c->trunk = gw_trunk_get(app, r.route->trunk);
+		if (!gw_trunk_usable(c->trunk)) {
+			CLOG(c, GW_LOG_NOTICE, "DISA: trunk %s is down",
+			     app->conf->trunks[r.route->trunk - 1].name);
+			end_note(c, 503, "trunk down");
+			return -EAGAIN;
+		}
+		gw_trunk_from(c->trunk, c->caller[0] ? c->caller :
+			      l->conf->name, from, sizeof(from));
+	}
+	route_caller(c, r.route, l->conf->name, from, sizeof(from), hdrs,
+		     sizeof(hdrs));
+	err = invite(c, r.uri, from, hdrs);
+	if (err < 0)
+		end_note(c, 500, "DISA: INVITE failed");
+	return err;
 }
 
 /* ---- line side ---- */

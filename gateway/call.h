@@ -13,6 +13,13 @@
 /* Line side (line.c). */
 void gw_call_from_fxs(struct gw_line *l, const char *number);
 void gw_call_from_fxo(struct gw_line *l);
+/*
+ * DISA (gateway/disa.h): route the number dialled on the call's FXO line
+ * with source "disa" and INVITE it. 0, or a negative errno when no route
+ * takes it (or it is blocked, its trunk is down...): the call's end
+ * reason is noted, the line keeps the call.
+ */
+int gw_call_disa_route(struct gw_call *c, const char *number);
 void gw_call_line_progress(struct gw_call *c);
 void gw_call_line_answered(struct gw_call *c);
 /* The line leg ended; status: SIP status for an unanswered incoming call. */

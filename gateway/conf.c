@@ -24,6 +24,7 @@
 #include "dsp/codec.h"
 #include "dsp/zone.h"
 #include "gateway/conf.h"
+#include "gateway/disa.h"
 #include "gateway/jbuf.h"
 #include "gateway/log.h"
 #include "gateway/route.h"
@@ -50,6 +51,7 @@ struct ctx {
 static const char *const root_keys[] = {
 	"general", "card", "sip", "ports", "trunks", "routes",
 	"groups", /* gateway/routeact.c */
+	"disa", /* gateway/disa.c */
 	NULL
 };
 static const char *const general_keys[] = {
@@ -1110,11 +1112,16 @@ static int load_port_fxo(struct ctx *c, const config_setting_t *e,
 	if (r < 0)
 		return r;
 	/* "user:NAME": a user of the built-in registrar (registrar.h) */
+	/* "disa:NAME": an entry of the `disa` list (disa.h) */
+	if (s && gw_disa_target(p->target) &&
+	    !gw_disa_conf_find(c->conf, gw_disa_target(p->target)))
+		return fail(c, s, base, "target", "no disa entry named \"%s\"",
+			    gw_disa_target(p->target));
 	if (s && p->target[0] && !uri_ok(p->target) &&
-	    !gw_conf_user_target_ok(p->target))
+	    !gw_conf_user_target_ok(p->target) && !gw_disa_target(p->target))
 		return fail(c, s, base, "target",
-			    "\"%s\" is not a SIP URI (sip:...) or user:NAME",
-			    p->target);
+			    "\"%s\" is not a SIP URI (sip:...), user:NAME or "
+			    "disa:NAME", p->target);
 	r = get_int(c, e, base, "dialtone_timeout_ms", TIMEOUT_MIN_MS,
 		    TIMEOUT_MAX_MS, &p->dialtone_timeout_ms, NULL);
 	if (r < 0)
@@ -1612,7 +1619,8 @@ static int load_route_chain(struct ctx *c, const config_setting_t *s,
 static int load_route(struct ctx *c, const config_setting_t *e,
 		      const char *base, struct gw_conf_route *rt)
 {
-	static const char *const froms[] = { "any", "sip", "fxs", "fxo", NULL };
+	static const char *const froms[] = { "any", "sip", "fxs", "fxo", "disa",
+						 NULL };
 	config_setting_t *s;
 	int r;
 
@@ -1748,6 +1756,10 @@ static int load(struct ctx *c, config_t *cfg)
 	r = load_sip(c, root);
 	if (r < 0)
 		return r;
+	/* DISA before ports: a port's target may name one (disa.c) */
+	r = gw_disa_conf_load((struct gw_conf_ctx *)c, root);
+	if (r < 0)
+		return r;
 	/* ports before routes: routes may name ports */
 	r = load_ports(c, root);
 	if (r < 0)
@@ -1866,6 +1878,7 @@ void gw_conf_free(struct gw_conf *conf)
 			pcre2_code_free(conf->routes[i].regex_code);
 	gw_routeact_conf_free(conf);
 	gw_trunk_conf_free(conf);
+	gw_disa_conf_free(conf);
 	gw_guard_conf_free(conf->sec);
 	gw_transport_conf_free(conf->tp);
 	free(conf);

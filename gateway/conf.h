@@ -36,7 +36,8 @@
  * unreadable file).
  *
  * Required: card.driver; each port's name, channel, type; each route's
- * from and to. fxs-only keys (extension, *digit_timeout_ms) on an fxo port
+ * from (any, sip, fxs, fxo, disa) and to. An FXO target "disa:NAME" names
+ * an entry of the root list `disa` (gateway/disa.h). fxs-only keys (extension, *digit_timeout_ms) on an fxo port
  * and fxo-only keys (target, dialtone_timeout_ms, answer_rings) on an fxs
  * port are errors. Timeouts are 500..60000 ms, answer_rings 1..20,
  * strip 0..63. Port names are [A-Za-z0-9_.-]; FXS extensions are unique.
@@ -210,6 +211,7 @@ enum gw_conf_route_from {
 	GW_ROUTE_FROM_SIP,
 	GW_ROUTE_FROM_FXS,
 	GW_ROUTE_FROM_FXO,
+	GW_ROUTE_FROM_DISA, /* the number dialled after a DISA PIN */
 };
 
 enum gw_conf_route_to {
@@ -355,6 +357,9 @@ struct gw_conf {
 	/* hunt groups (gateway/routeact.h): an array owned by the conf */
 	struct gw_route_group *groups;
 	int ngroups;
+	/* DISA entries (gateway/disa.h): an array owned by the conf */
+	struct gw_conf_disa *disa;
+	int ndisa;
 };
 
 /*

@@ -98,13 +98,13 @@ static double media_cpu(struct gw_ctl *ctl)
  */
 static void route_test(struct gw_ctl *ctl, struct buf *b, const char *args)
 {
-	static const char *const froms[] = { "sip", "fxs", "fxo" };
+	static const char *const froms[] = { "sip", "fxs", "fxo", "disa" };
 	char from[8], number[80], when_s[32] = "", text[8192];
 	time_t when = time(NULL);
 	int f = -1;
 
 	if (sscanf(args, "%7s %79s %31s", from, number, when_s) < 2) {
-		out(b, "error: usage: route test sip|fxs|fxo NUMBER "
+		out(b, "error: usage: route test sip|fxs|fxo|disa NUMBER "
 		       "[YYYY-MM-DDTHH:MM]\n");
 		return;
 	}
@@ -118,11 +118,12 @@ static void route_test(struct gw_ctl *ctl, struct buf *b, const char *args)
 			return;
 		}
 	}
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		if (strcmp(from, froms[i]) == 0)
 			f = i + 1; /* enum gw_conf_route_from order */
 	if (f < 0) {
-		out(b, "error: source '%s' is not sip, fxs or fxo\n", from);
+		out(b, "error: source '%s' is not sip, fxs, fxo or disa\n",
+		    from);
 		return;
 	}
 	if (gw_route_explain(ctl->app->conf, (enum gw_conf_route_from)f,

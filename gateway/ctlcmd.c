@@ -26,6 +26,8 @@ static const char *call_state(const struct gw_call *c)
 {
 	if (c->sip_ending)
 		return "ending";
+	if (c->line && gw_disa_active(c->line))
+		return "disa"; /* PIN or number, or calling it (disa.h) */
 	if (c->sip_answered)
 		return "talking";
 	return "setup";

@@ -55,6 +55,9 @@ void gw_fxo_timer(struct gw_line *l)
 		gw_line_ends_call(l, 480, "no answer");
 		gw_line_to_idle(l);
 		break;
+	case GW_LINE_FXO_DISA:
+		gw_disa_timer(l); /* disa.h */
+		break;
 	case GW_LINE_FXO_RINGING:
 	case GW_LINE_FXO_IGNORING:
 		LOG(l, GW_LOG_INFO, "ringing stopped: caller gave up");
@@ -91,6 +94,8 @@ void gw_fxo_event(struct gw_line *l, const struct gw_hw_event *ev)
 	case GW_HW_EV_POLARITY:
 	case GW_HW_EV_LOOP_DROP:
 	case GW_HW_EV_LOOP_BACK:
+		if (gw_disa_line_event(l, ev->type)) /* disa.h */
+			break;
 		gw_sup_line_event(l, ev);
 		break;
 	case GW_HW_EV_DIAL_DONE: /* the card's pulse dialler finished */
@@ -152,6 +157,8 @@ int gw_line_fxo_dial(struct gw_line *l, struct gw_call *c)
 
 void gw_line_fxo_answer(struct gw_line *l)
 {
+	if (l->state == GW_LINE_FXO_DISA) /* already off-hook (disa.h) */
+		gw_disa_answered(l);
 	if (l->state != GW_LINE_FXO_RINGING)
 		return;
 	LOG(l, GW_LOG_INFO, "answer the line");

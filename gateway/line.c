@@ -28,6 +28,7 @@ static const char *const state_names[] = {
 	[GW_LINE_FXO_TALKING] = "talking",
 	[GW_LINE_FXO_RINGING] = "ringing",
 	[GW_LINE_FXO_IGNORING] = "ignoring",
+	[GW_LINE_FXO_DISA] = "disa",
 };
 
 const char *gw_line_state_name(enum gw_line_state s)
@@ -259,6 +260,8 @@ void gw_line_media_event(struct gw_app *app, const struct gw_media_ev *ev)
 	case GW_MEDIA_EV_DIGIT:
 		if (l->type == GW_CONF_PORT_FXS)
 			gw_fxs_digit(l, ev->digit);
+		else
+			gw_disa_digit(l, ev->digit); /* disa.h */
 		break;
 	case GW_MEDIA_EV_DTMF_DONE:
 		if (l->type == GW_CONF_PORT_FXO)
@@ -336,6 +339,8 @@ void gw_line_remote_ringing(struct gw_line *l)
 {
 	if (l->state == GW_LINE_FXS_CALLING && !(l->call && l->call->rtp_attached))
 		gw_line_tone(l, GW_TONE_RINGBACK);
+	else if (l->state == GW_LINE_FXO_DISA)
+		gw_disa_remote_ringing(l);
 }
 
 void gw_line_connect(struct gw_line *l)

@@ -32,6 +32,7 @@ libgwcore_la_SOURCES = \
 	gateway/fxs.h gateway/conf_int.h \
 	gateway/cardport.c gateway/cardport.h \
 	gateway/fxodial.c gateway/fxodial.h \
+	gateway/disa.c gateway/disa.h gateway/disaconf.c \
 	gateway/transport.c gateway/transport.h \
 	gateway/cw.c gateway/cw.h \
 	gateway/xfer.c gateway/xfer.h \

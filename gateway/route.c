@@ -310,7 +310,7 @@ enum gw_route_collect gw_route_collect(const struct gw_conf *conf,
 
 static const char *from_name(enum gw_conf_route_from f)
 {
-	static const char *const n[] = { "any", "sip", "fxs", "fxo" };
+	static const char *const n[] = { "any", "sip", "fxs", "fxo", "disa" };
 
 	return (size_t)f < sizeof(n) / sizeof(n[0]) ? n[f] : "?";
 }
@@ -485,7 +485,7 @@ int gw_route_explain(const struct gw_conf *conf, enum gw_conf_route_from from,
 			chain_explain(conf, res.route, buf, size, &off);
 		}
 	}
-	if (from == GW_ROUTE_FROM_FXS)
+	if (from == GW_ROUTE_FROM_FXS || from == GW_ROUTE_FROM_DISA)
 		gw_strbuf_add(buf, size, &off, "dialling it on a phone: %s\n",
 		    coll[collect_at(conf, from, number, when)]);
 	return r;
@@ -543,7 +543,7 @@ static int lookup_from(const struct gw_conf *conf,
 	struct gw_route_result out;
 
 	if (!conf || !number || !res || from == GW_ROUTE_FROM_ANY ||
-	    from > GW_ROUTE_FROM_FXO || !valid_number(number))
+	    from > GW_ROUTE_FROM_DISA || !valid_number(number))
 		return -EINVAL;
 
 	for (int i = first; i < conf->nroutes; i++) {

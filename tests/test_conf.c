@@ -12,15 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "dsp/codec.h"
 #include "gateway/conf.h"
 #include "gateway/fwd.h"
+#include "gateway/disa.h"
 #include "gateway/transport.h"
 #include "gateway/trunk.h"
 #include "gateway/guard.h"
 #include "gateway/log.h"
+#include "gateway/route.h"
 #include "gateway/routeact.h"
 #include "tests/test.h"
 
@@ -1800,6 +1803,107 @@ static int trunk_accounts(void)
 	return 0;
 }
 
+/* DISA (gateway/disa.h): entries, PINs, pin_file, targets, errors. */
+#define DISA_FXO(t) "ports = ( { name = \"fxo1\"; channel = 3;\n" \
+		    " type = \"fxo\"; target = \"" t "\"; } );\n"
+static int disa_keys(void)
+{
+	struct gw_conf *c = NULL;
+	const struct gw_conf_disa *d;
+	struct gw_route_result rr;
+	char path[64], pins[64], err[256], text[512];
+	FILE *f;
+
+	TEST_EQ_INT(load_text(CARD "disa = ( { name = \"office\"; pins = "
+			      "[ \"0815\", \"12345*6789\" ]; tries = 2;"
+			      " digit_timeout_ms = 3000; } );\n"
+			      DISA_FXO("disa:office")
+			      "routes = ( { from = \"disa\"; prefix = \"0\";"
+			      " to = \"sip:${number}@10.0.0.1\"; } );\n",
+			      &c, path, sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(c->ndisa, 1);
+	d = gw_disa_conf_find(c, "office");
+	TEST_ASSERT(d && d->npins == 2 && d->tries == 2);
+	TEST_EQ_STR(d->pins[0], "0815");
+	TEST_EQ_STR(d->pins[1], "12345*6789");
+	TEST_EQ_INT(d->digit_timeout_ms, 3000);
+	TEST_EQ_STR(gw_disa_target(c->ports[0].target), "office");
+	TEST_EQ_INT(c->routes[0].from, GW_ROUTE_FROM_DISA);
+	TEST_ASSERT(!gw_disa_conf_find(c, "home"));
+	/* only the source disa reaches a route from = "disa" (route.h) */
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_DISA, "0301", &rr), 0);
+	TEST_EQ_STR(rr.uri, "sip:0301@10.0.0.1");
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_FXS, "0301", &rr),
+		    -ENOENT);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "0301", &rr),
+		    -ENOENT);
+	gw_conf_free(c);
+	/* defaults */
+	TEST_EQ_INT(load_text(CARD "disa = ( { name = \"x\"; pins = "
+			      "[ \"4711\" ]; } );\n", &c, path,
+			      sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(c->disa[0].tries, 3);
+	TEST_EQ_INT(c->disa[0].digit_timeout_ms, 5000);
+	gw_conf_free(c);
+	/* no PIN: never a default */
+	EXPECT_ERROR(CARD "disa = (\n{ name = \"x\"; } );\n", 3,
+		     "disa.[0].pins", "no default PIN");
+	EXPECT_ERROR(CARD "disa = ( { name = \"x\";\npins = [ ]; } );\n", 3,
+		     "disa.[0].pins", "empty");
+	EXPECT_ERROR(CARD "disa = ( {\nname = \"x\"; pins = [ \"12#4\" ]; }"
+		     " );\n", 3, "disa.[0].pins.[0]", "0-9 and *");
+	EXPECT_ERROR(CARD "disa = ( {\nname = \"x\"; pins = [ \"123\" ]; }"
+		     " );\n", 3, "disa.[0].pins.[0]", "4 to 16");
+	EXPECT_ERROR(CARD "disa = ( {\nname = \"x\"; pins = [ 1234 ]; }"
+		     " );\n", 3, "disa.[0].pins.[0]", "string");
+	EXPECT_ERROR(CARD "disa = ( {\nname = \"x\"; pins = [ \"1234\" ];"
+		     " tries = 0; } );\n", 3, "disa.[0].tries", NULL);
+	EXPECT_ERROR(CARD "disa = ( { pins = [ \"1234\" ]; },\n"
+		     "{ name = \"x\"; pins = [ \"1234\" ]; pin = 1; } );\n",
+		     2, "disa.[0].name", "required");
+	EXPECT_ERROR(CARD "disa = ( { name = \"x\"; pins = [ \"1234\" ]; },"
+		     "\n{ name = \"x\"; pins = [ \"1234\" ]; } );\n", 3,
+		     "disa.[1].name", "already used");
+	EXPECT_ERROR(CARD "disa = ( {\nname = \"x\"; pins = [ \"1234\" ];"
+		     " pin_file = \"p\"; } );\n", 3, "disa.[0].pin_file",
+		     "not both");
+	/* unknown disa name in a port target */
+	EXPECT_ERROR(CARD "disa = ( { name = \"x\"; pins = [ \"1234\" ]; } );"
+		     "\n" DISA_FXO("disa:y"), 4, "ports.[0].target",
+		     "no disa entry named \"y\"");
+	EXPECT_ERROR(CARD DISA_FXO("disa:x"), 3, "ports.[0].target",
+		     "no disa entry");
+	/* pin_file: one PIN a line, comments; never readable by others */
+	TEST_EQ_INT(write_tmp(pins, sizeof(pins), "# office\n4711\n\n"
+			      "080015\n"), 0);
+	TEST_EQ_INT(chmod(pins, 0640), 0);
+	snprintf(text, sizeof(text), CARD "disa = ( { name = \"x\";\n"
+		 "pin_file = \"%s\"; } );\n", pins);
+	TEST_EQ_INT(load_text(text, &c, path, sizeof(path), err,
+			      sizeof(err)), 0);
+	TEST_EQ_INT(c->disa[0].npins, 2);
+	TEST_EQ_STR(c->disa[0].pins[1], "080015");
+	gw_conf_free(c);
+	TEST_EQ_INT(chmod(pins, 0644), 0);
+	if (expect_error(text, 3, "disa.[0].pin_file", "by others", __FILE__,
+			 __LINE__)) {
+		unlink(pins);
+		return -1;
+	}
+	f = fopen(pins, "w");
+	TEST_ASSERT(f != NULL);
+	fputs("4711\n12\n", f);
+	fclose(f);
+	TEST_EQ_INT(chmod(pins, 0600), 0);
+	if (expect_error(text, 3, "disa.[0].pin_file", ":2: a PIN", __FILE__,
+			 __LINE__)) {
+		unlink(pins);
+		return -1;
+	}
+	unlink(pins);
+	return 0;
+}
+
 /* Did line (a whole message) reach the log file since *from? */
 static bool logged(FILE *f, long *from, const char *msg)
 {
@@ -2103,5 +2207,6 @@ const struct gw_test_case gw_test_cases_conf[] = {
 	{ "conf_trunks", trunk_keys },
 	{ "conf_route_lists", route_lists },
 	{ "conf_trunk_accounts", trunk_accounts },
+	{ "conf_disa", disa_keys },
 	{ NULL, NULL },
 };
