@@ -749,6 +749,71 @@ static int account_route(struct gw_app *app, const struct gw_trunk *acct,
 	return r->port ? 0 : -ENOENT;
 }
 
+/*
+ * A route to = "disa:NAME" (disa.h): answer on an idle FXO line, which
+ * stays on-hook until the number is known; the PIN and the number come
+ * over RTP.
+ */
+static void sip_disa(struct gw_app *app, nua_handle_t *nh, const sip_t *sip,
+		     const struct gw_route_result *r, su_addrinfo_t *ai,
+		     const char *src)
+{
+	struct gw_line *l = NULL;
+	struct gw_call *c;
+	int err;
+
+	for (int i = 0; i < app->nlines && !l; i++)
+		if (app->lines[i].type == GW_CONF_PORT_FXO &&
+		    port_idle(app, app->lines[i].conf->name))
+			l = &app->lines[i];
+	if (!l) {
+		gw_log(GW_LOG_NOTICE, "call", "INVITE from %s for %s: no idle "
+		       "FXO line: 503", src, r->route->uri);
+		reject(nh, 503, "All Lines Busy");
+		return;
+	}
+	c = call_new(app, GW_CALL_SIP_TO_FXO);
+	if (!c) {
+		reject(nh, 500, "Server Internal Error");
+		return;
+	}
+	c->nh = nh;
+	nua_handle_bind(nh, c);
+	gw_callfeat_invite(c, sip); /* RFC 4028 (callfeat.h) */
+	gw_transport_contact(app->conf, sip, NULL, c->contact,
+			     sizeof(c->contact));
+	if (sip->sip_call_id)
+		snprintf(c->callid, sizeof(c->callid), "%s",
+			 sip->sip_call_id->i_id);
+	if (sip->sip_from) {
+		url_e(c->peer, sizeof(c->peer), sip->sip_from->a_url);
+		if (sip->sip_from->a_url->url_user)
+			snprintf(c->caller, sizeof(c->caller), "%s",
+				 sip->sip_from->a_url->url_user);
+	}
+	CLOG(c, GW_LOG_INFO, "INVITE from %s (%s): %s", c->peer, src,
+	     r->route->uri);
+	if (open_rtp(c)) {
+		respond(c, 503, "Service Unavailable", false);
+		return;
+	}
+	err = set_remote(c, sip, true);
+	if (err) {
+		CLOG(c, GW_LOG_NOTICE, "unusable SDP offer (%s): 488",
+		     strerror(-err));
+		respond(c, 488, "Not Acceptable Here", false);
+		return;
+	}
+	c->line = l;
+	l->call = c;
+	snprintf(c->port_name, sizeof(c->port_name), "%s", l->conf->name);
+	c->sip_answered = true;
+	c->answer = time(NULL);
+	respond(c, 200, "OK", true);
+	gw_disa_start_sip(l, gw_disa_target(r->route->uri), ai->ai_addr,
+			  (socklen_t)ai->ai_addrlen);
+}
+
 void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 {
 	msg_t *msg = nua_current_request(app->nua);
@@ -814,6 +879,10 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 	}
 	if (!err && r.route->to == GW_ROUTE_TO_USER) { /* fork.h */
 		gw_fork_sip_redirect(app, nh, r.uri, src);
+		return;
+	}
+	if (!err && r.route->to == GW_ROUTE_TO_DISA) { /* disa.h */
+		sip_disa(app, nh, sip, &r, ai, src);
 		return;
 	}
 	if (err || r.route->to == GW_ROUTE_TO_URI) {
@@ -1186,6 +1255,39 @@ void gw_call_from_fxo(struct gw_line *l)
 	}
 }
 
+/*
+ * A SIP caller's DISA number: a route from "disa" to an FXO port (any,
+ * or the line's own), the blocked prefixes, then the line (which the
+ * call holds, on-hook) seizes and dials it.
+ */
+static int disa_fxo(struct gw_call *c, struct gw_line *l, const char *number)
+{
+	struct gw_app *app = c->app;
+	struct gw_route_result r;
+	char src[80];
+	int err = gw_route_lookup(app->conf, GW_ROUTE_FROM_DISA, number, &r);
+
+	snprintf(src, sizeof(src), "DISA for SIP caller %.50s", c->peer);
+	if (err || gw_routeact_reject(r.route) ||
+	    r.route->to != GW_ROUTE_TO_FXO || gw_routeact_group(app->conf,
+								r.route) ||
+	    (r.port && r.port != l->conf && strcmp(r.port->name,
+						   l->conf->name))) {
+		CLOG(c, GW_LOG_NOTICE, "DISA: '%s' has no route from disa to "
+		     "this line (%s)", number, l->conf->name);
+		end_note(c, 404, "DISA: number not allowed");
+		return -EPERM;
+	}
+	snprintf(c->number, sizeof(c->number), "%s", r.number);
+	if (dialout_blocked(c, r.route, src)) { /* guard.h */
+		end_note(c, 403, "DISA: blocked prefix");
+		return -EPERM;
+	}
+	c->rtry.route = (int)(r.route - app->conf->routes) + 1;
+	snprintf(c->rtry.dialled, sizeof(c->rtry.dialled), "%s", number);
+	return 0; /* disa.c seizes the line and dials c->number */
+}
+
 int gw_call_disa_route(struct gw_call *c, const char *number)
 {
 	struct gw_app *app = c->app;
@@ -1196,6 +1298,8 @@ int gw_call_disa_route(struct gw_call *c, const char *number)
 
 	if (!l)
 		return -ENOTCONN;
+	if (c->dir == GW_CALL_SIP_TO_FXO) /* from SIP: out on its line */
+		return disa_fxo(c, l, number);
 	snprintf(src, sizeof(src), "DISA on port %s", l->conf->name);
 	err = gw_route_lookup(app->conf, GW_ROUTE_FROM_DISA, number, &r);
 	while (!err && route_full(app, r.route) &&
@@ -1273,9 +1377,10 @@ void gw_call_line_gone(struct gw_call *c, int status, const char *why)
 	gw_xfer_line_gone(c); /* a transfer's new call (xfer.h) */
 	CLOG(c, GW_LOG_INFO, "line side ended: %s", why);
 	end_note(c, status, why);
-	if (!c->answer && (c->dir == GW_CALL_FXS_TO_SIP ||
-			   c->dir == GW_CALL_FXO_TO_SIP))
-		c->cancelled = true; /* the line caller gave up */
+	if (!c->answer && status < 300 && (c->dir == GW_CALL_FXS_TO_SIP ||
+					   c->dir == GW_CALL_FXO_TO_SIP))
+		c->cancelled = true; /* the line caller gave up (else: the
+				      * gateway refused it, e.g. DISA) */
 	if (c->nh && !c->sip_ending) {
 		char rsn[80]; /* Q.850 cause (RFC 3326, callfeat.h) */
 

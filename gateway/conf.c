@@ -1359,6 +1359,19 @@ static int parse_to(struct ctx *c, const config_setting_t *s,
 	if (strncmp(v, "trunk:", 6) == 0) /* gateway/trunk.c */
 		return gw_trunk_conf_route((struct gw_conf_ctx *)c, s, base,
 					   v + 6, rt);
+	if (gw_disa_target(v)) { /* gateway/disa.h */
+		if (!gw_disa_conf_find(c->conf, gw_disa_target(v)))
+			return fail(c, s, base, "to",
+				    "no disa entry named \"%s\"",
+				    gw_disa_target(v));
+		if (rt->from != GW_ROUTE_FROM_SIP)
+			return fail(c, s, base, "to",
+				    "disa:NAME takes calls from sip only (an "
+				    "FXO port has it as its target)");
+		rt->to = GW_ROUTE_TO_DISA;
+		snprintf(rt->uri, sizeof(rt->uri), "%s", v);
+		return 0;
+	}
 	if (strncmp(v, "group:", 6) == 0) /* gateway/routeact.c */
 		return gw_routeact_conf_to((struct gw_conf_ctx *)c, s, base,
 					   v + 6, rt);
@@ -1389,7 +1402,7 @@ static int parse_to(struct ctx *c, const config_setting_t *s,
 bad:
 	return fail(c, s, base, "to",
 		    "\"%s\" must be fxo, fxo:NAME, fxs, fxs:NAME, trunk:NAME, "
-		    "group:NAME, user:NAME or sip:URI",
+		    "group:NAME, user:NAME, disa:NAME or sip:URI",
 		    v);
 }
 

@@ -222,6 +222,8 @@ enum gw_conf_route_to {
 	GW_ROUTE_TO_USER,    /* "user:NAME": every registered contact of a
 			      * user of the built-in registrar (fork.h);
 			      * uri is "user:NAME" */
+	GW_ROUTE_TO_DISA,    /* from sip: DISA (gateway/disa.h) on an idle
+			      * FXO line; uri holds "disa:NAME" */
 };
 
 /* to = [ ... ]: at most this many targets in one route's list */

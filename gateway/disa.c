@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gateway/disa.h"
+#include "gateway/guard.h"
 #include "gateway/line_int.h"
 #include "gateway/route.h"
 
@@ -73,6 +74,27 @@ void gw_disa_start(struct gw_line *l, const char *name)
 	dial_tone(l, GW_DISA_PIN, e->digit_timeout_ms);
 }
 
+void gw_disa_start_sip(struct gw_line *l, const char *name,
+		       const struct sockaddr *src, socklen_t srclen)
+{
+	struct gw_disa_line *d = &l->disa;
+	const struct gw_conf_disa *e;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->sip = true;
+	if (src && srclen <= sizeof(d->src))
+		memcpy(&d->src, src, srclen);
+	e = entry(l);
+	LOG(l, GW_LOG_INFO, "DISA %s for a SIP caller: dial tone, PIN please",
+	    name);
+	gw_line_set_state(l, GW_LINE_FXO_DISA);
+	gw_line_connect(l); /* the call's RTP session on this channel */
+	gw_line_cmd(l, (struct gw_media_cmd){ .type = GW_MEDIA_CMD_DISA,
+					      .on = true });
+	dial_tone(l, GW_DISA_PIN, e ? e->digit_timeout_ms : 5000);
+}
+
 bool gw_disa_active(const struct gw_line *l)
 {
 	return l->state == GW_LINE_FXO_DISA && l->disa.phase != GW_DISA_NONE;
@@ -126,6 +148,13 @@ static void check_pin(struct gw_line *l)
 	       "SECURITY: DISA auth failure on port %s caller \"%s\" disa "
 	       "\"%s\" (try %d of %d)", l->conf->name, caller(l), d->name,
 	       d->fails, e->tries);
+	if (d->sip) { /* the source's failures lead to a ban (guard.h) */
+		char user[40];
+
+		snprintf(user, sizeof(user), "disa:%s", d->name);
+		gw_guard_auth_failed(l->app->guard,
+				     (const struct sockaddr *)&d->src, user);
+	}
 	if (d->fails >= e->tries) {
 		gw_log(GW_LOG_WARNING, "security",
 		       "SECURITY: DISA %s: %d wrong PINs on port %s caller "
@@ -163,6 +192,26 @@ static void dial(struct gw_line *l)
 	LOG(l, GW_LOG_INFO, "DISA %s: dialled %s", d->name, d->buf);
 	if (!l->call || gw_call_disa_route(l->call, d->buf) < 0) {
 		reject(l);
+		return;
+	}
+	if (d->sip) { /* out on this line, as a SIP call to fxo */
+		struct gw_call *c = l->call;
+
+		clear(d);
+		d->phase = GW_DISA_NONE;
+		gw_line_cmd(l, (struct gw_media_cmd){
+				       .type = GW_MEDIA_CMD_DISA, .on = false });
+		/* idle for gw_line_fxo_dial() only: the line stays ours (no
+		 * gw_line_set_state(): a reload must not swap its port) */
+		l->state = GW_LINE_IDLE;
+		l->call = NULL;
+		c->line = NULL;
+		if (gw_line_fxo_dial(l, c) < 0) { /* it was ours: cannot */
+			l->call = c;
+			c->line = l;
+			l->state = GW_LINE_FXO_DISA;
+			end(l, 503, "DISA: line not available");
+		}
 		return;
 	}
 	d->phase = GW_DISA_CALLING;

@@ -26,6 +26,13 @@
  * until the destination answers; its record (cdr.h) has the final
  * number and URI.
  *
+ * From SIP, a route to = "disa:NAME" (from = "sip" only) answers the
+ * INVITE on an idle FXO line (503 if none) and does the same with the
+ * caller's RFC 4733 or in-band digits; the number must route from
+ * "disa" to an FXO port (fxo, fxo:NAME of that line), which is then
+ * seized and dialled (PSTN dial-out); a wrong PIN also counts as an
+ * authentication failure of the SIP source (gateway/guard.h bans).
+ *
  * Configuration (root list `disa`):
  *   disa = ( { name = "office"; pins = [ "4711", "080015" ];
  *              # or pin_file = "disa.pins";  (one PIN a line; the file
@@ -38,6 +45,7 @@
 #define GW_DISA_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 
 #define GW_DISA_MAX 16	      /* entries in the `disa` list */
 #define GW_DISA_MAX_PINS 64   /* PINs per entry */
@@ -75,6 +83,8 @@ struct gw_disa_line {
 	char buf[64];	 /* the PIN or number so far */
 	int n;
 	int fails;
+	bool sip; /* a SIP caller (route to = "disa:NAME") */
+	struct sockaddr_storage src; /* its address, for guard.h bans */
 };
 
 /* Config (conf.c): the root list `disa`, and freeing it. */
@@ -87,6 +97,17 @@ const char *gw_disa_target(const char *target);
 
 /* fxo.c/call.c: the exchange's call reached the port's DISA target. */
 void gw_disa_start(struct gw_line *l, const char *name);
+/*
+ * call.c: a SIP call answered for DISA on the idle FXO line l (still
+ * on-hook; the call's RTP session attached to it): the media thread
+ * plays the tones to RTP and reports the caller's digits (media.h
+ * GW_MEDIA_CMD_DISA). src: the INVITE's source; each wrong PIN is an
+ * authentication failure of it (guard.h: it counts toward a ban). The
+ * number is routed from "disa" to the PSTN: the line is then seized and
+ * dialled as for a SIP call to "fxo".
+ */
+void gw_disa_start_sip(struct gw_line *l, const char *name,
+		       const struct sockaddr *src, socklen_t srclen);
 /* The line is in DISA (any phase before the destination answered). */
 bool gw_disa_active(const struct gw_line *l);
 /* A DTMF digit heard on the line. */

@@ -79,6 +79,9 @@ struct chan {
 	struct gw_tone_gen *tone;
 	struct gw_progress_det *prog;
 	bool dtmf_rx_on, prog_on, dialling;
+	bool disa; /* CMD_DISA: tones to RTP, its digits reported */
+	bool ev_mute; /* after CMD_DISA off: the digit in progress (the
+		       * number's last) is not played to the line */
 	struct gw_rtp_session *rtp;
 	struct gw_echo *ec; /* NULL: no canceller on this channel */
 	/* RFC 4733: suppressor on the send path, player of received digits */
@@ -325,6 +328,7 @@ static void detach(struct gw_media *m, int chan)
 	}
 	ev.rtp = c->rtp;
 	c->rtp = NULL;
+	c->disa = false;
 	atomic_fetch_sub_explicit(&m->active_chans, 1, memory_order_relaxed);
 	post(m, &ev);
 }
@@ -580,6 +584,11 @@ static void apply(struct gw_media *m, const struct gw_media_cmd *cmd)
 		if (gw_dtmf_tx_put(c->dtmf_tx, cmd->digits) == 0)
 			c->dialling = true;
 		break;
+	case GW_MEDIA_CMD_DISA:
+		gw_dtmf_rx_reset(c->dtmf_rx);
+		c->ev_mute = c->disa && !cmd->on;
+		c->disa = cmd->on && c->rtp;
+		break;
 	case GW_MEDIA_CMD_DTMF_RX:
 		if (cmd->on && !c->dtmf_rx_on)
 			gw_dtmf_rx_reset(c->dtmf_rx);
@@ -719,6 +728,9 @@ static void play_events(struct chan *c)
 	int ev = 0, vol = 0;
 	int k = gw_rtp_session_play_event(c->rtp, N, &start, &ev, &vol);
 
+	if (c->ev_mute && k > 0 && !start)
+		return; /* DISA's last digit: not for the line */
+	c->ev_mute = false;
 	if (k > 0)
 		c->ev_guard = ECHO_GUARD_SAMPLES;
 	else if (c->ev_guard > 0)
@@ -837,6 +849,13 @@ static void send_side(struct gw_media *m, int chan)
 	struct chan *c = &m->chans[chan - 1];
 
 	m->ops->read(m->card, chan, c->in);
+	if (c->disa) { /* CMD_DISA: our tone (or silence) to RTP */
+		memset(c->in, 0, sizeof(c->in));
+		if (gw_tone_gen_current(c->tone) != GW_TONE_NONE)
+			gw_tone_gen_process(c->tone, c->in, N);
+		gw_rtp_session_send(c->rtp, c->in, N);
+		return;
+	}
 	if (c->ev_out_ticks && c->rtp && --c->ev_out_ticks == 0)
 		gw_rtp_evtx_end(&c->rtp->evtx, c->rtp->ts);
 	if (c->ec) {
@@ -857,7 +876,7 @@ static void detect_line(struct gw_media *m, int chan, struct chan *c)
 {
 	struct gw_media_ev ev = { .chan = chan };
 
-	if (c->dtmf_rx_on && !c->vbd.active) {
+	if (c->dtmf_rx_on && !c->vbd.active && !c->disa) {
 		char digits[8];
 		gw_dtmf_rx_process(c->dtmf_rx, c->in, N);
 		int n = gw_dtmf_rx_get(c->dtmf_rx, digits, sizeof(digits));
@@ -904,12 +923,49 @@ static void check_rx(struct gw_media *m, int chan, struct chan *c)
  * The line's detectors, then the receive side: RTP in -> jitter buffer ->
  * detectors -> tones -> card.
  */
+/*
+ * CMD_DISA: the session's digits, as RFC 4733 events (each reported at
+ * its start) or in band, become EV_DIGIT; the line gets silence.
+ */
+static void disa_recv(struct gw_media *m, int chan, struct chan *c)
+{
+	static const char names[] = "0123456789*#ABCD";
+	struct gw_media_ev ev = { .type = GW_MEDIA_EV_DIGIT, .chan = chan };
+	bool start = false;
+	int e = -1, vol = 0;
+
+	gw_rtp_session_recv(c->rtp);
+	check_rx(m, chan, c);
+	gw_rtp_session_play(c->rtp, c->out, N);
+	if (gw_rtp_session_play_event(c->rtp, N, &start, &e, &vol) > 0 &&
+	    start && e >= 0 && e <= 15) {
+		ev.digit = names[e];
+		post(m, &ev);
+	} else if (c->dtmf_rx_on) {
+		char digits[8];
+
+		gw_dtmf_rx_process(c->dtmf_rx, c->out, N);
+		int n = gw_dtmf_rx_get(c->dtmf_rx, digits, sizeof(digits));
+		for (int i = 0; i < n; i++) {
+			ev.digit = digits[i];
+			post(m, &ev);
+		}
+	}
+	memset(c->out, 0, sizeof(c->out));
+	m->ops->write(m->card, chan, c->out);
+	memcpy(c->sent, c->out, sizeof(c->sent));
+}
+
 static void recv_side(struct gw_media *m, int chan)
 {
 	struct chan *c = &m->chans[chan - 1];
 	struct gw_media_ev ev = { .chan = chan };
 
 	detect_line(m, chan, c);
+	if (c->disa) {
+		disa_recv(m, chan, c);
+		return;
+	}
 	if (c->rtp) {
 		gw_rtp_session_recv(c->rtp);
 		check_rx(m, chan, c);

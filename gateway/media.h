@@ -133,6 +133,14 @@ enum gw_media_cmd_type {
 				  * (echo canceller's adaptation to the
 				  * line's hybrid) goes on as it is; as
 				  * ATTACH when none is attached */
+	GW_MEDIA_CMD_DISA,	 /* on: the bridged channel serves its RTP
+				  * session alone (DISA from SIP,
+				  * gateway/disa.h): CMD_TONE plays to RTP,
+				  * received digits (RFC 4733 events, and
+				  * in-band with DTMF_RX on) are reported
+				  * as EV_DIGIT and not played; the line
+				  * neither hears nor is heard. Off with
+				  * DETACH too */
 	GW_MEDIA_CMD_CW,	 /* cw: FXS: the call-waiting alert (SAS,
 				  * CAS, ACK, off-hook caller ID;
 				  * gateway/cwseq.h) with the channel's

@@ -339,6 +339,9 @@ static void result_target(const struct gw_route_result *res, char *buf,
 			      res->uri + 5);
 	else if (res->route->to == GW_ROUTE_TO_URI)
 		gw_strbuf_add(buf, size, off, "SIP %s\n", res->uri);
+	else if (res->route->to == GW_ROUTE_TO_DISA)
+		gw_strbuf_add(buf, size, off, "%s on an idle FXO line (PIN, "
+			      "then a number from disa)\n", res->route->uri);
 	else if (res->port)
 		gw_strbuf_add(buf, size, off, "port %s\n", res->port->name);
 	else if (res->route->to == GW_ROUTE_TO_FXO)

@@ -1873,6 +1873,20 @@ static int disa_keys(void)
 		     "no disa entry named \"y\"");
 	EXPECT_ERROR(CARD DISA_FXO("disa:x"), 3, "ports.[0].target",
 		     "no disa entry");
+	/* routes to a DISA: from sip only, a known entry */
+	TEST_EQ_INT(load_text(CARD "disa = ( { name = \"x\"; pins = "
+			      "[ \"1234\" ]; } );\nroutes = ( { from = \"sip\";"
+			      " prefix = \"8\"; to = \"disa:x\"; } );\n", &c,
+			      path, sizeof(path), err, sizeof(err)), 0);
+	TEST_EQ_INT(c->routes[0].to, GW_ROUTE_TO_DISA);
+	TEST_EQ_INT(gw_route_lookup(c, GW_ROUTE_FROM_SIP, "8", &rr), 0);
+	TEST_EQ_STR(gw_disa_target(rr.route->uri), "x");
+	gw_conf_free(c);
+	EXPECT_ERROR(CARD "disa = ( { name = \"x\"; pins = [ \"1234\" ]; } );"
+		     "\nroutes = ( { from = \"fxs\";\nto = \"disa:x\"; } );\n",
+		     4, "routes.[0].to", "from sip only");
+	EXPECT_ERROR(CARD "routes = ( { from = \"sip\";\nto = \"disa:x\"; } );"
+		     "\n", 3, "routes.[0].to", "no disa entry named \"x\"");
 	/* pin_file: one PIN a line, comments; never readable by others */
 	TEST_EQ_INT(write_tmp(pins, sizeof(pins), "# office\n4711\n\n"
 			      "080015\n"), 0);

@@ -9,8 +9,8 @@ import re
 import sqlite3
 import time
 
-from gwtest import wait_until
-from peers import sipp, sipp_messages
+from gwtest import assert_tone, read_wav, wait_until
+from peers import Baresip, sipp, sipp_messages, tone_wav
 from test_calls import FXO1, Rig, free_udp, free_udp_even
 
 PIN = "314159"
@@ -28,7 +28,11 @@ def disa_plan(peer, db=None):
             "\t{ from = \"disa\"; pattern = \"_555XXXX\";"
             " to = \"sip:${number}@127.0.0.1:%d\"; },\n"
             "\t{ from = \"disa\"; prefix = \"011\";"
-            " to = \"sip:${number}@127.0.0.1:%d\"; },\n" % (PIN, peer, peer),
+            " to = \"sip:${number}@127.0.0.1:%d\"; },\n"
+            "\t{ from = \"disa\"; prefix = \"9\"; strip = 1;"
+            " to = \"fxo\"; },\n"
+            "\t{ from = \"sip\"; prefix = \"8\"; to = \"disa:office\"; },\n"
+            % (PIN, peer, peer),
             1)
         if db:
             text = text.replace("general = {",
@@ -130,9 +134,10 @@ def test_disa_wrong_then_right_pin(tmp):
 def test_disa_three_wrong_pins_hang_up(tmp):
     """Three wrong PINs (000000 ends at the PIN length, the others with
     #): three security lines and a fourth for the hang-up; the gateway
-    goes on-hook."""
+    goes on-hook; the call record says failed, 403, DISA: wrong PIN."""
     peer = free_udp()
-    with Rig(tmp, peer_port=peer, conf_edit=disa_plan(peer)) as r:
+    db = os.path.join(tmp, "cdr.db")
+    with Rig(tmp, peer_port=peer, conf_edit=disa_plan(peer, db)) as r:
         answered_with_dial_tone(r)
         for i, pin in enumerate(("000000", "9999#", "31415#")):
             hears(r, "dial")
@@ -146,6 +151,13 @@ def test_disa_three_wrong_pins_hang_up(tmp):
         lines = security_lines(r)
         assert len(lines) == 4 and "3 wrong PINs" in lines[3], lines
         r.gw.assert_all_idle(10)
+    s = sqlite3.connect(db)
+    row = s.execute("SELECT direction, port, disposition, cause, reason "
+                    "FROM cdr").fetchall()
+    s.close()
+    print("record:", row)
+    assert row == [("fxo-to-sip", "fxo1", "failed", 403,
+                    "DISA: wrong PIN")], row
 
 
 def test_disa_number_not_allowed(tmp):
@@ -172,3 +184,54 @@ def test_disa_number_not_allowed(tmp):
             print("%s: reorder, released (%s); PINs accepted so far %d"
                   % (number, why, n0))
         assert "INVITE sip:" not in r.gw.log(), "an INVITE left"
+
+
+def test_sip_disa_to_pstn(tmp):
+    """baresip calls 8 (route to disa:office): the gateway answers on the
+    idle FXO line (still on-hook), in state disa; baresip sends a wrong
+    PIN as RFC 4733 events: a DISA security line and an auth failure of
+    127.0.0.1 (toward a ban); the right PIN, then 91004#: the route from
+    disa (9, strip 1, to fxo) seizes the line and dials 1004, the
+    milliwatt line; baresip hears 1004 Hz; its hang-up (BYE) frees all."""
+    from test_rfc4733 import BaresipCtl
+    peer = free_udp()
+    with Rig(tmp, peer_port=peer, conf_edit=disa_plan(peer)) as r:
+        quiet = tone_wav(os.path.join(tmp, "quiet.wav"), 300, -70, 30)
+        b = Baresip(tmp, "alice", "aufile," + quiet, seconds=24,
+                    dial="sip:8@" + r.uri)
+        ctl = BaresipCtl(b.ctrl_port)
+        try:
+            # answered at once: baresip's CALL_ESTABLISHED may come before
+            # its control connection does
+            r.gw.wait_port("fxo1", "disa", 10)
+            c = list(r.gw.status()["calls"].values())[0]
+            print("SIP caller in DISA:", c)
+            assert c["state"] == "disa" and c["dir"] == "sip-to-fxo", c
+            assert r.ls.status(FXO1)["hook"] == "onhook"
+            ctl.pump(1.0)
+            ctl.command("sndcode", "1234#")
+            wait_until(lambda: "SECURITY: auth failure from 127.0.0.1 user "
+                       "\"disa:office\"" in r.gw.log(), 10,
+                       what="the SIP source's auth failure")
+            print("wrong PIN:", security_lines(r)[0])
+            ctl.pump(2.5)  # reorder, then dial tone again
+            ctl.command("sndcode", PIN)
+            wait_until(lambda: "PIN accepted" in r.gw.log(), 10,
+                       what="the PIN accepted")
+            ctl.pump(0.5)
+            ctl.command("sndcode", "91004#")
+            r.ls.wait_status(FXO1, "dialled", "1004", 20)
+            r.gw.wait_port("fxo1", "talking", 20)
+            print("dialled out:", list(r.gw.status()["calls"].values())[0])
+            ctl.pump(3.0)
+        finally:
+            ctl.close()
+        b.wait(30)
+        r.gw.assert_all_idle(15)
+        assert r.ls.status(FXO1)["hook"] == "onhook"
+        assert not re.search(r"\b(%s|1234)\b" % PIN, r.gw.log()), \
+            "a PIN in the log"
+        sr, x = read_wav(b.recording())
+        f, l = assert_tone(x, sr, 1004, -10.0, skip=len(x) / sr - 2.5,
+                           dur=1.0, what="the milliwatt line at baresip")
+        print("baresip hears the PSTN line: %d Hz, %.1f dBm0" % (f, l))
