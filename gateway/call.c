@@ -779,6 +779,7 @@ static void sip_disa(struct gw_app *app, nua_handle_t *nh, const sip_t *sip,
 	}
 	c->nh = nh;
 	nua_handle_bind(nh, c);
+	c->rtry.route = (int)(r->route - app->conf->routes) + 1; /* max_calls */
 	gw_callfeat_invite(c, sip); /* RFC 4028 (callfeat.h) */
 	gw_transport_contact(app->conf, sip, NULL, c->contact,
 			     sizeof(c->contact));
@@ -810,8 +811,9 @@ static void sip_disa(struct gw_app *app, nua_handle_t *nh, const sip_t *sip,
 	c->sip_answered = true;
 	c->answer = time(NULL);
 	respond(c, 200, "OK", true);
-	gw_disa_start_sip(l, gw_disa_target(r->route->uri), ai->ai_addr,
-			  (socklen_t)ai->ai_addrlen);
+	gw_disa_start_sip(l, gw_disa_target(r->route->uri),
+			  ai ? ai->ai_addr : NULL,
+			  ai ? (socklen_t)ai->ai_addrlen : 0);
 }
 
 void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)

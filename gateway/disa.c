@@ -148,7 +148,7 @@ static void check_pin(struct gw_line *l)
 	       "SECURITY: DISA auth failure on port %s caller \"%s\" disa "
 	       "\"%s\" (try %d of %d)", l->conf->name, caller(l), d->name,
 	       d->fails, e->tries);
-	if (d->sip) { /* the source's failures lead to a ban (guard.h) */
+	if (d->sip && d->src.ss_family) { /* toward a ban (guard.h) */
 		char user[40];
 
 		snprintf(user, sizeof(user), "disa:%s", d->name);

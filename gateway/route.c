@@ -273,8 +273,9 @@ static bool route_matches(const struct gw_conf_route *rt, const char *number,
 			*more = !strncmp(rt->prefix, number, n);
 			return false;
 		}
-		*more = true; /* a prefix takes any longer number too */
-		return !strncmp(number, rt->prefix, plen);
+		/* a prefix takes any longer number too, if it has it */
+		*more = !strncmp(number, rt->prefix, plen);
+		return *more;
 	}
 }
 

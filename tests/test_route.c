@@ -216,6 +216,16 @@ static int collect(void)
 	route(c, GW_ROUTE_FROM_FXS, "", 0, "", "sip:${number}@h");
 	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "5551234"),
 		    GW_ROUTE_MORE);
+	/* ... but one it does not start: no match, reject at once (DISA's
+	 * number collection, gateway/disa.h, uses the same) */
+	c->nroutes = 0;
+	route(c, GW_ROUTE_FROM_DISA, "9", 1, "", "fxo");
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_DISA, "6"),
+		    GW_ROUTE_NOMATCH);
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_DISA, "91"),
+		    GW_ROUTE_MORE);
+	TEST_EQ_INT(gw_route_collect(c, GW_ROUTE_FROM_FXS, "91"),
+		    GW_ROUTE_NOMATCH);
 	pcre2_code_free(c->routes[2].regex_code); /* set before the reset */
 	free(c);
 	return 0;
