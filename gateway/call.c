@@ -786,12 +786,9 @@ static void sip_disa(struct gw_app *app, nua_handle_t *nh, const sip_t *sip,
 	if (sip->sip_call_id)
 		snprintf(c->callid, sizeof(c->callid), "%s",
 			 sip->sip_call_id->i_id);
-	if (sip->sip_from) {
+	if (sip->sip_from)
 		url_e(c->peer, sizeof(c->peer), sip->sip_from->a_url);
-		if (sip->sip_from->a_url->url_user)
-			snprintf(c->caller, sizeof(c->caller), "%s",
-				 sip->sip_from->a_url->url_user);
-	}
+	gw_cid_sip_caller(sip, c->caller, sizeof(c->caller));
 	CLOG(c, GW_LOG_INFO, "INVITE from %s (%s): %s", c->peer, src,
 	     r->route->uri);
 	if (open_rtp(c)) {
