@@ -370,8 +370,11 @@ def test_hook_flash_as_event_16(tmp):
     event 16 (hook-flash) once, seen on the wire (marker on the first
     packet, three end packets, 200 ms); a 20 ms on-hook is a bounce and
     sends nothing; a real on-hook (longer than flash_max_ms, 800 ms)
-    still hangs up."""
-    with Rig(tmp) as r:
+    still hangs up. (The port relays its flashes: flash = "relay"; the
+    default is a local blind transfer, test_transfer.py.)"""
+    def relay(text):
+        return text.replace('type = "fxs";', 'type = "fxs"; flash = "relay";')
+    with Rig(tmp, conf_edit=relay) as r:
         cap = Capture(tmp)
         b, ctl = call_201(tmp, r, 8)
         try:
