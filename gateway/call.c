@@ -750,6 +750,52 @@ static int account_route(struct gw_app *app, const struct gw_trunk *acct,
 }
 
 /*
+ * A new call for an INVITE (gw_call_sip_invite, sip_disa): bound to its
+ * handle, with the dialog's details, RTP in the family the INVITE came
+ * over, the SDP offer taken. false: refused (503 or 488 sent; the call
+ * is freed when its transaction ends).
+ */
+static bool incoming_call(struct gw_call *c, nua_handle_t *nh,
+			  const sip_t *sip, const su_addrinfo_t *ai,
+			  const char *src, const char *to)
+{
+	const struct gw_conf *conf = c->app->conf;
+	int err;
+
+	c->nh = nh;
+	nua_handle_bind(nh, c);
+	gw_callfeat_invite(c, sip); /* RFC 4028 (callfeat.h) */
+	/* on TLS: a Contact that keeps the dialog there (transport.c) */
+	gw_transport_contact(conf, sip, NULL, c->contact, sizeof(c->contact));
+	if (sip->sip_call_id)
+		snprintf(c->callid, sizeof(c->callid), "%s",
+			 sip->sip_call_id->i_id);
+	if (sip->sip_from)
+		url_e(c->peer, sizeof(c->peer), sip->sip_from->a_url);
+	gw_cid_sip_caller(sip, c->caller, sizeof(c->caller));
+	CLOG(c, GW_LOG_INFO, "INVITE from %s (%s) to %s", c->peer, src, to);
+	/* RTP in the family the INVITE came over (transport.h) */
+	gw_transport_local_host(conf, ai && ai->ai_addr ?
+				ai->ai_addr->sa_family : 0, NULL,
+				c->local_host, sizeof(c->local_host));
+	if (!c->contact[0]) /* IPv4 and IPv6 (transport.h) */
+		gw_transport_family_contact(conf, c->local_host, c->contact,
+					    sizeof(c->contact));
+	if (open_rtp(c)) {
+		respond(c, 503, "Service Unavailable", false);
+		return false;
+	}
+	err = set_remote(c, sip, true);
+	if (err) {
+		CLOG(c, GW_LOG_NOTICE, "unusable SDP offer (%s): 488",
+		     strerror(-err));
+		respond(c, 488, "Not Acceptable Here", false);
+		return false;
+	}
+	return true;
+}
+
+/*
  * A route to = "disa:NAME" (disa.h): answer on an idle FXO line, which
  * stays on-hook until the number is known; the PIN and the number come
  * over RTP.
@@ -760,7 +806,6 @@ static void sip_disa(struct gw_app *app, nua_handle_t *nh, const sip_t *sip,
 {
 	struct gw_line *l = NULL;
 	struct gw_call *c;
-	int err;
 
 	for (int i = 0; i < app->nlines && !l; i++)
 		if (app->lines[i].type == GW_CONF_PORT_FXO &&
@@ -777,31 +822,9 @@ static void sip_disa(struct gw_app *app, nua_handle_t *nh, const sip_t *sip,
 		reject(nh, 500, "Server Internal Error");
 		return;
 	}
-	c->nh = nh;
-	nua_handle_bind(nh, c);
 	c->rtry.route = (int)(r->route - app->conf->routes) + 1; /* max_calls */
-	gw_callfeat_invite(c, sip); /* RFC 4028 (callfeat.h) */
-	gw_transport_contact(app->conf, sip, NULL, c->contact,
-			     sizeof(c->contact));
-	if (sip->sip_call_id)
-		snprintf(c->callid, sizeof(c->callid), "%s",
-			 sip->sip_call_id->i_id);
-	if (sip->sip_from)
-		url_e(c->peer, sizeof(c->peer), sip->sip_from->a_url);
-	gw_cid_sip_caller(sip, c->caller, sizeof(c->caller));
-	CLOG(c, GW_LOG_INFO, "INVITE from %s (%s): %s", c->peer, src,
-	     r->route->uri);
-	if (open_rtp(c)) {
-		respond(c, 503, "Service Unavailable", false);
+	if (!incoming_call(c, nh, sip, ai, src, r->route->uri))
 		return;
-	}
-	err = set_remote(c, sip, true);
-	if (err) {
-		CLOG(c, GW_LOG_NOTICE, "unusable SDP offer (%s): 488",
-		     strerror(-err));
-		respond(c, 488, "Not Acceptable Here", false);
-		return;
-	}
 	c->line = l;
 	l->call = c;
 	snprintf(c->port_name, sizeof(c->port_name), "%s", l->conf->name);
@@ -896,43 +919,13 @@ void gw_call_sip_invite(struct gw_app *app, nua_handle_t *nh, const sip_t *sip)
 		reject(nh, 500, "Server Internal Error");
 		return;
 	}
-	c->nh = nh;
-	nua_handle_bind(nh, c);
 	c->trunk_in = tin;
 	if (!gw_trunk_port(tin)) /* max_calls */
 		c->rtry.route = (int)(r.route - app->conf->routes) + 1;
 	snprintf(c->rtry.dialled, sizeof(c->rtry.dialled), "%s", user);
-	gw_callfeat_invite(c, sip); /* RFC 4028 (callfeat.h) */
-	/* on TLS: a Contact that keeps the dialog there (transport.c) */
-	gw_transport_contact(app->conf, sip, NULL, c->contact,
-			     sizeof(c->contact));
 	snprintf(c->number, sizeof(c->number), "%s", r.number);
-	if (sip->sip_call_id)
-		snprintf(c->callid, sizeof(c->callid), "%s",
-			 sip->sip_call_id->i_id);
-	if (sip->sip_from)
-		url_e(c->peer, sizeof(c->peer), sip->sip_from->a_url);
-	gw_cid_sip_caller(sip, c->caller, sizeof(c->caller));
-	CLOG(c, GW_LOG_INFO, "INVITE from %s (%s) to %s", c->peer, src, user);
-
-	/* RTP in the family the INVITE came over (transport.h) */
-	gw_transport_local_host(app->conf, ai && ai->ai_addr ?
-				ai->ai_addr->sa_family : 0, NULL,
-				c->local_host, sizeof(c->local_host));
-	if (!c->contact[0]) /* IPv4 and IPv6 (transport.h) */
-		gw_transport_family_contact(app->conf, c->local_host,
-					    c->contact, sizeof(c->contact));
-	if (open_rtp(c)) {
-		respond(c, 503, "Service Unavailable", false);
+	if (!incoming_call(c, nh, sip, ai, src, user))
 		return;
-	}
-	err = set_remote(c, sip, true);
-	if (err) {
-		CLOG(c, GW_LOG_NOTICE, "unusable SDP offer (%s): 488",
-		     strerror(-err));
-		respond(c, 488, "Not Acceptable Here", false);
-		return;
-	}
 	l = route_line(app, &r);
 	if (c->dir == GW_CALL_SIP_TO_FXO && dialout_blocked(c, r.route, src)) {
 		respond(c, 403, "Forbidden", false);
