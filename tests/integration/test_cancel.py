@@ -29,6 +29,16 @@ def cdr_rows(db):
     return rows
 
 
+def call_answered(tmp, r, number):
+    """SIPp calls number, is answered, hangs up after 1 s; all idle."""
+    mp = free_udp_even()
+    u = sipp(tmp, "uac_hold.xml", r.uri, number, free_udp(), media_port=mp,
+             name="again", extra=["-d", "1000", "-rtp_echo", "-key", "rtp_port", str(mp)],
+             limit=40)
+    assert u.wait(30) == 0, u.text()[-2000:]
+    r.gw.assert_all_idle(10)
+
+
 def test_cancel_before_180_fxo(tmp):
     """SIPp calls 91999 (FXO; 1999 rings until told to answer) and sends
     CANCEL as soon as it has the 100: 200 + 487, no 180/183 before the
@@ -62,12 +72,7 @@ def test_cancel_before_180_fxo(tmp):
               "exchange dialled %r" % (time.monotonic() - t0,
                                        [r.ls.status(p).get("dialled") for p in (FXO1, FXO2)]))
         # the line is usable again (after the re-seize guard time)
-        mp = free_udp_even()
-        u = sipp(tmp, "uac_hold.xml", r.uri, "91004", free_udp(), media_port=mp,
-                 name="again", extra=["-d", "1000", "-rtp_echo", "-key", "rtp_port", str(mp)],
-                 limit=40)
-        assert u.wait(30) == 0, u.text()[-2000:]
-        r.gw.assert_all_idle(10)
+        call_answered(tmp, r, "91004")
     rows = cdr_rows(db)
     print([(x["called"], x["disposition"], x["reason"]) for x in rows])
     assert rows[0]["called"] == "1999" and rows[0]["disposition"] == "cancelled", rows
@@ -98,12 +103,7 @@ def test_cancel_after_180_fxs(tmp):
               (st["rings"], st["state"]))
         assert st["state"] == "idle", st
         r.ls.cmd("auto %d on" % FXS1)
-        mp = free_udp_even()
-        u = sipp(tmp, "uac_hold.xml", r.uri, "201", free_udp(), media_port=mp,
-                 name="again", extra=["-d", "1000", "-rtp_echo", "-key", "rtp_port", str(mp)],
-                 limit=40)
-        assert u.wait(30) == 0, u.text()[-2000:]
-        r.gw.assert_all_idle(10)
+        call_answered(tmp, r, "201")
     rows = cdr_rows(db)
     print([(x["called"], x["disposition"], x["reason"]) for x in rows])
     assert rows[0]["disposition"] == "cancelled" and rows[0]["port"] == "fxs1", rows
