@@ -99,7 +99,7 @@ def test_copperctl_route_test(tmp):
         rc, out = run(ctl + ["route", "test", "fxo", "1"])
         assert rc == 0 and "result: no route" in out, out
         rc, out = run(ctl + ["route", "test", "pstn", "1"])
-        assert rc == 1 and "source 'pstn' is not sip, fxs or fxo" in out, out
+        assert rc == 1 and "source 'pstn' is not sip, fxs, fxo or disa" in out, out
         rc, out = run(ctl + ["route", "test", "sip", "12x"])
         assert rc == 1 and "a number is 0-9 * # +" in out, out
         rc, out = run(ctl + ["route", "test", "sip"])

@@ -214,7 +214,7 @@ def test_ctl_calls_hangup_json(tmp):
         rc, doc = ctl_json(gw, "route", "test", "sip", "91004")
         assert rc == 0 and any("result: number 1004" in l for l in doc["lines"]), doc
         rc, doc = ctl_json(gw, "route", "test", "pstn", "1")
-        assert rc == 1 and "is not sip, fxs or fxo" in doc["error"], doc
+        assert rc == 1 and "is not sip, fxs, fxo or disa" in doc["error"], doc
         rc, doc = ctl_json(gw, "mwi", "fxs1", "on")
         assert rc == 0 and doc["ok"], doc
         rc, doc = ctl_json(gw, "mwi", "fxo1", "on")
