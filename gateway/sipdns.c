@@ -204,7 +204,7 @@ static void on_srs(struct gw_sipdns *d, sres_sip_t *srs, int final)
 static bool numeric(struct gw_sipdns *d, const char *uri)
 {
 	su_home_t home[1] = { SU_HOME_INIT(home) };
-	url_t *u = url_hdup(home, URL_STRING_MAKE(uri)->us_url);
+	url_t *u = url_make(home, uri);
 	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST };
 	struct addrinfo *res = NULL;
 	char host[64];
