@@ -319,8 +319,11 @@ cmd_check() {
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
                 build-san/tests/selftest
         fi
+        # two test files at a time (GW_TEST_JOBS=1: one), the ones that
+        # measure timing or CPU alone afterwards (run.py's SERIAL)
         run_stage integration build/check-integration.log \
-            env GW_BUILDDIR="$SRCDIR/build" "$PYTHON" tests/integration/run.py "$@"
+            env GW_BUILDDIR="$SRCDIR/build" "$PYTHON" tests/integration/run.py \
+            -j "${GW_TEST_JOBS:-2}" "$@"
         # the real DAHDI driver under qemu: with the whole suite only
         (($#)) || run_stage dahdi build/check-dahdi.log \
             tests/dahdi/run.sh build

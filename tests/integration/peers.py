@@ -43,8 +43,10 @@ class Gateway:
         self.tmp = tmp
         self.sip_port = free_port()
         self.control = os.path.join(tmp, "gw.sock")
-        # below the ephemeral range (32768+) the peers' free ports come from
-        base = 20000 + (os.getpid() % 120) * 100
+        # below the ephemeral range (32768+) the peers' free ports come from;
+        # run.py -j workers (GW_TEST_WORKER 0..2) get ranges of their own
+        worker = int(os.environ.get("GW_TEST_WORKER", "0")) % 3
+        base = 20000 + (worker * 40 + os.getpid() % 40) * 100
         with open(os.path.join(SRCDIR, "etc", "demo.conf")) as f:
             text = f.read()
         text = text.replace("127.0.0.1:5060", "127.0.0.1:%d" % self.sip_port)
