@@ -8,6 +8,7 @@ limit and killed by PID when the test ends.
 import cmath
 import math
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -47,6 +48,9 @@ class Proc:
     def __init__(self, argv, log, limit=120, env=None, cwd=None):
         self.log = log
         self.logf = open(log, "ab")
+        # `timeout` makes itself a process group leader (no --foreground):
+        # stop() kills that group, the program with it (killing the
+        # wrapper alone orphans the program, which then runs on unlimited)
         self.p = subprocess.Popen(["timeout", "-s", "KILL", str(limit)] + list(argv),
                                   stdin=subprocess.DEVNULL, stdout=self.logf,
                                   stderr=subprocess.STDOUT, env=env, cwd=cwd)
@@ -60,7 +64,10 @@ class Proc:
             try:
                 self.p.wait(sig_wait)
             except subprocess.TimeoutExpired:
-                self.p.kill()
+                try:
+                    os.killpg(self.p.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
                 self.p.wait()
         self.logf.close()
         return self.p.returncode
