@@ -1248,6 +1248,24 @@ void gw_call_from_fxo(struct gw_line *l)
 }
 
 /*
+ * The number a DISA caller keyed passed its route's checks: the call
+ * takes it, unless it is a blocked prefix (guard.h); counts for the
+ * route's max_calls. -EPERM: refused (noted for the CDR).
+ */
+static int disa_accept(struct gw_call *c, const struct gw_route_result *r,
+		       const char *number, const char *src)
+{
+	snprintf(c->number, sizeof(c->number), "%s", r->number);
+	if (dialout_blocked(c, r->route, src)) {
+		end_note(c, 403, "DISA: blocked prefix");
+		return -EPERM;
+	}
+	c->rtry.route = (int)(r->route - c->app->conf->routes) + 1;
+	snprintf(c->rtry.dialled, sizeof(c->rtry.dialled), "%s", number);
+	return 0;
+}
+
+/*
  * A SIP caller's DISA number: a route from "disa" to an FXO port (any,
  * or the line's own), the blocked prefixes, then the line (which the
  * call holds, on-hook) seizes and dials it.
@@ -1270,13 +1288,8 @@ static int disa_fxo(struct gw_call *c, struct gw_line *l, const char *number)
 		end_note(c, 404, "DISA: number not allowed");
 		return -EPERM;
 	}
-	snprintf(c->number, sizeof(c->number), "%s", r.number);
-	if (dialout_blocked(c, r.route, src)) { /* guard.h */
-		end_note(c, 403, "DISA: blocked prefix");
+	if (disa_accept(c, &r, number, src))
 		return -EPERM;
-	}
-	c->rtry.route = (int)(r.route - app->conf->routes) + 1;
-	snprintf(c->rtry.dialled, sizeof(c->rtry.dialled), "%s", number);
 	return 0; /* disa.c seizes the line and dials c->number */
 }
 
@@ -1312,13 +1325,8 @@ int gw_call_disa_route(struct gw_call *c, const char *number)
 		end_note(c, st, "DISA: number not allowed");
 		return -EPERM;
 	}
-	snprintf(c->number, sizeof(c->number), "%s", r.number);
-	if (dialout_blocked(c, r.route, src)) { /* guard.h */
-		end_note(c, 403, "DISA: blocked prefix");
+	if (disa_accept(c, &r, number, src))
 		return -EPERM;
-	}
-	c->rtry.route = (int)(r.route - app->conf->routes) + 1;
-	snprintf(c->rtry.dialled, sizeof(c->rtry.dialled), "%s", number);
 	if (!gw_cid_sip_from(l, from, sizeof(from), hdrs, sizeof(hdrs)))
 		local_uri(app, l->conf->name, l->conf->name, from,
 			  sizeof(from));
