@@ -99,25 +99,8 @@ def test_ipv6_invite(tmp):
         return re.sub(r'trusted = \[[^\]]*\]', 'trusted = [ "::1" ]', text)
     with Rig(tmp, conf_edit=v6) as r:
         r.ls.cmd("auto %d on 1" % FXS1)
-        mp = free_udp_pair()
-        name = "uac_hold6"
-        argv = ["sipp", "[::1]:%d" % r.gw.sip_port, "-sf",
-                os.path.join(SIPP_DIR, "uac_hold.xml"), "-s", "201",
-                "-i", "::1", "-mi", "::1", "-p", str(free_port()), "-mp", str(mp),
-                "-ci", "127.0.0.1", "-cp", str(free_port()), "-m", "1",
-                "-d", "3000", "-rtp_echo", "-key", "rtp_port", str(mp),
-                "-nostdin", "-trace_err", "-trace_msg",
-                "-error_file", os.path.join(tmp, name + "_err.log"),
-                "-message_file", os.path.join(tmp, name + "_msg.log")]
-        u = Proc(argv, os.path.join(tmp, name + ".out"), limit=60, cwd=tmp)
-        r.gw.wait_port("fxs1", "talking", 20)
-        time.sleep(1.5)
-        st = r.gw.status()
-        call = list(st["calls"].values())[0] if st["calls"] else {}
-        rc = u.wait(40)
-        log = sipp_messages(tmp, name)
-        assert rc == 0, "SIPp over IPv6 failed (%s):\n%s\n%s" % (
-            rc, u.text()[-2000:], log[-3000:])
+        log, call = _sipp_hold_call(tmp, r, "::1", "[::1]:%d" % r.gw.sip_port,
+                                    "uac_hold6")
         contact, c, resp = sdp_c(log)
         print("IPv6: 200 OK %s | %s | call %s" % (contact, c, call))
         assert c == "c=IN IP6 ::1", c
