@@ -63,6 +63,18 @@ class Kamailio:
                 out[aor].append(m.group(1))
         return out
 
+    def register(self, tmp, user, password, contact_port):
+        """A SIPp REGISTER (kam_reg.xml, digest) binds sip:USER@ to a
+        contact on 127.0.0.1:contact_port; asserts the 200."""
+        from peers import sipp
+        reg = sipp(tmp, "kam_reg.xml", "%s:%d" % (self.addr, self.port), user,
+                   free_port(), extra=["-au", user, "-ap", password,
+                                       "-key", "contact_port", str(contact_port)],
+                   limit=30)
+        rc = reg.wait(20)
+        assert rc == 0, "%s's REGISTER at kamailio failed (%s):\n%s\n%s" % (
+            user, rc, reg.text()[-2000:], self.log()[-2000:])
+
     def tm_stats(self):
         rc, text = self.cmd("tm.stats")
         return dict(re.findall(r"(\w+):\s*(\d+)", text))

@@ -57,13 +57,7 @@ def test_kamailio_trunk_register_and_call(tmp):
         uas_port = free_port()
         uas = sipp(tmp, "kam_uas_answer.xml", "", "x", uas_port,
                    media_port=free_udp_pair(), extra=["-rtp_echo"], limit=60)
-        reg = sipp(tmp, "kam_reg.xml", "127.0.0.1:%d" % kam.port, CALLEE,
-                   free_port(), extra=["-au", CALLEE, "-ap", "calleepw",
-                                       "-key", "contact_port", str(uas_port)],
-                   limit=30)
-        rc = reg.wait(20)
-        assert rc == 0, "callee REGISTER at kamailio failed (%s):\n%s\n%s" % (
-            rc, reg.text()[-2000:], kam.log()[-2000:])
+        kam.register(tmp, CALLEE, "calleepw", uas_port)
 
         ls = Linesim(tmp)
         t0 = time.monotonic()
@@ -190,13 +184,7 @@ def test_kamailio_calls_into_gateway(tmp):
                    uas="sip:127.0.0.1:%d" % gw_port)
     try:
         caller_port = free_port()
-        reg = sipp(tmp, "kam_reg.xml", "%s:%d" % (KAM_ADDR, kam.port), CALLER,
-                   free_port(), extra=["-au", CALLER, "-ap", "alicepw",
-                                       "-key", "contact_port", str(caller_port)],
-                   limit=30)
-        rc = reg.wait(20)
-        assert rc == 0, "alice's REGISTER at kamailio failed (%s):\n%s\n%s" % (
-            rc, reg.text()[-2000:], kam.log()[-2000:])
+        kam.register(tmp, CALLER, "alicepw", caller_port)
 
         ls = Linesim(tmp)
 
